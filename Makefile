@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+# xdpguard: `make` builds every tool into build/, `make test` runs all three
+# test layers (needs root), `make install PREFIX=... DESTDIR=...`.
+
+.DELETE_ON_ERROR:
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+BATS ?= bats
+PKG_CONFIG ?= pkg-config
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+
+BUILD := build
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# -target bpf does not search the multiarch directory that holds asm/.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+	  -Icommon -I$(BUILD) $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
+	      -Wno-unused-parameter -Icommon -Ibpf \
+	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+
+TOOLS := xg-load xg-unload xg-block xg-allow xg-stats
+TOOL_BINS := $(addprefix $(BUILD)/,$(TOOLS))
+
+LIB_SRCS := $(wildcard common/*.c)
+LIB_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(LIB_SRCS))
+BPF_SRCS := bpf/xdpguard.bpf.c
+BPF_HDRS := $(wildcard bpf/*.h) common/xg_abi.h
+SKEL := $(BUILD)/xdpguard.skel.h
+TEST_BINS := $(BUILD)/tests/test_xdp
+
+MAN8 := $(wildcard man/*.8)
+MAN7 := $(wildcard man/*.7)
+
+.PHONY: all clean test test-bpf test-cli test-e2e test-man install \
+	uninstall demo format format-check bench
+
+all: $(TOOL_BINS) $(TEST_BINS)
+
+$(BUILD) $(BUILD)/common $(BUILD)/cmd $(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+$(BUILD)/xdpguard.bpf.o: $(BPF_SRCS) $(BPF_HDRS) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BUILD)/xdpguard.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xdpguard > $@
+
+$(BUILD)/common/%.o: common/%.c common/xg.h common/xg_abi.h | $(BUILD)/common
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Only xg-load and the packet tests embed the BPF object (skeleton), so no
+# other tool can create maps by accident.
+$(BUILD)/cmd/xg-load.o: $(SKEL)
+
+$(BUILD)/cmd/%.o: cmd/%.c common/xg.h common/xg_abi.h | $(BUILD)/cmd
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/xg-%: $(BUILD)/cmd/xg-%.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%.o: tests/bpf/%.c $(SKEL) common/xg.h common/xg_abi.h \
+		    $(wildcard tests/bpf/*.h) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
+
+$(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o \
+			 $(patsubst tests/bpf/%.c,$(BUILD)/tests/%.o,$(filter-out tests/bpf/test_xdp.c,$(wildcard tests/bpf/*.c))) \
+			 $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- tests: packet level, command grammar, man pages, end to end ------------
+
+test: all test-bpf test-cli test-man test-e2e
+
+test-bpf: $(TEST_BINS)
+	$(Q)$(BUILD)/tests/test_xdp
+
+test-cli: $(TOOL_BINS)
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) $(BATS) tests/cli
+
+test-e2e: $(TOOL_BINS)
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) $(BATS) tests/e2e
+
+test-man: $(TOOL_BINS)
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) $(BATS) tests/man.bats
+
+demo: $(TOOL_BINS)
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash scripts/demo.sh
+
+bench:
+	@echo "make bench: not implemented yet (see the benchmarks issue)"; exit 1
+
+# ---- install ---------------------------------------------------------------
+
+install: $(TOOL_BINS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+
+# ---- style -----------------------------------------------------------------
+
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h cmd/*.c common/*.c common/*.h tests/bpf/*.c tests/bpf/*.h)
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Included by cmd/ and tests/: the user-space library of xdpguard.
+ * Functions return 0 or a negative errno; -XG_EUSAGE means a usage error
+ * whose message was already printed. Only main() turns results into exit
+ * codes, through xg_exit().
+ */
+#ifndef XG_H
+#define XG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xg_abi.h"
+
+#define XG_VERSION "0.1.0"
+#define XG_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpguard"
+#define XG_PIN_ENV "XDPGUARD_PIN_DIR"
+#define XG_LINKS_SUBDIR "links"
+
+/* Not an errno: a usage error, already reported. Exit status 2. */
+#define XG_EUSAGE 4096
+
+/* ---- cli.c: messages, common options, exit status ---------------------- */
+
+extern const char *xg_prog; /* "xg-block": set by xg_cli_init() */
+extern bool xg_json; /* -j given */
+extern int xg_verbose; /* -v count; >0 lets libbpf print */
+
+void xg_cli_init(const char *prog); /* also silences libbpf unless -v */
+
+/* "xg-tool: <message>\n" on stderr. The message is also kept so that
+ * xg_exit() can put {"error": "..."} on stdout under -j.
+ */
+void xg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same line, then returns -XG_EUSAGE: `return xg_usage_err("...")`. */
+int xg_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Message for a runtime failure; returns err (a negative errno). */
+int xg_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* 0 -> 0, -XG_EUSAGE -> 2, any other negative -> 1. Under -j and rc != 0
+ * prints {"error":"<last message>"} on stdout first.
+ */
+int xg_exit(int rc);
+
+void xg_print_version(void); /* "xg-tool (xdpguard) 0.1.0, libbpf x.y" */
+
+/* Root, or CAP_BPF + CAP_NET_ADMIN (CAP_SYS_ADMIN also counts for BPF).
+ * Prints "permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
+ * and returns -EPERM otherwise.
+ */
+int xg_check_privileges(void);
+
+/* ---- parse.c: strict value parsers (reject "80abc", " 5", "") ---------- */
+
+struct xg_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	__u8 addr[16]; /* network order; IPv4 in the first 4 bytes */
+	__u32 len; /* prefix length: 0..32 or 0..128 */
+};
+
+/* ADDR or ADDR/LEN. A bare address is a host (/32, /128). Host bits set
+ * below LEN are an error, never masked silently. On error writes a one-line
+ * cause into err (e.g. "invalid address '10.0.0.300'", "'10.0.0.5/8' has
+ * host bits set; did you mean 10.0.0.0/8?") and returns -EINVAL.
+ */
+int xg_parse_prefix(const char *s, struct xg_prefix *out, char *err,
+		    size_t errlen);
+bool xg_prefix_is_host(const struct xg_prefix *p);
+/* "10.0.0.5", "10.0.0.0/8", "2001:db8::/32": the host form has no /LEN. */
+void xg_format_prefix(const struct xg_prefix *p, char *buf, size_t len);
+
+/* Decimal integer in [min, max], nothing before or after. */
+int xg_parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
+/* N, Ns, Nm, Nh or Nd -> seconds, in [1, 10 years]. */
+int xg_parse_duration(const char *s, __u64 *secs);
+
+/* ---- pin.c: the pin directory, locking, opening pinned maps ------------ */
+
+/* --pin-dir if given, else $XDPGUARD_PIN_DIR, else the default. */
+const char *xg_pin_dir(const char *opt);
+
+/* Mount bpffs at /sys/fs/bpf if nothing is mounted there (mode 0700) and
+ * check that dir's parent lives on bpffs.
+ */
+int xg_bpffs_ensure(const char *dir);
+
+/* flock(LOCK_EX) on the pin directory: one writer at a time. Returns an fd
+ * to pass to xg_unlock(), or a negative errno. Waits up to 10 s.
+ */
+int xg_lock(const char *dir);
+void xg_unlock(int lock_fd);
+
+/* Every pinned map, opened and checked against this header (type, key and
+ * value sizes, meta magic and ABI version). -1 for a map not opened.
+ */
+struct xg_maps {
+	int allow4, allow6, allow4p, allow6p;
+	int block4, block6, block4p, block6p;
+	int stats, config, meta, ifaces;
+};
+
+/* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
+ * pinned: "xdpguard is not loaded; run xg-load IFACE first", -ENOENT. On an
+ * ABI mismatch: "pinned maps are from another xdpguard version (ABI N);
+ * run xg-unload --all and xg-load again", -EPROTO.
+ */
+int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m);
+void xg_maps_close(struct xg_maps *m);
+
+/* PIN_DIR/links/<name>: the interface name, "@" and the netns name when
+ * netns is non-empty; '.', '%' and '@' inside either are written %2E,
+ * %25 and %40 because bpffs refuses names with dots.
+ */
+int xg_link_pin_path(const char *dir, const char *netns, const char *ifname,
+		     char *buf, size_t len);
+/* The inverse, for walking PIN_DIR/links. */
+int xg_link_pin_name_decode(const char *name, char *netns, size_t nslen,
+			    char *ifname, size_t iflen);
+
+/* ---- netns.c: act inside a named network namespace --------------------- */
+
+/* setns(CLONE_NEWNET) into /var/run/netns/NAME; only the network namespace
+ * changes, so the host's bpffs pins stay visible. *saved gets an fd of the
+ * original namespace for xg_netns_leave(). NULL or "" name: no-op.
+ */
+int xg_netns_enter(const char *name, int *saved);
+int xg_netns_leave(int saved);
+
+/* ---- list.c: the allow/block list engine ------------------------------- */
+
+enum xg_list_kind { XG_LIST_ALLOW, XG_LIST_BLOCK };
+
+struct xg_list_item {
+	struct xg_prefix prefix;
+	struct xg_entry entry;
+};
+
+/* Pick the four map fds of one list out of m. */
+struct xg_list {
+	enum xg_list_kind kind;
+	int h4, h6, p4, p6;
+	int config; /* to keep xg_config.lists in step */
+};
+void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
+		       enum xg_list_kind kind);
+
+/* Add or refresh: an existing entry keeps its hit counter and takes the new
+ * expiry (timeout_s == 0: never expires). Host prefixes go to the hash maps,
+ * real prefixes to the tries.
+ */
+int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s);
+int xg_list_del(struct xg_list *l, const struct xg_prefix *p); /* -ENOENT */
+/* Removes entries whose expiry has passed; returns how many, or -errno. */
+int xg_list_expire(struct xg_list *l);
+/* Every live entry, hosts then prefixes, IPv4 then IPv6. cb returns 0 to
+ * go on. Returns the number visited or -errno.
+ */
+int xg_list_walk(struct xg_list *l,
+		 int (*cb)(const struct xg_list_item *it, void *ctx),
+		 void *ctx);
+int xg_list_flush(struct xg_list *l); /* returns entries removed */
+/* Recompute the l->kind bits of xg_config.lists from map contents. */
+int xg_list_sync_bits(struct xg_list *l);
+
+struct xg_list_counts {
+	__u64 hosts4, hosts6, prefixes4, prefixes6;
+	__u32 max_hosts, max_prefixes; /* max_entries of the v4 maps */
+};
+int xg_list_count(struct xg_list *l, struct xg_list_counts *c);
+
+/* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
+__u64 xg_now_ns(void);
+
+/* The whole grammar of xg-block and xg-allow (they differ only in kind). */
+int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind);
+
+/* ---- stats.c ----------------------------------------------------------- */
+
+/* Sum of the per-CPU counters, indexed [class][reason]. */
+struct xg_stats {
+	struct xg_counter c[XG_C_MAX][XG_R_SLOTS];
+};
+int xg_stats_read(int stats_fd, struct xg_stats *s);
+
+const char *xg_class_name(int class); /* "tcp", "udp", "icmp", ... */
+const char *xg_reason_name(int reason); /* "pass", "allowlisted", ... */
+const char *xg_mode_name(int mode); /* "native", "skb", "offload" */
+
+/* ---- json.c: a small JSON writer (objects, arrays, strings, integers) -- */
+
+struct xg_json;
+struct xg_json *xg_json_new(FILE *f);
+void xg_json_free(struct xg_json *j); /* ends with a newline */
+void xg_json_obj_open(struct xg_json *j);
+void xg_json_obj_close(struct xg_json *j);
+void xg_json_arr_open(struct xg_json *j);
+void xg_json_arr_close(struct xg_json *j);
+void xg_json_key(struct xg_json *j, const char *key);
+void xg_json_str(struct xg_json *j, const char *s); /* escaped; NULL -> null */
+void xg_json_u64(struct xg_json *j, __u64 v);
+void xg_json_i64(struct xg_json *j, __s64 v);
+void xg_json_bool(struct xg_json *j, bool v);
+void xg_json_null(struct xg_json *j);
+/* key + value shorthands */
+void xg_json_kv_str(struct xg_json *j, const char *k, const char *s);
+void xg_json_kv_u64(struct xg_json *j, const char *k, __u64 v);
+void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
+
+#endif /* XG_H */
