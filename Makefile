@@ -88,8 +88,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKEL) common/xg.h common/xg_abi.h \
 	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
 
 $(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o \
-			 $(patsubst tests/bpf/%.c,$(BUILD)/tests/%.o,$(filter-out tests/bpf/test_xdp.c,$(wildcard tests/bpf/*.c))) \
-			 $(LIB_OBJS)
+			 $(patsubst tests/bpf/%.c,$(BUILD)/tests/%.o,$(filter-out tests/bpf/test_xdp.c,$(wildcard tests/bpf/*.c)))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
