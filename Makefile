@@ -3,6 +3,8 @@
 # test layers (needs root), `make install PREFIX=... DESTDIR=...`.
 
 .DELETE_ON_ERROR:
+# Keep objects between runs: they are intermediates of the tool links.
+.SECONDARY:
 
 V ?= 0
 ifeq ($(V),1)

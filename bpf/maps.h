@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Included by xdpguard.bpf.c only: the pinned maps, laid out by xg_abi.h. */
+#ifndef XG_BPF_MAPS_H
+#define XG_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "xg_abi.h"
+
+/* Pinned by name so every xg-load (and every tool) shares one set of lists
+ * and counters across program replacements. List hashes are not
+ * preallocated: an empty list then costs only its bucket array.
+ */
+#define XG_LIST_HASH(name, key_t, size)               \
+	struct {                                      \
+		__uint(type, BPF_MAP_TYPE_HASH);      \
+		__uint(map_flags, BPF_F_NO_PREALLOC); \
+		__uint(max_entries, size);            \
+		__type(key, key_t);                   \
+		__type(value, struct xg_entry);       \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);  \
+	} name SEC(".maps")
+
+/* The kernel requires BPF_F_NO_PREALLOC on LPM tries. */
+#define XG_LIST_LPM(name, key_t, size)                \
+	struct {                                      \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);  \
+		__uint(map_flags, BPF_F_NO_PREALLOC); \
+		__uint(max_entries, size);            \
+		__type(key, key_t);                   \
+		__type(value, struct xg_entry);       \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);  \
+	} name SEC(".maps")
+
+XG_LIST_HASH(XG_MAP_ALLOW4, __u32, XG_DEF_ALLOW_HOSTS);
+XG_LIST_HASH(XG_MAP_ALLOW6, struct xg_in6, XG_DEF_ALLOW_HOSTS);
+XG_LIST_LPM(XG_MAP_ALLOW4P, struct xg_lpm4, XG_DEF_ALLOW_PREFIXES);
+XG_LIST_LPM(XG_MAP_ALLOW6P, struct xg_lpm6, XG_DEF_ALLOW_PREFIXES);
+XG_LIST_HASH(XG_MAP_BLOCK4, __u32, XG_DEF_BLOCK_HOSTS);
+XG_LIST_HASH(XG_MAP_BLOCK6, struct xg_in6, XG_DEF_BLOCK_HOSTS);
+XG_LIST_LPM(XG_MAP_BLOCK4P, struct xg_lpm4, XG_DEF_BLOCK_PREFIXES);
+XG_LIST_LPM(XG_MAP_BLOCK6P, struct xg_lpm6, XG_DEF_BLOCK_PREFIXES);
+
+/* Per-CPU so the hot path counts without atomics; user space sums. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_STATS_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xg_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_STATS SEC(".maps");
+
+/* One element, replaced in a single update, so the program never sees a
+ * half-written configuration.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_CONFIG SEC(".maps");
+
+/* Never read by the program; defined here so the skeleton creates and
+ * pins it together with the others.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_meta);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_META SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct xg_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_IFACES SEC(".maps");
+
+#endif /* XG_BPF_MAPS_H */

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Included by xdpguard.bpf.c: bounded parsers from Ethernet to L4. */
+#ifndef XG_BPF_PARSE_H
+#define XG_BPF_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+/* 802.1Q and 802.1ad (QinQ): more tags than this are not IP to us. */
+#define XG_MAX_VLAN 2
+/* RFC 8200 sets no limit; real traffic carries two or three, and the
+ * verifier walks every iteration.
+ */
+#define XG_MAX_EXTHDR 8
+/* Above any offset a valid walk reaches (22 + 60 or 22 + 40 + 8 * 2048);
+ * bounds the cursor for the verifier.
+ */
+#define XG_MAX_OFF 0x7fff
+/* Kernel-internal (net/ip.h), not in uapi. */
+#define XG_IP_OFFSET 0x1fff
+/* Fragment offset bits of the IPv6 fragment header (RFC 8200 4.5). */
+#define XG_IP6_OFFSET 0xfff8
+
+/* uapi linux/if_vlan.h has no header struct. */
+struct xg_vlan {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* IPv6 extension headers share their first two bytes and are 8 bytes at
+ * least, so one bounds check covers the fragment header's fields too.
+ */
+struct xg_ext {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__be16 frag_off; /* fragment header only */
+	__u32 rest;
+};
+
+/* The position is a scalar offset, not a packet pointer: the verifier
+ * cannot merge paths that hold packet pointers of different ranges, and
+ * VLAN tags, IP options and extension headers would multiply them out.
+ */
+struct cursor {
+	void *data;
+	void *end;
+	__u32 off;
+};
+
+/* What the decision needs from the headers. The source address is
+ * copied because the LPM key has to live on the stack anyway.
+ */
+struct xg_pkt {
+	__u32 saddr[4]; /* network order; IPv4 uses saddr[0] */
+	__u32 l4_len; /* bytes the IP header says follow it */
+	__u8 l4proto;
+	__u8 ipv6;
+	__u8 nonfirst_frag;
+};
+
+/* Returns the header of @size bytes at the cursor, NULL if the frame ends
+ * first. Callers re-check with the real type so the verifier sees it.
+ */
+#define CURSOR_HDR(c, type)                                     \
+	({                                                      \
+		type *_h = (c)->data + ((c)->off & XG_MAX_OFF); \
+		(void *)(_h + 1) > (c)->end ? NULL : _h;        \
+	})
+
+static __always_inline int parse_eth(struct cursor *c, __be16 *proto)
+{
+	struct ethhdr *eth = CURSOR_HDR(c, struct ethhdr);
+	struct xg_vlan *vlan;
+	__be16 p;
+	int i;
+
+	if (!eth)
+		return -1;
+	c->off = sizeof(*eth);
+	p = eth->h_proto;
+
+#pragma unroll
+	for (i = 0; i < XG_MAX_VLAN; i++) {
+		if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
+			break;
+		vlan = CURSOR_HDR(c, struct xg_vlan);
+		if (!vlan)
+			return -1;
+		c->off += sizeof(*vlan);
+		p = vlan->proto;
+	}
+	*proto = p;
+	return 0;
+}
+
+static __always_inline int parse_ipv4(struct cursor *c, struct xg_pkt *p)
+{
+	struct iphdr *ip = CURSOR_HDR(c, struct iphdr);
+	__u32 hlen, tot;
+
+	if (!ip)
+		return -1;
+	if (ip->version != 4 || ip->ihl < 5)
+		return -1;
+	hlen = ip->ihl * 4;
+	tot = bpf_ntohs(ip->tot_len);
+	/* tot fitting the frame covers hlen too, as hlen <= tot. Frames may
+	 * be longer than tot: Ethernet pads to 60 bytes.
+	 */
+	if (tot < hlen || (void *)ip + tot > c->end)
+		return -1;
+
+	p->saddr[0] = ip->saddr;
+	p->l4proto = ip->protocol;
+	p->l4_len = tot - hlen;
+	p->nonfirst_frag = !!(ip->frag_off & bpf_htons(XG_IP_OFFSET));
+	c->off += hlen;
+	return 0;
+}
+
+static __always_inline int is_exthdr(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_AH ||
+	       nexthdr == IPPROTO_FRAGMENT;
+}
+
+static __always_inline __u32 exthdr_len(__u8 nexthdr, const struct xg_ext *h)
+{
+	if (nexthdr == IPPROTO_FRAGMENT)
+		return sizeof(*h);
+	/* AH counts 32-bit words minus 2, the others 8-byte units minus 1. */
+	if (nexthdr == IPPROTO_AH)
+		return (h->hdrlen + 2) * 4;
+	return (h->hdrlen + 1) * 8;
+}
+
+/* Leaves *nexthdr at the upper-layer protocol, or at an extension header
+ * if there are more than XG_MAX_EXTHDR: such a packet counts as other-ip
+ * with no L4 check, but the lists still apply to it.
+ */
+static __always_inline int parse_exthdrs(struct cursor *c, struct xg_pkt *p,
+					 __u8 *nexthdr)
+{
+	struct xg_ext *h;
+	__u32 len;
+	int i;
+
+	for (i = 0; i < XG_MAX_EXTHDR; i++) {
+		if (!is_exthdr(*nexthdr))
+			break;
+		h = CURSOR_HDR(c, struct xg_ext);
+		if (!h)
+			return -1;
+		len = exthdr_len(*nexthdr, h);
+		if (len > p->l4_len)
+			return -1;
+		/* A later fragment carries payload, not headers: stop and
+		 * class it by the protocol the fragment header names.
+		 */
+		if (*nexthdr == IPPROTO_FRAGMENT &&
+		    (h->frag_off & bpf_htons(XG_IP6_OFFSET)))
+			p->nonfirst_frag = 1;
+		*nexthdr = h->nexthdr;
+		p->l4_len -= len;
+		c->off += len;
+		if (p->nonfirst_frag)
+			break;
+	}
+	return 0;
+}
+
+static __always_inline int parse_ipv6(struct cursor *c, struct xg_pkt *p)
+{
+	struct ipv6hdr *ip6 = CURSOR_HDR(c, struct ipv6hdr);
+	__u8 nexthdr;
+
+	if (!ip6)
+		return -1;
+	if (ip6->version != 6)
+		return -1;
+	p->l4_len = bpf_ntohs(ip6->payload_len);
+	if ((void *)(ip6 + 1) + p->l4_len > c->end)
+		return -1;
+
+	__builtin_memcpy(p->saddr, &ip6->saddr, sizeof(p->saddr));
+	p->ipv6 = 1;
+	nexthdr = ip6->nexthdr;
+	c->off += sizeof(*ip6);
+	if (parse_exthdrs(c, p, &nexthdr) < 0)
+		return -1;
+	p->l4proto = nexthdr;
+	return 0;
+}
+
+/* Bytes of L4 header the protocol needs; l4_len never exceeds the bytes
+ * left in the frame (checked at L3), so a header within l4_len is there.
+ */
+static __always_inline int parse_l4(struct cursor *c, const struct xg_pkt *p)
+{
+	struct tcphdr *tcp;
+	__u32 need;
+
+	switch (p->l4proto) {
+	case IPPROTO_TCP:
+		tcp = CURSOR_HDR(c, struct tcphdr);
+		if (!tcp || sizeof(*tcp) > p->l4_len || tcp->doff < 5)
+			return -1;
+		need = tcp->doff * 4;
+		break;
+	case IPPROTO_UDP:
+		need = sizeof(struct udphdr);
+		break;
+	case IPPROTO_ICMP:
+		need = p->ipv6 ? 0 : sizeof(struct icmphdr);
+		break;
+	case IPPROTO_ICMPV6:
+		need = p->ipv6 ? sizeof(struct icmp6hdr) : 0;
+		break;
+	default:
+		need = 0;
+	}
+	return need > p->l4_len ? -1 : 0;
+}
+
+#endif /* XG_BPF_PARSE_H */

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpguard: drop traffic from blocklisted sources at the driver, count
+ * every packet by protocol class and reason.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "maps.h"
+#include "parse.h"
+#include "lists.h"
+#include "stats.h"
+
+static __always_inline __u32 class_of(const struct xg_pkt *p)
+{
+	switch (p->l4proto) {
+	case IPPROTO_TCP:
+		return XG_C_TCP;
+	case IPPROTO_UDP:
+		return XG_C_UDP;
+	case IPPROTO_ICMP:
+		return p->ipv6 ? XG_C_OTHER_IP : XG_C_ICMP;
+	case IPPROTO_ICMPV6:
+		return p->ipv6 ? XG_C_ICMP : XG_C_OTHER_IP;
+	default:
+		return XG_C_OTHER_IP;
+	}
+}
+
+static __always_inline int parse_l3(struct cursor *c, __be16 proto,
+				    struct xg_pkt *p)
+{
+	if (proto == bpf_htons(ETH_P_IP))
+		return parse_ipv4(c, p);
+	return parse_ipv6(c, p);
+}
+
+/* The lists decide before a bad L4 header does. L4 is parsed earlier all
+ * the same (parsing has no side effects): then no packet pointer is live
+ * here and the verifier merges the states of the many parse paths.
+ */
+static __always_inline __u32 decide_lists(__u32 lists, const struct xg_pkt *p,
+					  int l4_bad)
+{
+	if (lists && lookup_allow(lists, p))
+		return XG_R_ALLOWLISTED;
+	if (lists && lookup_block(lists, p))
+		return XG_R_BLOCKLISTED;
+	return l4_bad ? XG_R_MALFORMED : XG_R_PASS;
+}
+
+/* Returns the reason and sets *class; the verdict follows from both. */
+static __always_inline __u32 decide(struct cursor *c, __u32 lists, __u32 *class)
+{
+	struct xg_pkt p = {};
+	__be16 proto;
+	int l4_bad;
+
+	*class = XG_C_NON_IP;
+	if (parse_eth(c, &proto) < 0)
+		return XG_R_MALFORMED;
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return XG_R_PASS;
+
+	*class = XG_C_OTHER_IP;
+	if (parse_l3(c, proto, &p) < 0)
+		return XG_R_MALFORMED;
+	*class = class_of(&p);
+
+	/* A later fragment has no L4 header; the lists still see it, so
+	 * fragmenting does not get around the blocklist.
+	 */
+	l4_bad = !p.nonfirst_frag && parse_l4(c, &p) < 0;
+	return decide_lists(lists, &p, l4_bad);
+}
+
+static __always_inline int verdict_of(__u32 reason, __u32 flags)
+{
+	switch (reason) {
+	case XG_R_BLOCKLISTED:
+		return XDP_DROP;
+	case XG_R_MALFORMED:
+		return flags & XG_CFG_DROP_MALFORMED ? XDP_DROP : XDP_PASS;
+	default:
+		return XDP_PASS;
+	}
+}
+
+SEC("xdp")
+int xdpguard(struct xdp_md *ctx)
+{
+	struct cursor c = {
+		.data = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	__u32 zero = 0, class, reason, flags = 0, lists = 0;
+	struct xg_config *cfg = bpf_map_lookup_elem(&XG_MAP_CONFIG, &zero);
+
+	/* Cannot fail for an array; if it did, run with an empty config. */
+	if (cfg) {
+		flags = cfg->flags;
+		lists = cfg->lists;
+	}
+	reason = decide(&c, lists, &class);
+	return finish(ctx, class, reason, verdict_of(reason, flags));
+}
+
+char LICENSE[] SEC("license") = "GPL";

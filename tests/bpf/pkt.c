@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Test frame builder: every put_* appends at f->len. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/if_ether.h>
+
+#include "pkt.h"
+
+static uint8_t *room(struct frame *f, size_t n)
+{
+	uint8_t *p = f->buf + f->len;
+
+	if (f->len + n > sizeof(f->buf)) {
+		fprintf(stderr, "test_xdp: frame over %d bytes\n", FRAME_MAX);
+		exit(2);
+	}
+	memset(p, 0, n);
+	f->len += n;
+	return p;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+void put_bytes(struct frame *f, const void *p, size_t n)
+{
+	memcpy(room(f, n), p, n);
+}
+
+void put_zero(struct frame *f, size_t n)
+{
+	room(f, n);
+}
+
+void put_eth(struct frame *f, uint16_t proto)
+{
+	static const uint8_t macs[12] = { 0x02, 0, 0, 0, 0, 0x01,
+					  0x02, 0, 0, 0, 0, 0x02 };
+	uint8_t *p = room(f, ETH_HLEN);
+
+	memcpy(p, macs, sizeof(macs));
+	put16(p + 12, proto);
+}
+
+void put_vlan(struct frame *f, uint16_t tci, uint16_t proto)
+{
+	uint8_t *p = room(f, 4);
+
+	put16(p, tci);
+	put16(p + 2, proto);
+}
+
+static void addr(int af, const char *s, void *out)
+{
+	if (inet_pton(af, s, out) != 1) {
+		fprintf(stderr, "test_xdp: bad address '%s'\n", s);
+		exit(2);
+	}
+}
+
+void put_ipv4(struct frame *f, const char *saddr, uint8_t proto, int ihl,
+	      uint16_t frag)
+{
+	uint8_t *p;
+
+	f->l3 = f->len;
+	p = room(f, ihl * 4 > 20 ? ihl * 4 : 20);
+	p[0] = 0x40 | (ihl & 0xf);
+	put16(p + 6, frag);
+	p[8] = 64;
+	p[9] = proto;
+	addr(AF_INET, saddr, p + 12);
+	addr(AF_INET, "198.19.0.1", p + 16);
+	/* IPOPT_NOOP: options the program must skip, not read. */
+	if (ihl > 5)
+		memset(p + 20, 1, ihl * 4 - 20);
+}
+
+void put_ipv6(struct frame *f, const char *saddr, uint8_t nexthdr)
+{
+	uint8_t *p;
+
+	f->l3 = f->len;
+	p = room(f, 40);
+	p[0] = 0x60;
+	p[6] = nexthdr;
+	p[7] = 64;
+	addr(AF_INET6, saddr, p + 8);
+	addr(AF_INET6, "2001:db8:ffff::1", p + 24);
+}
+
+void put_ext6(struct frame *f, uint8_t nexthdr, uint8_t len8)
+{
+	uint8_t *p = room(f, (len8 + 1) * 8);
+
+	p[0] = nexthdr;
+	p[1] = len8;
+	/* PadN filling the rest, so the options are well formed. */
+	p[2] = 1;
+	p[3] = (len8 + 1) * 8 - 4;
+}
+
+void put_frag6(struct frame *f, uint8_t nexthdr, uint16_t offset, int more)
+{
+	uint8_t *p = room(f, 8);
+
+	p[0] = nexthdr;
+	put16(p + 2, (offset << 3) | (more ? 1 : 0));
+	put16(p + 4, 0x1234);
+}
+
+void put_ah6(struct frame *f, uint8_t nexthdr, uint8_t hdrlen)
+{
+	uint8_t *p = room(f, (hdrlen + 2) * 4);
+
+	p[0] = nexthdr;
+	p[1] = hdrlen;
+}
+
+void set_ip_len(struct frame *f, uint16_t len)
+{
+	uint8_t *p = f->buf + f->l3;
+
+	put16(p + ((p[0] >> 4) == 6 ? 4 : 2), len);
+}
+
+void ip_end(struct frame *f)
+{
+	size_t len = f->len - f->l3;
+
+	if ((f->buf[f->l3] >> 4) == 6)
+		len -= 40;
+	set_ip_len(f, len);
+}
+
+void put_tcp(struct frame *f, int doff)
+{
+	/* At least the fixed header, so doff < 5 is a lie, not a short
+	 * frame.
+	 */
+	uint8_t *p = room(f, doff > 5 ? doff * 4 : 20);
+
+	put16(p, 40000);
+	put16(p + 2, 80);
+	p[12] = (doff & 0xf) << 4;
+	p[13] = 0x02; /* SYN */
+	put16(p + 14, 65535);
+}
+
+void put_udp(struct frame *f)
+{
+	uint8_t *p = room(f, 8);
+
+	put16(p, 40000);
+	put16(p + 2, 53);
+	put16(p + 4, 8);
+}
+
+void put_icmp(struct frame *f, uint8_t type)
+{
+	uint8_t *p = room(f, 8);
+
+	p[0] = type;
+}
