@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xg-load: attach the xdpguard program to an interface, creating or
+ * reusing the pinned maps that every guarded interface shares.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xg.h"
+#include "xdpguard.skel.h"
+
+enum {
+	OPT_PIN_DIR = 256,
+	OPT_MAX_ENTRIES,
+	OPT_DROP_MALFORMED,
+	OPT_PASS_MALFORMED,
+};
+
+static const struct option long_opts[] = {
+	{ "mode", required_argument, NULL, 'm' },
+	{ "force", no_argument, NULL, 'F' },
+	{ "netns", required_argument, NULL, 'n' },
+	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "drop-malformed", no_argument, NULL, OPT_DROP_MALFORMED },
+	{ "pass-malformed", no_argument, NULL, OPT_PASS_MALFORMED },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static void usage(void)
+{
+	printf("Usage: xg-load [OPTIONS] IFACE\n"
+	       "Attach the xdpguard XDP filter to IFACE. Every guarded "
+	       "interface shares\n"
+	       "the same pinned maps, so the lists apply to all of them.\n"
+	       "\n"
+	       "  -m, --mode MODE       native (default), skb or offload\n"
+	       "  -F, --force           replace the program on an interface "
+	       "already guarded\n"
+	       "  -n, --netns NAME      IFACE is in network namespace NAME "
+	       "(ip netns)\n"
+	       "      --max-entries N   size of each blocklist map "
+	       "(1-%u; default %u hosts,\n"
+	       "                        %u prefixes); fixed while the maps "
+	       "are pinned\n"
+	       "      --drop-malformed  drop packets with truncated or "
+	       "invalid headers\n"
+	       "      --pass-malformed  pass such packets (the default)\n"
+	       "      --pin-dir DIR     pin directory (default "
+	       "$%s, else\n"
+	       "                        %s)\n"
+	       "  -j, --json            report errors as JSON on stdout\n"
+	       "  -v, --verbose         show libbpf messages (twice: debug "
+	       "too)\n"
+	       "  -V, --version         print the version and exit\n"
+	       "  -h, --help            print this help and exit\n",
+	       XG_MAX_BLOCK_ENTRIES, XG_DEF_BLOCK_HOSTS, XG_DEF_BLOCK_PREFIXES,
+	       XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
+}
+
+struct load_opts {
+	const char *ifname;
+	const char *netns;
+	const char *pin_opt;
+	int mode; /* enum xg_mode */
+	bool mode_set;
+	bool force;
+	__u32 max_entries; /* 0: not given */
+	int malformed; /* -1: keep, 0: pass, 1: drop */
+};
+
+/* getopt's error, by the name the user typed. */
+static int opt_error(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	const struct option *o = NULL;
+	char name[64];
+	size_t n;
+
+	snprintf(name, sizeof(name), "-%c", optopt);
+	if (!strncmp(arg, "--", 2)) {
+		n = strcspn(arg, "=");
+		for (o = long_opts; o->name; o++)
+			if (strlen(o->name) == n - 2 &&
+			    !strncmp(o->name, arg + 2, n - 2))
+				break;
+		/* a short option clustered after it would leave arg behind */
+		if (!optopt || (o->name && o->val == optopt))
+			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+	}
+	if (c == ':')
+		return xg_usage_err("option '%s' needs a value", name);
+	if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
+		return xg_usage_err("option '%s' takes no value", name);
+	return xg_usage_err("unknown option '%s'; see --help", name);
+}
+
+static int parse_mode(const char *s, int *mode)
+{
+	if (!strcmp(s, "native"))
+		*mode = XG_MODE_NATIVE;
+	else if (!strcmp(s, "skb"))
+		*mode = XG_MODE_SKB;
+	else if (!strcmp(s, "offload"))
+		*mode = XG_MODE_OFFLOAD;
+	else
+		return xg_usage_err("invalid mode '%s' (native, skb or "
+				    "offload)",
+				    s);
+	return 0;
+}
+
+/* 0: go on; 1: help or version printed; -XG_EUSAGE. All of argv is read
+ * even after an error, so that a later -j still applies to it.
+ */
+static int parse_args(int argc, char **argv, struct load_opts *o)
+{
+	int c, err = 0;
+	__u64 v;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:Fn:jvVh", long_opts, NULL)) !=
+	       -1) {
+		int e = 0;
+
+		switch (c) {
+		case 'm':
+			e = parse_mode(optarg, &o->mode);
+			o->mode_set = true;
+			break;
+		case 'F':
+			o->force = true;
+			break;
+		case 'n':
+			o->netns = *optarg ? optarg : NULL; /* "": the host's */
+			break;
+		case OPT_MAX_ENTRIES:
+			if (xg_parse_u64(optarg, 1, XG_MAX_BLOCK_ENTRIES, &v))
+				e = xg_usage_err("invalid max-entries '%s' "
+						 "(1-%u)",
+						 optarg, XG_MAX_BLOCK_ENTRIES);
+			else
+				o->max_entries = v;
+			break;
+		case OPT_DROP_MALFORMED:
+			o->malformed = 1;
+			break;
+		case OPT_PASS_MALFORMED:
+			o->malformed = 0;
+			break;
+		case OPT_PIN_DIR:
+			o->pin_opt = optarg;
+			break;
+		case 'j':
+			xg_json = true;
+			break;
+		case 'v':
+			xg_verbose++;
+			break;
+		case 'V':
+			xg_print_version();
+			return 1;
+		case 'h':
+			usage();
+			return 1;
+		default:
+			e = opt_error(c, argv);
+			break;
+		}
+		if (e && !err)
+			err = e;
+	}
+	if (err)
+		return err;
+	if (optind >= argc)
+		return xg_usage_err("no interface given; see --help");
+	if (optind + 1 < argc)
+		return xg_usage_err("unexpected argument '%s'; see --help",
+				    argv[optind + 1]);
+	o->ifname = argv[optind];
+	if (!*o->ifname)
+		return xg_usage_err("no interface given; see --help");
+	return 0;
+}
+
+/* Room for the maps of the object, internal ones (.rodata) included. */
+#define XG_LOAD_MAX_MAPS 32
+
+/* Everything one xg-load call creates, so a failure can take it back. */
+struct load_state {
+	const struct load_opts *o;
+	const char *dir;
+	int ifindex;
+	int mode; /* enum xg_mode: --mode, or the guarded link's (--force) */
+	bool created_dir, created_links;
+	bool had_pin[XG_LOAD_MAX_MAPS]; /* per map, in bpf_object order */
+	bool load_tried; /* had_pin[] is complete: undo may unpin */
+	bool first; /* no xg_meta before: write meta and config */
+	struct xdpguard *skel;
+	char link_path[PATH_MAX];
+	int old_link; /* pinned link of IFACE (--force), or -1 */
+	__u32 old_link_id;
+	int link_fd; /* link created by this call, or -1 */
+	bool link_pinned;
+	__u32 link_id;
+};
+
+static int resolve_iface(struct load_state *st)
+{
+	const struct load_opts *o = st->o;
+
+	st->ifindex = if_nametoindex(o->ifname);
+	if (st->ifindex > 0)
+		return 0;
+	if (o->netns)
+		return xg_fail(-ENODEV,
+			       "interface '%s' not found in network "
+			       "namespace '%s'",
+			       o->ifname, o->netns);
+	return xg_fail(-ENODEV, "interface '%s' not found", o->ifname);
+}
+
+static int make_dir(const char *path, bool *created)
+{
+	if (mkdir(path, 0700) == 0) {
+		*created = true;
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno == EACCES || errno == EPERM)
+		return xg_fail(-errno, "permission denied; run as root (needs "
+				       "CAP_BPF and CAP_NET_ADMIN)");
+	return xg_fail(-errno, "cannot create %s: %s", path, strerror(errno));
+}
+
+static int link_info(int fd, struct bpf_link_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, len);
+	return bpf_obj_get_info_by_fd(fd, info, &len) < 0 ? -errno : 0;
+}
+
+/* Looks at links/IFACE: absent, stale (removed here), or guarded. */
+static int check_pinned_link(struct load_state *st)
+{
+	struct bpf_link_info info;
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = xg_link_pin_path(st->dir, st->o->netns, st->o->ifname,
+			       st->link_path, sizeof(st->link_path));
+	if (err)
+		return xg_fail(err, "interface name '%s' is too long",
+			       st->o->ifname);
+	fd = bpf_obj_get(st->link_path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return xg_fail(-errno, "cannot open %s: %s", st->link_path,
+			       strerror(errno));
+	}
+	err = link_info(fd, &info);
+	if (err) {
+		close(fd);
+		return xg_fail(err, "cannot inspect %s: %s", st->link_path,
+			       strerror(-err));
+	}
+	if (info.type != BPF_LINK_TYPE_XDP || info.xdp.ifindex == 0) {
+		/* the interface went away: the link is an empty shell */
+		close(fd);
+		if (unlink(st->link_path) < 0)
+			return xg_fail(-errno, "cannot remove stale %s: %s",
+				       st->link_path, strerror(errno));
+		snprintf(path, sizeof(path), "%s/%s", st->dir,
+			 XG_STR(XG_MAP_IFACES));
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			bpf_map_delete_elem(fd, &info.id);
+			close(fd);
+		}
+		return 0;
+	}
+	if (!st->o->force) {
+		close(fd);
+		return xg_fail(-EEXIST,
+			       "%s is already guarded; use --force to replace "
+			       "the program",
+			       st->o->ifname);
+	}
+	st->old_link = fd;
+	st->old_link_id = info.id;
+	return 0;
+}
+
+static bool is_block_map(const char *name)
+{
+	return !strcmp(name, XG_STR(XG_MAP_BLOCK4)) ||
+	       !strcmp(name, XG_STR(XG_MAP_BLOCK6)) ||
+	       !strcmp(name, XG_STR(XG_MAP_BLOCK4P)) ||
+	       !strcmp(name, XG_STR(XG_MAP_BLOCK6P));
+}
+
+/* libbpf reuses a pinned map only if it matches the object's definition
+ * exactly, max_entries included: take the pinned size, or refuse a
+ * different --max-entries.
+ */
+static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
+			    bool *had_pin)
+{
+	const char *name = bpf_map__name(map);
+	const char *path = bpf_map__pin_path(map);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	if (!path) /* not pinned: .rodata and the like */
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return xg_fail(-errno, "cannot open %s: %s", path,
+				       strerror(errno));
+		if (st->o->max_entries && is_block_map(name))
+			err = bpf_map__set_max_entries(map, st->o->max_entries);
+		return err;
+	}
+	*had_pin = true;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
+		err = xg_fail(-errno, "cannot inspect %s: %s", path,
+			      strerror(errno));
+		goto out;
+	}
+	if (info.type != bpf_map__type(map) ||
+	    info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    info.map_flags != bpf_map__map_flags(map)) {
+		err = xg_fail(-EPROTO, "pinned maps are from another xdpguard "
+				       "version; run xg-unload --all and "
+				       "xg-load again");
+		goto out;
+	}
+	if (st->o->max_entries && !strcmp(name, XG_STR(XG_MAP_BLOCK4)) &&
+	    info.max_entries != st->o->max_entries) {
+		err = xg_fail(-EEXIST,
+			      "blocklist maps are pinned with %u entries; run "
+			      "xg-unload --all to resize (this empties the "
+			      "lists)",
+			      info.max_entries);
+		goto out;
+	}
+	err = bpf_map__set_max_entries(map, info.max_entries);
+out:
+	close(fd);
+	return err;
+}
+
+static int open_skel(struct load_state *st)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = st->dir);
+	struct xg_maps m;
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int i = 0, err;
+
+	/* an xg_meta pin means an earlier load: check its ABI first */
+	snprintf(path, sizeof(path), "%s/%s", st->dir, XG_STR(XG_MAP_META));
+	st->first = access(path, F_OK) < 0;
+	if (!st->first) {
+		err = xg_maps_open(st->dir, true, &m);
+		if (err)
+			return err;
+		xg_maps_close(&m);
+	}
+
+	st->skel = xdpguard__open_opts(&opts);
+	if (!st->skel)
+		return xg_fail(-errno, "cannot open the XDP program: %s",
+			       strerror(errno));
+	bpf_object__for_each_map(map, st->skel->obj)
+	{
+		if (i >= XG_LOAD_MAX_MAPS)
+			return xg_fail(-E2BIG, "too many maps in the program");
+		err = adopt_pinned_map(st, map, &st->had_pin[i++]);
+		if (err)
+			return err;
+	}
+	st->load_tried = true;
+	err = xdpguard__load(st->skel);
+	if (err == -EPERM || err == -EACCES)
+		return xg_fail(err, "permission denied; run as root (needs "
+				    "CAP_BPF and CAP_NET_ADMIN)");
+	if (err)
+		return xg_fail(err, "cannot load the XDP program: %s%s",
+			       strerror(-err),
+			       xg_verbose ? "" : "; run with -v for details");
+	return 0;
+}
+
+static __u32 mode_flag(int mode)
+{
+	switch (mode) {
+	case XG_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	case XG_MODE_OFFLOAD:
+		return XDP_FLAGS_HW_MODE;
+	default:
+		return XDP_FLAGS_DRV_MODE;
+	}
+}
+
+static int attach_error(struct load_state *st, int err)
+{
+	const char *ifn = st->o->ifname;
+
+	if (err == -EBUSY || err == -EEXIST)
+		return xg_fail(err,
+			       "%s already has an XDP program that is not "
+			       "xdpguard's; detach it first",
+			       ifn);
+	if ((err == -EOPNOTSUPP || err == -EINVAL) &&
+	    st->mode == XG_MODE_NATIVE)
+		return xg_fail(err,
+			       "%s: driver does not support native XDP; try "
+			       "--mode skb",
+			       ifn);
+	if ((err == -EOPNOTSUPP || err == -EINVAL) &&
+	    st->mode == XG_MODE_OFFLOAD)
+		return xg_fail(err,
+			       "%s: driver does not support XDP offload; try "
+			       "--mode native",
+			       ifn);
+	return xg_fail(err, "cannot attach to %s: %s", ifn, strerror(-err));
+}
+
+static int attach(struct load_state *st)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = mode_flag(st->mode));
+	int prog_fd = bpf_program__fd(st->skel->progs.xdpguard);
+	struct bpf_link_info info;
+	int err;
+
+	st->link_fd = bpf_link_create(prog_fd, st->ifindex, BPF_XDP, &lopts);
+	if (st->link_fd < 0) {
+		err = -errno;
+		st->link_fd = -1;
+		return attach_error(st, err);
+	}
+	if (bpf_obj_pin(st->link_fd, st->link_path) < 0)
+		return xg_fail(-errno, "cannot pin %s: %s", st->link_path,
+			       strerror(errno));
+	st->link_pinned = true;
+	err = link_info(st->link_fd, &info);
+	if (err)
+		return xg_fail(err, "cannot inspect the new link: %s",
+			       strerror(-err));
+	st->link_id = info.id;
+	return 0;
+}
+
+/* --force: swap the program in place, unless the mode changes, which
+ * needs a new link.
+ */
+static int replace(struct load_state *st)
+{
+	int prog_fd = bpf_program__fd(st->skel->progs.xdpguard);
+	int ifaces = bpf_map__fd(st->skel->maps.xg_ifaces);
+	struct xg_iface cur;
+	bool known;
+
+	known = bpf_map_lookup_elem(ifaces, &st->old_link_id, &cur) == 0;
+	if (known && !st->o->mode_set)
+		st->mode = cur.mode;
+	if (!known || (int)cur.mode == st->mode) {
+		if (bpf_link_update(st->old_link, prog_fd, NULL) < 0)
+			return xg_fail(-errno,
+				       "cannot replace the program on "
+				       "%s: %s",
+				       st->o->ifname, strerror(errno));
+		st->link_id = st->old_link_id;
+		return 0;
+	}
+	if (bpf_link_detach(st->old_link) < 0 && errno != ENOLINK)
+		return xg_fail(-errno, "cannot detach from %s: %s",
+			       st->o->ifname, strerror(errno));
+	if (unlink(st->link_path) < 0)
+		return xg_fail(-errno, "cannot remove %s: %s", st->link_path,
+			       strerror(errno));
+	bpf_map_delete_elem(ifaces, &st->old_link_id);
+	return attach(st);
+}
+
+static int write_state(struct load_state *st)
+{
+	struct xg_meta meta = {
+		.magic = XG_META_MAGIC,
+		.abi_version = XG_ABI_VERSION,
+	};
+	struct xg_iface ifc = {
+		.ifindex = st->ifindex,
+		.mode = st->mode,
+	};
+	struct xdpguard *s = st->skel;
+	struct xg_config cfg = {};
+	struct timespec ts;
+	__u32 zero = 0;
+
+	if (st->first) {
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		meta.created_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_meta), &zero,
+					&meta, BPF_ANY) < 0)
+			return xg_fail(-errno, "cannot write xg_meta: %s",
+				       strerror(errno));
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.xg_config), &zero, &cfg) <
+	    0)
+		return xg_fail(-errno, "cannot read xg_config: %s",
+			       strerror(errno));
+	if (st->o->malformed == 1)
+		cfg.flags |= XG_CFG_DROP_MALFORMED;
+	else if (st->o->malformed == 0)
+		cfg.flags &= ~XG_CFG_DROP_MALFORMED;
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_config), &zero, &cfg,
+				BPF_ANY) < 0)
+		return xg_fail(-errno, "cannot write xg_config: %s",
+			       strerror(errno));
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ifc.attached_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	snprintf(ifc.ifname, sizeof(ifc.ifname), "%s", st->o->ifname);
+	snprintf(ifc.netns, sizeof(ifc.netns), "%s",
+		 st->o->netns ? st->o->netns : "");
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_ifaces), &st->link_id,
+				&ifc, BPF_ANY) < 0)
+		return xg_fail(-errno, "cannot write xg_ifaces: %s",
+			       strerror(errno));
+	return 0;
+}
+
+/* Takes back what this call created; the lists of an earlier load stay. */
+static void undo(struct load_state *st)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	int i = 0;
+	const char *pin;
+
+	if (st->link_pinned)
+		unlink(st->link_path);
+	if (st->link_fd >= 0)
+		close(st->link_fd); /* the last reference: detaches */
+	st->link_fd = -1;
+	if (st->skel && st->load_tried) {
+		bpf_object__for_each_map(map, st->skel->obj)
+		{
+			pin = bpf_map__pin_path(map);
+			if (i < XG_LOAD_MAX_MAPS && !st->had_pin[i] && pin)
+				unlink(pin);
+			i++;
+		}
+	}
+	if (st->created_links) {
+		snprintf(path, sizeof(path), "%s/%s", st->dir, XG_LINKS_SUBDIR);
+		rmdir(path);
+	}
+	if (st->created_dir)
+		rmdir(st->dir);
+}
+
+int main(int argc, char **argv)
+{
+	struct load_opts o = { .mode = XG_MODE_NATIVE, .malformed = -1 };
+	struct load_state st = { .o = &o, .old_link = -1, .link_fd = -1 };
+	char links[PATH_MAX];
+	int rc, saved_ns = -1, lock_fd = -1;
+
+	xg_cli_init(argv[0]);
+	rc = parse_args(argc, argv, &o);
+	if (rc > 0)
+		return 0;
+	if (rc)
+		goto out;
+	st.dir = xg_pin_dir(o.pin_opt);
+	st.mode = o.mode;
+
+	rc = xg_check_privileges();
+	if (rc)
+		goto out;
+	/* stays in the namespace until the attach: ifindex is per netns */
+	rc = xg_netns_enter(o.netns, &saved_ns);
+	if (rc)
+		goto out;
+	rc = resolve_iface(&st);
+	if (rc)
+		goto out;
+	rc = xg_bpffs_ensure(st.dir);
+	if (rc)
+		goto out;
+	snprintf(links, sizeof(links), "%s/%s", st.dir, XG_LINKS_SUBDIR);
+	rc = make_dir(st.dir, &st.created_dir);
+	if (!rc)
+		rc = make_dir(links, &st.created_links);
+	if (rc)
+		goto out;
+	lock_fd = xg_lock(st.dir);
+	if (lock_fd < 0) {
+		rc = lock_fd;
+		goto out;
+	}
+
+	rc = check_pinned_link(&st);
+	if (!rc)
+		rc = open_skel(&st);
+	if (!rc)
+		rc = st.old_link >= 0 ? replace(&st) : attach(&st);
+	if (!rc)
+		rc = write_state(&st);
+out:
+	if (rc && st.dir)
+		undo(&st);
+	if (st.old_link >= 0)
+		close(st.old_link);
+	if (st.link_fd >= 0)
+		close(st.link_fd);
+	xdpguard__destroy(st.skel);
+	xg_unlock(lock_fd);
+	if (xg_netns_leave(saved_ns) && !rc)
+		rc = -EIO;
+	return xg_exit(rc);
+}

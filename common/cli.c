@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Messages, exit status and the checks every tool shares. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include <bpf/libbpf.h>
+
+#include "xg.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39 /* Linux 5.8; older uapi headers lack it */
+#endif
+
+const char *xg_prog = "xdpguard";
+bool xg_json;
+int xg_verbose;
+
+/* The last message, for {"error": ...} under -j. */
+static char last_msg[512];
+
+/* libbpf prints as it goes; the options that set -v are parsed after
+ * xg_cli_init(), so the level is looked at on every call.
+ */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (xg_verbose <= 0)
+		return 0;
+	if (level == LIBBPF_DEBUG && xg_verbose < 2)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void xg_cli_init(const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+
+	xg_prog = slash ? slash + 1 : prog;
+	libbpf_set_print(libbpf_print);
+}
+
+static void verr(const char *fmt, va_list ap)
+{
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", xg_prog, last_msg);
+}
+
+void xg_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+}
+
+int xg_usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+	return -XG_EUSAGE;
+}
+
+int xg_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -EINVAL;
+}
+
+int xg_exit(int rc)
+{
+	struct xg_json *j;
+
+	if (rc != 0 && xg_json) {
+		if (!last_msg[0])
+			snprintf(last_msg, sizeof(last_msg), "%s",
+				 rc == -XG_EUSAGE ? "usage error" :
+						    strerror(-rc));
+		j = xg_json_new(stdout);
+		if (j) {
+			xg_json_obj_open(j);
+			xg_json_kv_str(j, "error", last_msg);
+			xg_json_obj_close(j);
+			xg_json_free(j);
+		}
+	}
+	fflush(stdout);
+	if (rc == 0)
+		return 0;
+	return rc == -XG_EUSAGE ? 2 : 1;
+}
+
+void xg_print_version(void)
+{
+	printf("%s (xdpguard) %s, libbpf %u.%u\n", xg_prog, XG_VERSION,
+	       libbpf_major_version(), libbpf_minor_version());
+}
+
+static bool cap_effective(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+int xg_check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (geteuid() == 0)
+		return 0;
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    cap_effective(data, CAP_NET_ADMIN) &&
+	    (cap_effective(data, CAP_BPF) ||
+	     cap_effective(data, CAP_SYS_ADMIN)))
+		return 0;
+	return xg_fail(-EPERM, "permission denied; run as root (needs CAP_BPF "
+			       "and CAP_NET_ADMIN)");
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pin directory: where it is, bpffs under it, the writers' lock, and
+ * opening the pinned maps checked against xg_abi.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+
+#include "xg.h"
+
+#define XG_BPFFS "/sys/fs/bpf"
+/* Writers hold the lock for milliseconds; 10 s means one is stuck. */
+#define XG_LOCK_WAIT_MS 10000
+#define XG_LOCK_POLL_MS 20
+
+const char *xg_pin_dir(const char *opt)
+{
+	const char *env;
+
+	if (opt && *opt)
+		return opt;
+	env = getenv(XG_PIN_ENV);
+	if (env && *env)
+		return env;
+	return XG_DEFAULT_PIN_DIR;
+}
+
+static bool on_bpffs(const char *path, int *err)
+{
+	struct statfs st;
+
+	if (statfs(path, &st) < 0) {
+		*err = -errno;
+		return false;
+	}
+	*err = 0;
+	return st.f_type == BPF_FS_MAGIC;
+}
+
+int xg_bpffs_ensure(const char *dir)
+{
+	char parent[PATH_MAX];
+	int err;
+
+	if (!on_bpffs(XG_BPFFS, &err) && err != -ENOENT &&
+	    mount("bpf", XG_BPFFS, "bpf", 0, "mode=0700") < 0)
+		return xg_fail(-errno, "cannot mount bpffs on %s: %s", XG_BPFFS,
+			       strerror(errno));
+
+	if (strlen(dir) >= sizeof(parent))
+		return xg_fail(-ENAMETOOLONG, "pin directory '%s': %s", dir,
+			       strerror(ENAMETOOLONG));
+	strcpy(parent, dir);
+	/* dirname() of "/sys/fs/bpf/x/" is "/sys/fs/bpf" too */
+	if (on_bpffs(dirname(parent), &err))
+		return 0;
+	if (err)
+		return xg_fail(err, "cannot use pin directory '%s': %s", dir,
+			       strerror(-err));
+	return xg_fail(-EINVAL,
+		       "'%s' is not on a BPF filesystem; use a --pin-dir "
+		       "under %s",
+		       parent, XG_BPFFS);
+}
+
+static int not_loaded(void)
+{
+	return xg_fail(-ENOENT,
+		       "xdpguard is not loaded; run xg-load IFACE first");
+}
+
+static int no_permission(int err)
+{
+	return xg_fail(err, "permission denied; run as root (needs CAP_BPF "
+			    "and CAP_NET_ADMIN)");
+}
+
+/* The holder we waited for may have been xg-unload --all, which removes
+ * the directory: a lock on a removed directory protects nothing.
+ */
+static int lock_still_valid(const char *dir, int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		return fd;
+	close(fd);
+	return not_loaded();
+}
+
+int xg_lock(const char *dir)
+{
+	struct timespec nap = { 0, XG_LOCK_POLL_MS * 1000000L };
+	int fd, waited;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return not_loaded();
+		if (errno == EACCES || errno == EPERM)
+			return no_permission(-errno);
+		return xg_fail(-errno, "cannot open '%s': %s", dir,
+			       strerror(errno));
+	}
+	for (waited = 0;; waited += XG_LOCK_POLL_MS) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return lock_still_valid(dir, fd);
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		if (waited >= XG_LOCK_WAIT_MS) {
+			close(fd);
+			return xg_fail(-EBUSY,
+				       "another xdpguard command holds "
+				       "the lock on %s",
+				       dir);
+		}
+		nanosleep(&nap, NULL);
+	}
+	xg_err("cannot lock '%s': %s", dir, strerror(errno));
+	close(fd);
+	return -EIO;
+}
+
+void xg_unlock(int lock_fd)
+{
+	if (lock_fd < 0)
+		return;
+	flock(lock_fd, LOCK_UN);
+	close(lock_fd);
+}
+
+/* What xg_abi.h says each pinned map is. */
+struct map_spec {
+	const char *name;
+	size_t off; /* of the fd in struct xg_maps */
+	__u32 type, key_size, value_size;
+};
+
+#define MAP_SPEC(tok, field, t, k, v)                                 \
+	{                                                             \
+		XG_STR(tok), offsetof(struct xg_maps, field), t, k, v \
+	}
+
+static const struct map_spec map_specs[] = {
+	/* meta first: its ABI version names the culprit of any mismatch */
+	MAP_SPEC(XG_MAP_META, meta, BPF_MAP_TYPE_ARRAY, 4,
+		 sizeof(struct xg_meta)),
+	MAP_SPEC(XG_MAP_ALLOW4, allow4, BPF_MAP_TYPE_HASH, 4,
+		 sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_ALLOW6, allow6, BPF_MAP_TYPE_HASH,
+		 sizeof(struct xg_in6), sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_ALLOW4P, allow4p, BPF_MAP_TYPE_LPM_TRIE,
+		 sizeof(struct xg_lpm4), sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_ALLOW6P, allow6p, BPF_MAP_TYPE_LPM_TRIE,
+		 sizeof(struct xg_lpm6), sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_BLOCK4, block4, BPF_MAP_TYPE_HASH, 4,
+		 sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_BLOCK6, block6, BPF_MAP_TYPE_HASH,
+		 sizeof(struct xg_in6), sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_BLOCK4P, block4p, BPF_MAP_TYPE_LPM_TRIE,
+		 sizeof(struct xg_lpm4), sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_BLOCK6P, block6p, BPF_MAP_TYPE_LPM_TRIE,
+		 sizeof(struct xg_lpm6), sizeof(struct xg_entry)),
+	MAP_SPEC(XG_MAP_STATS, stats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		 sizeof(struct xg_counter)),
+	MAP_SPEC(XG_MAP_CONFIG, config, BPF_MAP_TYPE_ARRAY, 4,
+		 sizeof(struct xg_config)),
+	MAP_SPEC(XG_MAP_IFACES, ifaces, BPF_MAP_TYPE_HASH, 4,
+		 sizeof(struct xg_iface)),
+};
+
+#define N_MAPS (sizeof(map_specs) / sizeof(map_specs[0]))
+
+static int *map_fd(struct xg_maps *m, const struct map_spec *s)
+{
+	return (int *)((char *)m + s->off);
+}
+
+static int abi_mismatch(const struct xg_meta *meta)
+{
+	if (meta && meta->magic == XG_META_MAGIC)
+		return xg_fail(
+			-EPROTO,
+			"pinned maps are from another xdpguard version "
+			"(ABI %u); run xg-unload --all and xg-load again",
+			meta->abi_version);
+	return xg_fail(-EPROTO,
+		       "pinned maps are from another xdpguard "
+		       "version; run xg-unload --all and xg-load again");
+}
+
+static int open_one(const char *dir, const struct map_spec *s, bool rdonly,
+		    const struct xg_meta *meta, int *out)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts,
+		    .file_flags = rdonly ? BPF_F_RDONLY : 0);
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, s->name);
+	fd = bpf_obj_get_opts(path, &opts);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EPERM || err == -EACCES)
+			return no_permission(err);
+		if (err == -ENOENT && !meta)
+			return not_loaded();
+		if (err == -ENOENT)
+			return xg_fail(err,
+				       "pinned map %s is missing; run "
+				       "xg-unload --all and xg-load again",
+				       path);
+		return xg_fail(err, "cannot open %s: %s", path, strerror(-err));
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) < 0) {
+		err = -errno;
+		close(fd);
+		return xg_fail(err, "cannot inspect %s: %s", path,
+			       strerror(-err));
+	}
+	if (info.type != s->type || info.key_size != s->key_size ||
+	    info.value_size != s->value_size ||
+	    (s->off == offsetof(struct xg_maps, stats) &&
+	     info.max_entries < XG_STATS_SLOTS)) {
+		close(fd);
+		return abi_mismatch(meta);
+	}
+	*out = fd;
+	return 0;
+}
+
+int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m)
+{
+	struct xg_meta meta = {};
+	__u32 zero = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < N_MAPS; i++)
+		*map_fd(m, &map_specs[i]) = -1;
+
+	for (i = 0; i < N_MAPS; i++) {
+		err = open_one(dir, &map_specs[i], rdonly, i ? &meta : NULL,
+			       map_fd(m, &map_specs[i]));
+		if (err)
+			goto fail;
+		if (i == 0 && bpf_map_lookup_elem(m->meta, &zero, &meta) < 0) {
+			err = xg_fail(-errno, "cannot read %s/%s: %s", dir,
+				      map_specs[0].name, strerror(errno));
+			goto fail;
+		}
+		if (i == 0 && (meta.magic != XG_META_MAGIC ||
+			       meta.abi_version != XG_ABI_VERSION)) {
+			err = abi_mismatch(&meta);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	xg_maps_close(m);
+	return err;
+}
+
+void xg_maps_close(struct xg_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < N_MAPS; i++) {
+		int *fd = map_fd(m, &map_specs[i]);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+/* bpffs refuses '.', and '@' separates the two names. */
+static int encode(const char *s, char **p, char *end)
+{
+	for (; *s; s++) {
+		const char *esc = *s == '.' ? "%2E" :
+				  *s == '%' ? "%25" :
+				  *s == '@' ? "%40" :
+					      NULL;
+		size_t n = esc ? 3 : 1;
+
+		if (*s == '/')
+			return -EINVAL;
+		if (end - *p <= (ptrdiff_t)n)
+			return -ENAMETOOLONG;
+		if (esc)
+			memcpy(*p, esc, 3);
+		else
+			**p = *s;
+		*p += n;
+	}
+	**p = '\0';
+	return 0;
+}
+
+int xg_link_pin_path(const char *dir, const char *netns, const char *ifname,
+		     char *buf, size_t len)
+{
+	char *p = buf, *end = buf + len;
+	int n, err;
+
+	n = snprintf(buf, len, "%s/%s/", dir, XG_LINKS_SUBDIR);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	p += n;
+	err = encode(ifname, &p, end);
+	if (err || !netns || !*netns)
+		return err;
+	if (end - p <= 1)
+		return -ENAMETOOLONG;
+	*p++ = '@';
+	return encode(netns, &p, end);
+}
+
+static int decode(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '%') {
+			if (i + 3 > n)
+				return -EINVAL;
+			if (!strncmp(s + i, "%2E", 3))
+				c = '.';
+			else if (!strncmp(s + i, "%25", 3))
+				c = '%';
+			else if (!strncmp(s + i, "%40", 3))
+				c = '@';
+			else
+				return -EINVAL;
+			i += 2;
+		}
+		if (o + 1 >= outlen)
+			return -ENAMETOOLONG;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o ? 0 : -EINVAL;
+}
+
+int xg_link_pin_name_decode(const char *name, char *netns, size_t nslen,
+			    char *ifname, size_t iflen)
+{
+	const char *at = strchr(name, '@');
+	int err;
+
+	if (!at) {
+		if (nslen)
+			netns[0] = '\0';
+		return decode(name, strlen(name), ifname, iflen);
+	}
+	err = decode(name, at - name, ifname, iflen);
+	if (err)
+		return err;
+	return decode(at + 1, strlen(at + 1), netns, nslen);
+}
