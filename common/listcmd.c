@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xg-block and xg-allow: one grammar over either list. Every argument and
+ * every line of a batch file is validated before a map is touched, so a
+ * bad batch changes nothing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "xg.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+enum verb { VERB_ADD, VERB_DEL, VERB_LIST, VERB_FLUSH };
+
+static const char *const verb_names[] = { "add", "del", "list", "flush" };
+
+enum { OPT_PIN_DIR = 256 };
+
+static const struct option long_opts[] = {
+	{ "timeout", required_argument, NULL, 't' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The parsed command line and the addresses it names. */
+struct listcmd {
+	enum xg_list_kind kind;
+	enum verb verb;
+	const char *pin_opt;
+	const char *file;
+	const char *timeout_arg;
+	__u64 timeout_s;
+	bool help, version;
+	char **words; /* addresses given as arguments */
+	int nwords;
+	struct xg_prefix *in; /* every address, in input order */
+	size_t n, cap;
+	struct xg_prefix *set; /* the same, sorted, duplicates removed */
+	size_t nset;
+};
+
+static const char *list_name(enum xg_list_kind kind)
+{
+	return kind == XG_LIST_BLOCK ? "blocklist" : "allowlist";
+}
+
+static void usage(enum xg_list_kind kind)
+{
+	const char *p = xg_prog;
+
+	printf("Usage: %s [add] ADDR[/LEN]... [-t DURATION]\n"
+	       "       %s [add] -f FILE [-t DURATION]\n"
+	       "       %s del ADDR[/LEN]...\n"
+	       "       %s del -f FILE\n"
+	       "       %s list [-j]\n"
+	       "       %s flush\n"
+	       "\n"
+	       "Manage the xdpguard %s: packets from sources on it are\n%s.\n"
+	       "add (the default word) adds entries or refreshes their "
+	       "expiry, del removes\n"
+	       "them (all must be present, else none is removed), list "
+	       "shows them, flush\n"
+	       "removes them all. ADDR is an IPv4 or IPv6 address; ADDR/LEN "
+	       "a prefix.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -t, --timeout DURATION  remove the entries after "
+	       "DURATION: N seconds,\n"
+	       "                          or N with s, m, h or d (default: "
+	       "never)\n"
+	       "  -f, --file FILE         one ADDR[/LEN] per line, '#' "
+	       "comments; '-' is stdin\n"
+	       "  -j, --json              JSON output\n"
+	       "      --pin-dir DIR       pin directory (default $%s, else\n"
+	       "                          %s)\n"
+	       "  -v, --verbose           show libbpf messages\n"
+	       "  -V, --version           print the version and exit\n"
+	       "  -h, --help              print this help and exit\n",
+	       p, p, p, p, p, p, list_name(kind),
+	       kind == XG_LIST_BLOCK ? "dropped" :
+				       "always passed, blocklist or not",
+	       XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+/* The first usage error only: argv is read to the end regardless, so that
+ * a -j after the mistake still shapes the report.
+ */
+static char first_err[512];
+
+static void note_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static void note_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (first_err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(first_err, sizeof(first_err), fmt, ap);
+	va_end(ap);
+}
+
+/* getopt's error, by the name the user typed. */
+static void opt_error(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	const struct option *o = NULL;
+	char name[64];
+	size_t n;
+
+	snprintf(name, sizeof(name), "-%c", optopt);
+	if (!strncmp(arg, "--", 2)) {
+		n = strcspn(arg, "=");
+		for (o = long_opts; o->name; o++)
+			if (strlen(o->name) == n - 2 &&
+			    !strncmp(o->name, arg + 2, n - 2))
+				break;
+		/* a short option clustered after it would leave arg behind */
+		if (!optopt || (o->name && o->val == optopt))
+			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+	}
+	if (c == ':')
+		note_err("option '%s' needs a value", name);
+	else if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
+		note_err("option '%s' takes no value", name);
+	else
+		note_err("unknown option '%s'; see --help", name);
+}
+
+static void parse_opts(int argc, char **argv, struct listcmd *lc)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:f:jvVh", long_opts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 't':
+			lc->timeout_arg = optarg;
+			if (xg_parse_duration(optarg, &lc->timeout_s))
+				note_err("invalid timeout '%s' (seconds, or a "
+					 "number with s, m, h or d)",
+					 optarg);
+			break;
+		case 'f':
+			lc->file = optarg;
+			break;
+		case OPT_PIN_DIR:
+			lc->pin_opt = optarg;
+			break;
+		case 'j':
+			xg_json = true;
+			break;
+		case 'v':
+			xg_verbose++;
+			break;
+		case 'V':
+			lc->version = true;
+			break;
+		case 'h':
+			lc->help = true;
+			break;
+		default:
+			opt_error(c, argv);
+			break;
+		}
+	}
+}
+
+/* The verb, and which options and arguments it takes. */
+static void parse_words(int argc, char **argv, struct listcmd *lc)
+{
+	const char *w = optind < argc ? argv[optind] : NULL;
+	size_t i;
+
+	lc->verb = VERB_ADD;
+	for (i = 0; w && i < sizeof(verb_names) / sizeof(verb_names[0]); i++) {
+		if (!strcmp(w, verb_names[i])) {
+			lc->verb = i;
+			optind++;
+			break;
+		}
+	}
+	lc->words = argv + optind;
+	lc->nwords = argc - optind;
+
+	if (lc->verb == VERB_LIST || lc->verb == VERB_FLUSH) {
+		if (lc->nwords)
+			note_err("unexpected argument '%s'; see --help",
+				 lc->words[0]);
+		if (lc->file)
+			note_err("option '--file' does not apply to %s; "
+				 "see --help",
+				 verb_names[lc->verb]);
+	} else if (!lc->nwords && !lc->file) {
+		note_err("no address given; see --help");
+	}
+	if (lc->timeout_arg && lc->verb != VERB_ADD)
+		note_err("option '--timeout' does not apply to %s; see --help",
+			 verb_names[lc->verb]);
+}
+
+/* ---- addresses ----------------------------------------------------------- */
+
+static int push(struct listcmd *lc, const struct xg_prefix *p)
+{
+	struct xg_prefix *tmp;
+
+	if (lc->n == lc->cap) {
+		lc->cap = lc->cap ? lc->cap * 2 : 64;
+		tmp = realloc(lc->in, lc->cap * sizeof(*tmp));
+		if (!tmp)
+			return xg_fail(-ENOMEM, "out of memory");
+		lc->in = tmp;
+	}
+	lc->in[lc->n++] = *p;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	s[strcspn(s, "#")] = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int read_file(struct listcmd *lc)
+{
+	bool is_stdin = !strcmp(lc->file, "-");
+	const char *shown = is_stdin ? "<stdin>" : lc->file;
+	char *line = NULL, *s, err[256];
+	size_t cap = 0, lineno = 0;
+	struct xg_prefix p;
+	FILE *f;
+	int rc = 0;
+
+	f = is_stdin ? stdin : fopen(lc->file, "r");
+	if (!f)
+		return xg_fail(-errno, "cannot open '%s': %s", lc->file,
+			       strerror(errno));
+	errno = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		lineno++;
+		s = trim(line);
+		if (!*s)
+			continue;
+		if (xg_parse_prefix(s, &p, err, sizeof(err))) {
+			rc = xg_usage_err("%s:%zu: %s", shown, lineno, err);
+			goto out;
+		}
+		rc = push(lc, &p);
+		if (rc)
+			goto out;
+		errno = 0;
+	}
+	if (ferror(f))
+		rc = xg_fail(errno ? -errno : -EIO, "cannot read '%s': %s",
+			     shown, strerror(errno ? errno : EIO));
+out:
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+static int prefix_cmp(const void *a, const void *b)
+{
+	const struct xg_prefix *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = memcmp(x->addr, y->addr, sizeof(x->addr));
+	if (c)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Every address of the command, parsed; duplicates fold into one. */
+static int gather(struct listcmd *lc)
+{
+	struct xg_prefix p;
+	char err[256];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < (size_t)lc->nwords; i++) {
+		if (xg_parse_prefix(lc->words[i], &p, err, sizeof(err)))
+			return xg_usage_err("%s", err);
+		rc = push(lc, &p);
+		if (rc)
+			return rc;
+	}
+	if (lc->file) {
+		rc = read_file(lc);
+		if (rc)
+			return rc;
+	}
+	lc->set = malloc((lc->n ? lc->n : 1) * sizeof(*lc->set));
+	if (!lc->set)
+		return xg_fail(-ENOMEM, "out of memory");
+	if (lc->n)
+		memcpy(lc->set, lc->in, lc->n * sizeof(*lc->set));
+	qsort(lc->set, lc->n, sizeof(*lc->set), prefix_cmp);
+	for (i = 0; i < lc->n; i++)
+		if (!lc->nset ||
+		    prefix_cmp(&lc->set[lc->nset - 1], &lc->set[i]))
+			lc->set[lc->nset++] = lc->set[i];
+	return 0;
+}
+
+/* ---- acting on the list -------------------------------------------------- */
+
+/* Which of the four maps (v4 hosts, v4 prefixes, v6 hosts, v6 prefixes) an
+ * address goes to.
+ */
+static int map_index(const struct xg_prefix *p)
+{
+	return (p->family == AF_INET6) * 2 + !xg_prefix_is_host(p);
+}
+
+struct presence {
+	struct listcmd *lc;
+	bool *found; /* per lc->set entry */
+};
+
+static int mark_present(const struct xg_list_item *it, void *ctx)
+{
+	struct presence *pr = ctx;
+	struct xg_prefix *hit;
+
+	hit = bsearch(&it->prefix, pr->lc->set, pr->lc->nset,
+		      sizeof(*pr->lc->set), prefix_cmp);
+	if (hit)
+		pr->found[hit - pr->lc->set] = true;
+	return 0;
+}
+
+/* fresh[map]: the addresses of the batch not on the list yet. */
+static int count_new(struct listcmd *lc, struct xg_list *l, __u64 fresh[4])
+{
+	struct presence pr = { lc, calloc(lc->nset + 1, sizeof(bool)) };
+	size_t i;
+	int err;
+
+	if (!pr.found)
+		return xg_fail(-ENOMEM, "out of memory");
+	err = xg_list_walk(l, mark_present, &pr);
+	if (err >= 0) {
+		err = 0;
+		for (i = 0; i < lc->nset; i++)
+			if (pr.found[i])
+				fresh[map_index(&lc->set[i])]--;
+	}
+	free(pr.found);
+	return err;
+}
+
+/* A batch the maps cannot hold is refused before one entry goes in: a
+ * full list must not leave half a batch behind. Exact counts (a walk) only
+ * when the batch might not fit.
+ */
+static int check_room(struct listcmd *lc, struct xg_list *l)
+{
+	struct xg_list_counts c;
+	__u64 want[4] = {}, have[4], max[4];
+	size_t i;
+	int err;
+
+	for (i = 0; i < lc->nset; i++)
+		want[map_index(&lc->set[i])]++;
+	err = xg_list_count(l, &c);
+	if (err)
+		return err;
+	/* xg-load sizes the v6 maps like the v4 ones */
+	have[0] = c.hosts4, have[1] = c.prefixes4;
+	have[2] = c.hosts6, have[3] = c.prefixes6;
+	max[0] = max[2] = c.max_hosts;
+	max[1] = max[3] = c.max_prefixes;
+	for (i = 0; i < 4 && have[i] + want[i] <= max[i]; i++)
+		;
+	if (i == 4)
+		return 0;
+	err = count_new(lc, l, want);
+	if (err)
+		return err;
+	for (i = 0; i < 4; i++) {
+		if (have[i] + want[i] <= max[i])
+			continue;
+		if (lc->kind == XG_LIST_BLOCK)
+			return xg_fail(-E2BIG,
+				       "list is full (%llu entries); run "
+				       "xg-load --max-entries with a larger "
+				       "number",
+				       (unsigned long long)max[i]);
+		return xg_fail(-E2BIG,
+			       "list is full (%llu entries); remove entries "
+			       "with xg-allow del or flush",
+			       (unsigned long long)max[i]);
+	}
+	return 0;
+}
+
+static int do_add(struct listcmd *lc, struct xg_list *l)
+{
+	size_t i;
+	int err;
+
+	err = check_room(lc, l);
+	if (err)
+		return err;
+	for (i = 0; i < lc->nset; i++) {
+		err = xg_list_add(l, &lc->set[i], lc->timeout_s);
+		if (err)
+			return err;
+	}
+	return lc->nset;
+}
+
+/* All or nothing: every address must be on the list before one goes. A
+ * trie lookup is a longest-prefix match, so presence comes from a walk.
+ */
+static int do_del(struct listcmd *lc, struct xg_list *l)
+{
+	struct presence pr = { lc, calloc(lc->nset + 1, sizeof(bool)) };
+	struct xg_prefix *hit;
+	char a[64];
+	size_t i;
+	int err;
+
+	if (!pr.found)
+		return xg_fail(-ENOMEM, "out of memory");
+	err = xg_list_walk(l, mark_present, &pr);
+	if (err < 0)
+		goto out;
+	for (i = 0; i < lc->n; i++) {
+		hit = bsearch(&lc->in[i], lc->set, lc->nset, sizeof(*lc->set),
+			      prefix_cmp);
+		if (!pr.found[hit - lc->set]) {
+			xg_format_prefix(&lc->in[i], a, sizeof(a));
+			err = xg_fail(-ENOENT, "%s is not on the %s", a,
+				      list_name(lc->kind));
+			goto out;
+		}
+	}
+	for (i = 0; i < lc->nset; i++) {
+		err = xg_list_del(l, &lc->set[i]);
+		if (err && err != -ENOENT)
+			goto out;
+	}
+	err = lc->nset;
+out:
+	free(pr.found);
+	return err;
+}
+
+/* What `list` shows, gathered before rendering. */
+struct listing {
+	struct xg_list_item *items;
+	size_t n, cap;
+	__u64 now;
+};
+
+static int collect(const struct xg_list_item *it, void *ctx)
+{
+	struct listing *ls = ctx;
+	struct xg_list_item *tmp;
+
+	if (ls->n == ls->cap) {
+		ls->cap = ls->cap ? ls->cap * 2 : 64;
+		tmp = realloc(ls->items, ls->cap * sizeof(*tmp));
+		if (!tmp)
+			return xg_fail(-ENOMEM, "out of memory");
+		ls->items = tmp;
+	}
+	ls->items[ls->n++] = *it;
+	return 0;
+}
+
+/* Remaining whole seconds, rounded up; 0 when the entry never expires. */
+static __u64 expires_in(const struct xg_entry *e, __u64 now)
+{
+	__u64 left = e->expires_ns > now ? e->expires_ns - now : 1;
+
+	return (left + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
+}
+
+static void render_text(const struct listing *ls)
+{
+	const struct xg_list_item *it;
+	char a[64], exp[24];
+	size_t i;
+
+	printf("%-40s %10s %8s  %s\n", "ADDRESS", "HITS", "EXPIRES", "FLAGS");
+	for (i = 0; i < ls->n; i++) {
+		it = &ls->items[i];
+		xg_format_prefix(&it->prefix, a, sizeof(a));
+		if (it->entry.expires_ns)
+			snprintf(exp, sizeof(exp), "%llus",
+				 (unsigned long long)expires_in(&it->entry,
+								ls->now));
+		else
+			snprintf(exp, sizeof(exp), "never");
+		printf("%-40s %10llu %8s  %s\n", a,
+		       (unsigned long long)it->entry.hits, exp,
+		       it->entry.flags & XG_E_AUTO ? "auto" : "-");
+	}
+}
+
+static int render_json(const struct listing *ls)
+{
+	struct xg_json *j = xg_json_new(stdout);
+	const struct xg_list_item *it;
+	char a[64];
+	size_t i;
+
+	if (!j)
+		return xg_fail(-ENOMEM, "out of memory");
+	xg_json_arr_open(j);
+	for (i = 0; i < ls->n; i++) {
+		it = &ls->items[i];
+		xg_format_prefix(&it->prefix, a, sizeof(a));
+		xg_json_obj_open(j);
+		xg_json_kv_str(j, "address", a);
+		xg_json_kv_str(j, "family",
+			       it->prefix.family == AF_INET ? "ipv4" : "ipv6");
+		xg_json_kv_u64(j, "prefix_len", it->prefix.len);
+		xg_json_kv_u64(j, "hits", it->entry.hits);
+		xg_json_key(j, "expires_in");
+		if (it->entry.expires_ns)
+			xg_json_u64(j, expires_in(&it->entry, ls->now));
+		else
+			xg_json_null(j);
+		xg_json_kv_bool(j, "auto", it->entry.flags & XG_E_AUTO);
+		xg_json_obj_close(j);
+	}
+	xg_json_arr_close(j);
+	xg_json_free(j);
+	return 0;
+}
+
+static int do_list(struct xg_list *l, struct listing *ls)
+{
+	int err;
+
+	ls->now = xg_now_ns();
+	err = xg_list_walk(l, collect, ls);
+	return err < 0 ? err : 0;
+}
+
+static void print_count(enum verb verb, int n)
+{
+	static const char *const keys[] = { "added", "deleted", NULL,
+					    "flushed" };
+	struct xg_json *j;
+
+	if (!xg_json || !keys[verb])
+		return;
+	j = xg_json_new(stdout);
+	if (!j)
+		return;
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, keys[verb], n);
+	xg_json_obj_close(j);
+	xg_json_free(j);
+}
+
+/* Expire, act, keep the config bits in step: all under the lock. */
+static int apply(struct listcmd *lc, struct listing *ls)
+{
+	const char *dir = xg_pin_dir(lc->pin_opt);
+	struct xg_maps m;
+	struct xg_list l;
+	int lock, n = 0, err;
+
+	err = xg_check_privileges();
+	if (err)
+		return err;
+	err = xg_maps_open(dir, false, &m);
+	if (err)
+		return err;
+	lock = xg_lock(dir);
+	if (lock < 0) {
+		err = lock;
+		goto out_maps;
+	}
+	xg_list_from_maps(&l, &m, lc->kind);
+	n = xg_list_expire(&l);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	switch (lc->verb) {
+	case VERB_ADD:
+		n = do_add(lc, &l);
+		break;
+	case VERB_DEL:
+		n = do_del(lc, &l);
+		break;
+	case VERB_LIST:
+		n = do_list(&l, ls);
+		break;
+	case VERB_FLUSH:
+		n = xg_list_flush(&l);
+		break;
+	}
+	/* after a failure too: part of a batch may be in */
+	err = xg_list_sync_bits(&l);
+	if (n < 0)
+		err = n;
+	else if (!err)
+		err = n;
+out:
+	xg_unlock(lock);
+out_maps:
+	xg_maps_close(&m);
+	return err;
+}
+
+int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind)
+{
+	struct listcmd lc = { .kind = kind };
+	struct listing ls = {};
+	int n, err;
+
+	parse_opts(argc, argv, &lc);
+	if (!first_err[0] && (lc.help || lc.version)) {
+		if (lc.help)
+			usage(kind);
+		else
+			xg_print_version();
+		return 0;
+	}
+	if (!first_err[0])
+		parse_words(argc, argv, &lc);
+	if (first_err[0])
+		return xg_usage_err("%s", first_err);
+	err = gather(&lc);
+	if (err)
+		goto out;
+
+	n = apply(&lc, &ls);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
+	if (lc.verb == VERB_LIST) {
+		if (xg_json)
+			err = render_json(&ls);
+		else
+			render_text(&ls);
+	} else {
+		print_count(lc.verb, n);
+	}
+out:
+	free(ls.items);
+	free(lc.in);
+	free(lc.set);
+	return err;
+}
