@@ -96,7 +96,8 @@ $(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o \
 
 # ---- tests: packet level, command grammar, man pages, end to end ------------
 
-test: all test-bpf test-cli test-man test-e2e
+test: all
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash tests/run.sh
 
 test-bpf: $(TEST_BINS)
 	$(Q)$(BUILD)/tests/test_xdp

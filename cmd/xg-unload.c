@@ -265,10 +265,6 @@ int main(int argc, char **argv)
 	rc = xg_check_privileges();
 	if (rc)
 		goto out;
-	if (!o.all && access(dir, F_OK) < 0 && errno == ENOENT) {
-		rc = xg_fail(-ENOENT, "%s is not guarded", o.ifname);
-		goto out;
-	}
 	lock_fd = xg_lock(dir);
 	if (lock_fd < 0) {
 		rc = lock_fd;

@@ -1,0 +1,636 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xg-block grammar: every bad input exits with the right status and one exact
+# stderr line and leaves both lists untouched; the good paths round-trip.
+
+bats_require_minimum_version 1.5.0
+load '../lib/common'
+
+setup_file() { xg_remove_stale; }
+setup() { xg_setup_test; }
+teardown() { xg_teardown_test; }
+teardown_file() { xg_remove_file_leftovers; }
+
+# Loaded, with one entry of every kind on the blocklist and one on the
+# allowlist, and a snapshot to compare against.
+seed() {
+	xg_load_lab || fail "xg-load failed"
+	xg-block 198.18.0.5 198.18.4.0/24 2001:db8::5 2001:db8:4::/48 ||
+		fail "seeding the blocklist failed"
+	xg-allow 198.18.1.1 || fail "seeding the allowlist failed"
+	xg_save_snapshot
+}
+
+# bad CODE MESSAGE ARGS...: xg-block ARGS exits CODE, prints exactly
+# "xg-block: MESSAGE" on stderr and nothing on stdout, and changes nothing.
+bad() {
+	local code=$1 msg=$2
+	shift 2
+	run -"$code" --separate-stderr xg-block "$@"
+	assert_equal "$stderr" "xg-block: $msg"
+	assert_equal "$output" ""
+	xg_assert_unchanged
+}
+
+# ---- bad addresses -----------------------------------------------------
+
+@test "bad address: IPv4 octet out of range" {
+	seed
+	bad 2 "invalid address '10.0.0.300'" 10.0.0.300
+}
+
+@test "bad address: three IPv4 parts" {
+	seed
+	bad 2 "invalid address '1.2.3'" 1.2.3
+}
+
+@test "bad address: IPv6 with a non-hex digit" {
+	seed
+	bad 2 "invalid address '::g'" ::g
+}
+
+@test "bad address: empty string" {
+	seed
+	bad 2 "invalid address ''" ''
+}
+
+@test "bad address: trailing space" {
+	seed
+	bad 2 "invalid address '10.0.0.1 '" '10.0.0.1 '
+}
+
+@test "bad address: leading space" {
+	seed
+	bad 2 "invalid address ' 10.0.0.1'" ' 10.0.0.1'
+}
+
+@test "bad address: slash without length" {
+	seed
+	bad 2 "invalid prefix length in '10.0.0.1/' (IPv4: 0-32)" 10.0.0.1/
+}
+
+@test "bad address: length without address" {
+	seed
+	bad 2 "invalid address '/24'" /24
+}
+
+@test "bad address: IPv4 prefix length 33" {
+	seed
+	bad 2 "invalid prefix length in '10.0.0.0/33' (IPv4: 0-32)" 10.0.0.0/33
+}
+
+@test "bad address: negative prefix length" {
+	seed
+	bad 2 "invalid prefix length in '10.0.0.0/-1' (IPv4: 0-32)" 10.0.0.0/-1
+}
+
+@test "bad address: prefix length with trailing garbage" {
+	seed
+	bad 2 "invalid prefix length in '10.0.0.0/8x' (IPv4: 0-32)" 10.0.0.0/8x
+}
+
+@test "bad address: IPv6 prefix length 129" {
+	seed
+	bad 2 "invalid prefix length in '2001:db8::/129' (IPv6: 0-128)" \
+		2001:db8::/129
+}
+
+@test "bad address: IPv4 host bits set" {
+	seed
+	bad 2 "'10.0.0.5/8' has host bits set; did you mean 10.0.0.0/8?" \
+		10.0.0.5/8
+}
+
+@test "bad address: IPv6 host bits set" {
+	seed
+	bad 2 "'2001:db8::1/32' has host bits set; did you mean 2001:db8::/32?" \
+		2001:db8::1/32
+}
+
+@test "bad address: a hostname is not an address" {
+	seed
+	bad 2 "invalid address 'localhost'" localhost
+}
+
+@test "misspelt word is taken as an address" {
+	seed
+	bad 2 "invalid address 'lsit'" lsit
+}
+
+@test "misspelt word after add is an address" {
+	seed
+	bad 2 "invalid address 'flsh'" add flsh
+}
+
+@test "one bad address among good ones adds nothing" {
+	seed
+	bad 2 "invalid address '10.0.0.300'" 198.18.0.7 198.18.0.8 10.0.0.300
+	run xg_list_addrs xg-block
+	refute_line 198.18.0.7
+}
+
+@test "bad address in del deletes nothing" {
+	seed
+	bad 2 "invalid address '198.18.0.300'" del 198.18.0.5 198.18.0.300
+}
+
+@test "host bits set in del deletes nothing" {
+	seed
+	bad 2 "'198.18.4.1/24' has host bits set; did you mean 198.18.4.0/24?" \
+		del 198.18.4.1/24
+}
+
+@test "bad address with -j: error object on stdout" {
+	seed
+	run -2 --separate-stderr xg-block -j 10.0.0.300
+	assert_equal "$stderr" "xg-block: invalid address '10.0.0.300'"
+	assert_equal "$(jq -r .error <<<"$output")" "invalid address '10.0.0.300'"
+	assert_equal "$(jq -c 'keys' <<<"$output")" '["error"]'
+	xg_assert_unchanged
+}
+
+# ---- options -----------------------------------------------------------
+
+@test "unknown long option" {
+	seed
+	bad 2 "unknown option '--frobnicate'; see --help" --frobnicate 198.18.0.9
+}
+
+@test "unknown short option" {
+	seed
+	bad 2 "unknown option '-Z'; see --help" 198.18.0.9 -Z
+}
+
+@test "--timeout without a value" {
+	seed
+	bad 2 "option '--timeout' needs a value" 198.18.0.9 --timeout
+}
+
+@test "-t without a value" {
+	seed
+	bad 2 "option '-t' needs a value" 198.18.0.9 -t
+}
+
+@test "--pin-dir without a value" {
+	seed
+	bad 2 "option '--pin-dir' needs a value" list --pin-dir
+}
+
+@test "-f without a value" {
+	seed
+	bad 2 "option '-f' needs a value" -f
+}
+
+@test "--file without a value" {
+	seed
+	bad 2 "option '--file' needs a value" add --file
+}
+
+# ---- bad timeouts ------------------------------------------------------
+
+@test "timeout: not a number" {
+	seed
+	bad 2 "invalid timeout 'abc' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 --timeout abc
+}
+
+@test "timeout: zero" {
+	seed
+	bad 2 "invalid timeout '0' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 --timeout 0
+}
+
+@test "timeout: negative" {
+	seed
+	bad 2 "invalid timeout '-5' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 --timeout -5
+}
+
+@test "timeout: unknown unit" {
+	seed
+	bad 2 "invalid timeout '5x' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 -t 5x
+}
+
+@test "timeout: years are not a unit" {
+	seed
+	bad 2 "invalid timeout '11y' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 -t 11y
+}
+
+@test "timeout: longer than 10 years" {
+	seed
+	bad 2 "invalid timeout '3653d' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 -t 3653d
+}
+
+@test "timeout: empty" {
+	seed
+	bad 2 "invalid timeout '' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 --timeout ''
+}
+
+@test "timeout: fraction" {
+	seed
+	bad 2 "invalid timeout '1.5h' (seconds, or a number with s, m, h or d)" \
+		198.18.0.9 -t 1.5h
+}
+
+@test "timeout: 10 years (3650d) is accepted" {
+	seed
+	run -0 --separate-stderr xg-block 198.18.0.9 -t 3650d
+	assert_equal "$stderr" ""
+	run -0 xg-block list -j
+	assert_equal "$(jq '.[] | select(.address == "198.18.0.9")
+		| .expires_in > 315359000' <<<"$output")" true
+}
+
+# ---- missing and extra words -------------------------------------------
+
+@test "no arguments: no address given" {
+	seed
+	bad 2 "no address given; see --help"
+}
+
+@test "add without address" {
+	seed
+	bad 2 "no address given; see --help" add
+}
+
+@test "del without address" {
+	seed
+	bad 2 "no address given; see --help" del
+}
+
+@test "only a timeout: no address given" {
+	seed
+	bad 2 "no address given; see --help" -t 60
+}
+
+@test "list takes no argument" {
+	seed
+	bad 2 "unexpected argument 'foo'; see --help" list foo
+}
+
+@test "flush takes no argument" {
+	seed
+	bad 2 "unexpected argument '198.18.0.5'; see --help" flush 198.18.0.5
+}
+
+# ---- batch files -------------------------------------------------------
+
+@test "batch: bad line 3 adds nothing from lines 1-2" {
+	seed
+	printf '198.18.0.7\n198.18.7.0/24\n198.18.0.300\n198.18.0.8\n' >hosts.txt
+	bad 2 "hosts.txt:3: invalid address '198.18.0.300'" -f hosts.txt
+	run xg_list_addrs xg-block
+	refute_line 198.18.0.7
+	refute_line 198.18.7.0/24
+}
+
+@test "batch: comments and blank lines count as lines" {
+	seed
+	printf '# blocked hosts\n\n198.18.0.7\nbad-host\n' >hosts.txt
+	bad 2 "hosts.txt:4: invalid address 'bad-host'" --file hosts.txt
+}
+
+@test "batch: host bits set on line 2" {
+	seed
+	printf '198.18.0.7\n198.18.7.1/24\n' >hosts.txt
+	bad 2 "hosts.txt:2: '198.18.7.1/24' has host bits set; did you mean 198.18.7.0/24?" \
+		add -f hosts.txt
+}
+
+@test "batch: prefix length error in a file given by path" {
+	seed
+	mkdir -p sub
+	printf '2001:db8::/129\n' >sub/list
+	bad 2 "sub/list:1: invalid prefix length in '2001:db8::/129' (IPv6: 0-128)" \
+		-f sub/list
+}
+
+@test "batch: bad line on stdin is reported as <stdin>" {
+	seed
+	printf '198.18.0.7\nnope\n' >in.txt
+	run -2 --separate-stderr xg-block -f - <in.txt
+	assert_equal "$stderr" "xg-block: <stdin>:2: invalid address 'nope'"
+	assert_equal "$output" ""
+	xg_assert_unchanged
+}
+
+@test "batch: nonexistent file" {
+	seed
+	bad 1 "cannot open 'nosuch.txt': No such file or directory" -f nosuch.txt
+}
+
+@test "batch: nonexistent file for del" {
+	seed
+	bad 1 "cannot open 'nosuch.txt': No such file or directory" del -f nosuch.txt
+}
+
+@test "batch: bad timeout with a good file adds nothing" {
+	seed
+	printf '198.18.0.7\n' >hosts.txt
+	bad 2 "invalid timeout '5x' (seconds, or a number with s, m, h or d)" \
+		-f hosts.txt -t 5x
+}
+
+# ---- del of absent entries ---------------------------------------------
+
+@test "del: one absent entry among present ones deletes nothing" {
+	seed
+	bad 1 "198.18.0.9 is not on the blocklist" del 198.18.0.5 198.18.0.9 2001:db8::5
+}
+
+@test "del: absent prefix" {
+	seed
+	bad 1 "198.18.9.0/24 is not on the blocklist" del 198.18.9.0/24
+}
+
+@test "del: absent IPv6 host" {
+	seed
+	bad 1 "2001:db8::9 is not on the blocklist" del 2001:db8::5 2001:db8::9
+}
+
+@test "del: a host covered by a prefix is not an entry" {
+	seed
+	bad 1 "198.18.4.7 is not on the blocklist" del 198.18.4.7
+}
+
+@test "del: an allowlist entry is not on the blocklist" {
+	seed
+	bad 1 "198.18.1.1 is not on the blocklist" del 198.18.1.1
+}
+
+@test "del: batch with an absent entry deletes nothing" {
+	seed
+	printf '198.18.0.5\n198.18.0.9\n' >del.txt
+	bad 1 "198.18.0.9 is not on the blocklist" del -f del.txt
+}
+
+@test "del: absent entry with -j prints the error object" {
+	seed
+	run -1 --separate-stderr xg-block -j del 198.18.0.9
+	assert_equal "$stderr" "xg-block: 198.18.0.9 is not on the blocklist"
+	assert_equal "$(jq -r .error <<<"$output")" \
+		"198.18.0.9 is not on the blocklist"
+	xg_assert_unchanged
+}
+
+# ---- good paths --------------------------------------------------------
+
+@test "empty list: header only, and [] in JSON" {
+	xg_load_lab
+	run -0 --separate-stderr xg-block list
+	assert_equal "$output" "$(xg_list_header)"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr xg-block list -j
+	assert_equal "$(jq -c . <<<"$output")" "[]"
+}
+
+@test "add is silent; list shows the entry exactly" {
+	xg_load_lab
+	run -0 --separate-stderr xg-block 198.18.0.5
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+	run -0 xg-block list
+	assert_equal "$output" "$(xg_list_header; xg_list_row 198.18.0.5 0 never -)"
+}
+
+@test "list order: IPv4 hosts, IPv4 prefixes, IPv6 hosts, IPv6 prefixes" {
+	xg_load_lab
+	xg-block 2001:db8:4::/48 198.18.4.0/24 2001:db8::5
+	xg-block add 198.18.0.5
+	run -0 xg-block list
+	assert_equal "$output" "$(xg_list_header
+		xg_list_row 198.18.0.5 0 never -
+		xg_list_row 198.18.4.0/24 0 never -
+		xg_list_row 2001:db8::5 0 never -
+		xg_list_row 2001:db8:4::/48 0 never -)"
+}
+
+@test "list -j: schema, key order and types" {
+	xg_load_lab
+	xg-block 198.18.0.5 198.18.4.0/24 2001:db8::5 2001:db8:4::/48
+	xg-block 198.18.0.6 -t 300
+	run -0 --separate-stderr xg-block list -j
+	assert_equal "$stderr" ""
+	local j=$output
+	assert_equal "$(jq length <<<"$j")" 5
+	assert_equal "$(jq -c '[.[] | keys_unsorted] | unique' <<<"$j")" \
+		'[["address","family","prefix_len","hits","expires_in","auto"]]'
+	assert_equal "$(jq -c '[.[] | [(.address|type), (.family|type),
+		(.prefix_len|type), (.hits|type), (.auto|type)]] | unique' <<<"$j")" \
+		'[["string","string","number","number","boolean"]]'
+	assert_equal "$(jq -c 'map(select(.address == "198.18.4.0/24"))[0]' <<<"$j")" \
+		'{"address":"198.18.4.0/24","family":"ipv4","prefix_len":24,"hits":0,"expires_in":null,"auto":false}'
+	assert_equal "$(jq -c 'map(select(.address == "198.18.0.5"))[0]' <<<"$j")" \
+		'{"address":"198.18.0.5","family":"ipv4","prefix_len":32,"hits":0,"expires_in":null,"auto":false}'
+	assert_equal "$(jq -c 'map(select(.address == "2001:db8::5"))[0]' <<<"$j")" \
+		'{"address":"2001:db8::5","family":"ipv6","prefix_len":128,"hits":0,"expires_in":null,"auto":false}'
+	assert_equal "$(jq -c 'map(select(.address == "2001:db8:4::/48"))[0]' <<<"$j")" \
+		'{"address":"2001:db8:4::/48","family":"ipv6","prefix_len":48,"hits":0,"expires_in":null,"auto":false}'
+	assert_equal "$(jq '.[] | select(.address == "198.18.0.6")
+		| (.expires_in | type == "number" and . > 295 and . <= 300)' <<<"$j")" true
+}
+
+@test "JSON results of add, del and flush" {
+	xg_load_lab
+	run -0 --separate-stderr xg-block -j 198.18.0.5 198.18.0.6 198.18.4.0/24
+	assert_equal "$(jq -c . <<<"$output")" '{"added":3}'
+	run -0 --separate-stderr xg-block del -j 198.18.0.6
+	assert_equal "$(jq -c . <<<"$output")" '{"deleted":1}'
+	run -0 --separate-stderr xg-block flush --json
+	assert_equal "$(jq -c . <<<"$output")" '{"flushed":2}'
+	assert_equal "$stderr" ""
+}
+
+@test "add, del and flush round trip with IPv4 and IPv6" {
+	xg_load_lab
+	xg-block add 198.18.0.5 198.18.4.0/24 2001:db8::5 2001:db8:4::/48
+	run xg_list_addrs xg-block
+	assert_output "$(printf '%s\n' 198.18.0.5 198.18.4.0/24 2001:db8:4::/48 \
+		2001:db8::5 | sort)"
+	run -0 --separate-stderr xg-block del 198.18.4.0/24 2001:db8::5
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+	run xg_list_addrs xg-block
+	assert_output "$(printf '%s\n' 198.18.0.5 2001:db8:4::/48 | sort)"
+	run -0 --separate-stderr xg-block flush
+	assert_equal "$output" ""
+	run -0 xg-block list -j
+	assert_equal "$(jq -c . <<<"$output")" "[]"
+}
+
+@test "flush empties the blocklist only" {
+	xg_load_lab
+	xg-block 198.18.0.5 2001:db8:4::/48
+	xg-allow 198.18.1.1
+	xg-block flush
+	run -0 xg-block list -j
+	assert_equal "$(jq length <<<"$output")" 0
+	run -0 xg-allow list -j
+	assert_equal "$(jq -c 'map(.address)' <<<"$output")" '["198.18.1.1"]'
+}
+
+@test "explicit /32 and /128 are hosts" {
+	xg_load_lab
+	xg-block 198.18.0.5/32 2001:db8::5/128
+	run -0 xg-block list -j
+	assert_equal "$(jq -c 'map([.address, .prefix_len])' <<<"$output")" \
+		'[["198.18.0.5",32],["2001:db8::5",128]]'
+	xg-block del 198.18.0.5 2001:db8::5/128
+	run -0 xg-block list -j
+	assert_equal "$(jq length <<<"$output")" 0
+}
+
+@test "IPv6 addresses are shown in canonical form" {
+	xg_load_lab
+	xg-block 2001:DB8:0:0::5 2001:0db8:0004:0000::/48
+	run -0 xg-block list -j
+	assert_equal "$(jq -c 'map(.address)' <<<"$output")" \
+		'["2001:db8::5","2001:db8:4::/48"]'
+	run -0 xg-block del 2001:db8::5 2001:db8:4::/48
+}
+
+@test "prefix length 0 is a valid prefix" {
+	xg_load_lab
+	xg-block 0.0.0.0/0 ::/0
+	run -0 xg-block list -j
+	assert_equal "$(jq -c 'map([.address, .prefix_len])' <<<"$output")" \
+		'[["0.0.0.0/0",0],["::/0",0]]'
+}
+
+@test "timeouts: seconds, s, m, h and d show in list" {
+	xg_load_lab
+	xg-block 198.18.0.1 --timeout 45
+	xg-block 198.18.0.2 --timeout 90s
+	xg-block 198.18.0.3 -t 2m
+	xg-block 198.18.0.4 -t 1h
+	xg-block 198.18.0.5 -t 1d
+	xg-block 198.18.0.6
+	run -0 xg-block list -j
+	local j=$output a want got
+	for a in 1:45 2:90 3:120 4:3600 5:86400; do
+		want=${a#*:}
+		got=$(jq ".[] | select(.address == \"198.18.0.${a%%:*}\") | .expires_in" <<<"$j")
+		((got <= want && got >= want - 5)) ||
+			fail "198.18.0.${a%%:*}: expires_in $got, want about $want"
+	done
+	assert_equal "$(jq '.[] | select(.address == "198.18.0.6") | .expires_in' <<<"$j")" null
+	run -0 xg-block list
+	assert_line --regexp '^198\.18\.0\.1 +0 +(4[0-5])s  -$'
+	assert_line --regexp '^198\.18\.0\.4 +0 +(3[56][0-9][0-9])s  -$'
+	assert_line "$(xg_list_row 198.18.0.6 0 never -)"
+}
+
+@test "re-adding changes the expiry both ways" {
+	xg_load_lab
+	xg-block 198.18.0.5 -t 1h
+	run -0 xg-block list -j
+	assert_equal "$(jq '.[0].expires_in > 3590' <<<"$output")" true
+	xg-block 198.18.0.5
+	run -0 xg-block list -j
+	assert_equal "$(jq '.[0].expires_in' <<<"$output")" null
+	xg-block add 198.18.0.5 --timeout 10m
+	run -0 xg-block list -j
+	assert_equal "$(jq '.[0].expires_in | . > 590 and . <= 600' <<<"$output")" true
+	assert_equal "$(jq length <<<"$output")" 1
+}
+
+@test "options may come before the words" {
+	xg_load_lab
+	run -0 xg-block -t 60 add 198.18.0.5
+	run -0 xg-block -j list
+	assert_equal "$(jq '.[0].expires_in <= 60 and .[0].expires_in > 55' <<<"$output")" true
+	run -0 xg-block --pin-dir "$XDPGUARD_PIN_DIR" -j del 198.18.0.5
+	assert_equal "$(jq -c . <<<"$output")" '{"deleted":1}'
+}
+
+@test "batch: file with comments, blank lines and a timeout" {
+	xg_load_lab
+	printf '# web scanners\n198.18.0.7\n\n198.18.7.0/24\n2001:db8:7::/48\n' >hosts.txt
+	run -0 --separate-stderr xg-block -f hosts.txt -t 1h -j
+	assert_equal "$(jq -c . <<<"$output")" '{"added":3}'
+	run xg_list_addrs xg-block
+	assert_output "$(printf '%s\n' 198.18.0.7 198.18.7.0/24 2001:db8:7::/48 | sort)"
+	run -0 xg-block list -j
+	assert_equal "$(jq '[.[].expires_in > 3590] | all' <<<"$output")" true
+}
+
+@test "batch: from stdin with -f -" {
+	xg_load_lab
+	run -0 --separate-stderr xg-block add -f - < <(printf '198.18.0.7\n2001:db8::7\n')
+	assert_equal "$stderr" ""
+	run xg_list_addrs xg-block
+	assert_output "$(printf '%s\n' 198.18.0.7 2001:db8::7 | sort)"
+}
+
+@test "batch: del -f removes every line" {
+	xg_load_lab
+	xg-block 198.18.0.5 198.18.0.6 198.18.4.0/24
+	printf '198.18.0.5\n# keep .6\n198.18.4.0/24\n' >del.txt
+	run -0 --separate-stderr xg-block del -f del.txt
+	assert_equal "$stderr" ""
+	run xg_list_addrs xg-block
+	assert_output 198.18.0.6
+}
+
+@test "list is full: exit 1 with the limit in the message" {
+	xg_load_lab --max-entries 2
+	xg-block 198.18.0.1 198.18.0.2
+	run -1 --separate-stderr xg-block 198.18.0.3
+	assert_regex "$stderr" "^xg-block: list is full \(2 entries\); run xg-load --max-entries"
+	assert_equal "${#lines[@]}" 0
+	run xg_list_addrs xg-block
+	refute_line 198.18.0.3
+}
+
+@test "option forms: --timeout=N, -tN, --file=FILE" {
+	xg_load_lab
+	printf '198.18.0.7\n' >hosts.txt
+	run -0 xg-block 198.18.0.5 --timeout=120
+	run -0 xg-block 198.18.0.6 -t2m
+	run -0 xg-block --file=hosts.txt
+	run -0 xg-block list -j
+	assert_equal "$(jq -c 'map([.address, (.expires_in // 0 | . > 100)])
+		| sort' <<<"$output")" \
+		'[["198.18.0.5",true],["198.18.0.6",true],["198.18.0.7",false]]'
+}
+
+@test "batch: 1000 lines in one file" {
+	xg_load_lab
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		echo "198.19.$((i / 250)).$((i % 250 + 1))"
+	done >big.txt
+	run -0 --separate-stderr xg-block -j -f big.txt
+	assert_equal "$(jq -c . <<<"$output")" '{"added":1000}'
+	assert_equal "$(xg-stats -j | jq .lists.blocklist.hosts_ipv4)" 1000
+	run -0 xg-block -j del -f big.txt
+	assert_equal "$(jq -c . <<<"$output")" '{"deleted":1000}'
+}
+
+@test "concurrent writers all succeed (the pin dir lock)" {
+	xg_load_lab
+	local i pids=()
+	for ((i = 1; i <= 8; i++)); do
+		xg-block "198.18.9.$i" 2>"err.$i" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || fail "a writer failed: $(cat err.*)"
+	done
+	assert_equal "$(xg-block list -j | jq length)" 8
+}
+
+@test "an expired entry is gone: list drops it, del does not find it" {
+	xg_load_lab
+	xg-block 198.18.0.5 198.18.0.6 -t 1
+	xg-block 198.18.0.7
+	sleep 2.2
+	run -1 --separate-stderr xg-block del 198.18.0.5
+	assert_equal "$stderr" "xg-block: 198.18.0.5 is not on the blocklist"
+	run -0 xg-block list -j
+	assert_equal "$(jq -c 'map(.address)' <<<"$output")" '["198.18.0.7"]'
+}

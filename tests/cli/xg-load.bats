@@ -1,0 +1,360 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xg-load: usage errors touch nothing, a bad interface leaves nothing behind,
+# a guarded interface is refused without --force, the lists survive reloads.
+# Every program is attached to a veth inside the test's own namespace.
+
+bats_require_minimum_version 1.5.0
+load '../lib/common'
+
+setup_file() { xg_remove_stale; }
+setup() { xg_setup_test; }
+teardown() { xg_teardown_test; }
+teardown_file() { xg_remove_file_leftovers; }
+
+# bad CODE MESSAGE ARGS...: exit CODE, the exact line, nothing on stdout.
+bad() {
+	local code=$1 msg=$2
+	shift 2
+	run -"$code" --separate-stderr xg-load "$@"
+	assert_equal "$stderr" "xg-load: $msg"
+	assert_equal "$output" ""
+}
+
+# XDP attachment of an interface in the test namespace: "MODE NAME" where
+# MODE is ip's number (1 native, 2 skb, 3 offload), or "none".
+xdp_of() {
+	ip -n "${2:-$XG_NS}" -j link show "$1" |
+		jq -r '.[0].xdp // empty | "\(.mode) \(.prog.name)"' |
+		grep . || echo none
+}
+
+link_id_of() {
+	xg-stats -j | jq -r --arg i "$1" '.interfaces[] | select(.ifname == $i) | .link_id'
+}
+
+# ---- usage errors: nothing is created ----------------------------------
+
+@test "no interface given" {
+	bad 2 "no interface given; see --help"
+	xg_assert_no_pins
+}
+
+@test "no interface given, only options" {
+	bad 2 "no interface given; see --help" --mode skb -n "$XG_NS"
+	xg_assert_no_pins
+}
+
+@test "invalid mode" {
+	xg_make_ns
+	bad 2 "invalid mode 'turbo' (native, skb or offload)" -n "$XG_NS" "$XG_IF" --mode turbo
+	xg_assert_no_pins
+	assert_equal "$(xdp_of "$XG_IF")" none
+}
+
+@test "invalid mode is found before the interface is looked up" {
+	bad 2 "invalid mode 'drv' (native, skb or offload)" -m drv nosuch0
+	xg_assert_no_pins
+}
+
+@test "--max-entries 0" {
+	xg_make_ns
+	bad 2 "invalid max-entries '0' (1-16777216)" -n "$XG_NS" "$XG_IF" --max-entries 0
+	xg_assert_no_pins
+}
+
+@test "--max-entries abc" {
+	xg_make_ns
+	bad 2 "invalid max-entries 'abc' (1-16777216)" -n "$XG_NS" "$XG_IF" --max-entries abc
+	xg_assert_no_pins
+}
+
+@test "--max-entries above the limit" {
+	xg_make_ns
+	bad 2 "invalid max-entries '16777217' (1-16777216)" -n "$XG_NS" "$XG_IF" \
+		--max-entries 16777217
+	xg_assert_no_pins
+}
+
+@test "--max-entries with trailing garbage" {
+	xg_make_ns
+	bad 2 "invalid max-entries '100k' (1-16777216)" -n "$XG_NS" "$XG_IF" \
+		--max-entries 100k
+	xg_assert_no_pins
+}
+
+@test "--mode without a value" {
+	bad 2 "option '--mode' needs a value" "$XG_IF" --mode
+	xg_assert_no_pins
+}
+
+@test "-n without a value" {
+	bad 2 "option '-n' needs a value" "$XG_IF" -n
+	xg_assert_no_pins
+}
+
+@test "--max-entries without a value" {
+	bad 2 "option '--max-entries' needs a value" "$XG_IF" --max-entries
+	xg_assert_no_pins
+}
+
+@test "unknown option" {
+	bad 2 "unknown option '--frobnicate'; see --help" --frobnicate "$XG_IF"
+	xg_assert_no_pins
+}
+
+@test "unknown short option" {
+	bad 2 "unknown option '-Z'; see --help" -Z "$XG_IF"
+	xg_assert_no_pins
+}
+
+@test "two interfaces in one call" {
+	xg_make_ns
+	bad 2 "unexpected argument '$XG_PEER'; see --help" -n "$XG_NS" "$XG_IF" "$XG_PEER"
+	xg_assert_no_pins
+	assert_equal "$(xdp_of "$XG_IF")" none
+}
+
+# ---- runtime errors before anything is created -------------------------
+
+@test "interface not found in the host namespace" {
+	local name=xgn-$XG_SHORT
+	! ip link show "$name" 2>/dev/null || skip "$name exists"
+	bad 1 "interface '$name' not found" "$name"
+	xg_assert_no_pins
+}
+
+@test "interface not found in the network namespace" {
+	xg_make_ns
+	bad 1 "interface 'nosuch0' not found in network namespace '$XG_NS'" \
+		-n "$XG_NS" nosuch0
+	xg_assert_no_pins
+}
+
+@test "network namespace not found" {
+	bad 1 "network namespace '$XG_NS-none' not found" --netns "$XG_NS-none" "$XG_IF"
+	xg_assert_no_pins
+}
+
+@test "native mode unsupported: message, and the new pin dir is removed" {
+	xg_make_ns
+	ip -n "$XG_NS" link add "xgi-$XG_SHORT" type ifb
+	ip -n "$XG_NS" link set "xgi-$XG_SHORT" up
+	bad 1 "xgi-$XG_SHORT: driver does not support native XDP; try --mode skb" \
+		-n "$XG_NS" "xgi-$XG_SHORT" --mode native
+	xg_assert_no_pins
+	assert_equal "$(xdp_of "xgi-$XG_SHORT")" none
+}
+
+@test "native mode unsupported on a second interface keeps the lists" {
+	xg_load_lab
+	xg-block 198.18.0.5
+	xg_save_snapshot
+	ip -n "$XG_NS" link add "xgi-$XG_SHORT" type ifb
+	bad 1 "xgi-$XG_SHORT: driver does not support native XDP; try --mode skb" \
+		-n "$XG_NS" "xgi-$XG_SHORT" --mode native
+	xg_assert_unchanged
+	assert_equal "$(xg-stats -j | jq '.interfaces | length')" 1
+}
+
+@test "skb mode works where native does not" {
+	xg_make_ns
+	ip -n "$XG_NS" link add "xgi-$XG_SHORT" type ifb
+	run -0 --separate-stderr xg-load -n "$XG_NS" "xgi-$XG_SHORT" -m skb
+	assert_equal "$output$stderr" ""
+	assert_equal "$(xdp_of "xgi-$XG_SHORT")" "2 xdpguard"
+	assert_equal "$(xg-stats -j | jq -r '.interfaces[0].mode')" skb
+}
+
+@test "offload on a veth fails and leaves nothing behind" {
+	xg_make_ns
+	run -1 --separate-stderr xg-load -n "$XG_NS" "$XG_IF" --mode offload
+	assert_regex "$stderr" "^xg-load: [^"$'\n'"]+$"
+	xg_assert_no_pins
+	assert_equal "$(xdp_of "$XG_IF")" none
+}
+
+@test "an XDP program that is not xdpguard's is left alone" {
+	xg_make_ns
+	cat >foreign.c <<-'EOF'
+	#include <linux/bpf.h>
+	__attribute__((section("xdp"), used)) int foreign(struct xdp_md *c)
+	{ return XDP_PASS; }
+	char _license[] __attribute__((section("license"), used)) = "GPL";
+	EOF
+	clang -O2 -target bpf -I"/usr/include/$(cc -print-multiarch)" \
+		-c foreign.c -o foreign.o
+	ip -n "$XG_NS" link set "$XG_IF" xdpdrv obj foreign.o sec xdp
+	bad 1 "$XG_IF already has an XDP program that is not xdpguard's; detach it first" \
+		-n "$XG_NS" "$XG_IF"
+	assert_equal "$(xdp_of "$XG_IF")" "1 foreign"
+	xg_assert_no_pins
+}
+
+# ---- success -----------------------------------------------------------
+
+@test "load: silent, native XDP attached, pins laid out with mode 0700" {
+	xg_make_ns
+	umask 000
+	run -0 --separate-stderr xg-load -n "$XG_NS" "$XG_IF" --mode native
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	assert_equal "$(stat -c %a "$XDPGUARD_PIN_DIR")" 700
+	assert_equal "$(stat -c %a "$XDPGUARD_PIN_DIR/links")" 700
+	[[ -e $XDPGUARD_PIN_DIR/links/$XG_IF@$XG_NS ]] ||
+		fail "no link pin: $(ls "$XDPGUARD_PIN_DIR/links")"
+	local m
+	for m in xg_allow4 xg_allow6 xg_allow4p xg_allow6p xg_block4 xg_block6 \
+		 xg_block4p xg_block6p xg_stats xg_config xg_meta xg_ifaces; do
+		[[ -e $XDPGUARD_PIN_DIR/$m ]] || fail "map $m not pinned"
+	done
+}
+
+@test "the default mode is native" {
+	xg_make_ns
+	run -0 xg-load -n "$XG_NS" "$XG_IF"
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	assert_equal "$(xg-stats -j | jq -r '.interfaces[0].mode')" native
+}
+
+@test "--pin-dir wins over XDPGUARD_PIN_DIR" {
+	xg_make_ns
+	local dir=$XDPGUARD_PIN_DIR-o
+	run -0 xg-load --pin-dir "$dir" -n "$XG_NS" "$XG_IF"
+	xg_assert_no_pins
+	[[ -d $dir/links ]] || fail "$dir not created"
+	run -0 xg-block --pin-dir "$dir" 198.18.0.5
+	run -0 xg-unload --all --pin-dir "$dir"
+	[[ ! -e $dir ]] || { rm -rf "$dir"; fail "xg-unload --all left $dir"; }
+}
+
+@test "already guarded: refused without --force, nothing changes" {
+	xg_load_lab
+	xg-block 198.18.0.5 2001:db8::/32
+	xg_save_snapshot
+	local id
+	id=$(link_id_of "$XG_IF")
+	bad 1 "$XG_IF is already guarded; use --force to replace the program" \
+		-n "$XG_NS" "$XG_IF"
+	xg_assert_unchanged
+	assert_equal "$(link_id_of "$XG_IF")" "$id"
+	assert_equal "$(xg-stats -j | jq '.interfaces | length')" 1
+}
+
+@test "--force replaces the program in place and keeps the lists" {
+	xg_load_lab
+	xg-block 198.18.0.5 2001:db8::/32
+	xg-allow 198.18.1.1
+	xg_save_snapshot
+	local id
+	id=$(link_id_of "$XG_IF")
+	run -0 --separate-stderr xg-load -n "$XG_NS" "$XG_IF" --force
+	assert_equal "$output$stderr" ""
+	xg_assert_unchanged
+	assert_equal "$(link_id_of "$XG_IF")" "$id"
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	run -0 xg-load -n "$XG_NS" "$XG_IF" -F
+	xg_assert_unchanged
+}
+
+@test "xg-unload IFACE then xg-load IFACE keeps the lists" {
+	xg_load_lab
+	xg-block 198.18.0.5 198.18.4.0/24 2001:db8::5 -t 1h
+	xg-allow 2001:db8:1::/48
+	xg_save_snapshot
+	run -0 xg-unload -n "$XG_NS" "$XG_IF"
+	assert_equal "$(xdp_of "$XG_IF")" none
+	run -0 xg-load -n "$XG_NS" "$XG_IF"
+	xg_assert_unchanged
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+}
+
+@test "two interfaces share one set of lists" {
+	xg_load_lab
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 --separate-stderr xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	assert_equal "$output$stderr" ""
+	xg-block 198.18.0.5
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	assert_equal "$(xdp_of xgq-"$XG_SHORT")" "1 xdpguard"
+	assert_equal "$(xg-stats -j | jq -c '[.interfaces[].ifname] | sort')" \
+		"$(jq -cn --arg a "$XG_IF" --arg b "xgq-$XG_SHORT" '[$a, $b] | sort')"
+	[[ -e $XDPGUARD_PIN_DIR/links/xgq-$XG_SHORT@$XG_NS ]] || fail "no second link pin"
+	# The programs of both interfaces use the same pinned maps.
+	local m p id
+	for m in xg_block4 xg_allow6p xg_stats xg_config; do
+		id=$(bpftool map show pinned "$XDPGUARD_PIN_DIR/$m" -j | jq .id)
+		for p in "$XG_IF" "xgq-$XG_SHORT"; do
+			bpftool prog show id "$(ip -n "$XG_NS" -j link show "$p" |
+				jq '.[0].xdp.prog.id')" -j |
+				jq -e --argjson m "$id" '.map_ids | index($m)' >/dev/null ||
+				fail "the program on $p does not use pinned $m"
+		done
+	done
+}
+
+@test "network namespace names are escaped in the link pin" {
+	local ns=$XG_NS-a.b
+	xg_make_ns "$ns"
+	run -0 xg-load -n "$ns" "$XG_IF"
+	[[ -e $XDPGUARD_PIN_DIR/links/$XG_IF@${XG_NS}-a%2Eb ]] ||
+		fail "link pins: $(ls "$XDPGUARD_PIN_DIR/links")"
+	assert_equal "$(xg-stats -j | jq -r '.interfaces[0].netns')" "$ns"
+	run -0 xg-unload -n "$ns" "$XG_IF"
+	assert_equal "$(xdp_of "$XG_IF" "$ns")" none
+}
+
+@test "a link pin whose interface vanished is replaced silently" {
+	xg_load_lab
+	xg-block 198.18.0.5
+	xg_save_snapshot
+	ip -n "$XG_NS" link del "$XG_IF"
+	xg_make_ns
+	run -0 --separate-stderr xg-load -n "$XG_NS" "$XG_IF"
+	assert_equal "$output$stderr" ""
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	xg_assert_unchanged
+	assert_equal "$(xg-stats -j | jq -c '[.interfaces[].ifname]')" \
+		"$(jq -cn --arg a "$XG_IF" '[$a]')"
+}
+
+@test "--max-entries sizes the blocklist and is adopted later" {
+	xg_load_lab --max-entries 1000
+	run -0 xg-stats -j
+	assert_equal "$(jq -c '.lists.blocklist | [.max_hosts, .max_prefixes]' <<<"$output")" \
+		'[1000,1000]'
+	assert_equal "$(jq -c '.lists.allowlist | [.max_hosts, .max_prefixes]' <<<"$output")" \
+		'[4096,4096]'
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --max-entries 1000
+	assert_equal "$(xg-stats -j | jq '.lists.blocklist.max_hosts')" 1000
+}
+
+@test "a different --max-entries is refused, lists kept" {
+	xg_load_lab
+	xg-block 198.18.0.5
+	xg_save_snapshot
+	bad 1 "blocklist maps are pinned with 65536 entries; run xg-unload --all to resize (this empties the lists)" \
+		-n "$XG_NS" "$XG_IF" --force --max-entries 1000
+	xg_assert_unchanged
+	assert_equal "$(xg-stats -j | jq '.lists.blocklist.max_hosts')" 65536
+}
+
+@test "default sizes" {
+	xg_load_lab
+	run -0 xg-stats -j
+	assert_equal "$(jq -c '.lists | [.blocklist.max_hosts, .blocklist.max_prefixes,
+		.allowlist.max_hosts, .allowlist.max_prefixes]' <<<"$output")" \
+		'[65536,16384,4096,4096]'
+}
+
+@test "--drop-malformed and --pass-malformed set the flag; neither keeps it" {
+	xg_load_lab --drop-malformed
+	assert_equal "$(xg-stats -j | jq .config.drop_malformed)" true
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force
+	assert_equal "$(xg-stats -j | jq .config.drop_malformed)" true
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --pass-malformed
+	assert_equal "$(xg-stats -j | jq .config.drop_malformed)" false
+}

@@ -1,0 +1,349 @@
+# SPDX-License-Identifier: GPL-2.0
+# Loaded by tests/cli/*.bats and tests/e2e/*.bats: the tools on PATH, a
+# scratch pin directory per test, network-namespace labs with names unique
+# to this run, counter and list helpers, and cleanup that also runs when a
+# test fails.
+#
+# Names: RID is the random suffix of this bats run's temporary directory, so
+# two runs (or a crashed earlier run) never share a name. Per-test objects are
+# named xgbt-RID-FILE-N (namespaces) and /sys/fs/bpf/xgbt-RID-FILE-N (pins);
+# per-file labs xgbe-RID-FILE-{c,p} and /sys/fs/bpf/xgbe-RID-FILE.
+# Only 198.18.0.0/15 and 2001:db8::/32 are used, inside namespaces we create.
+
+bats_require_minimum_version 1.5.0
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+XG_BUILD=${XG_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+export XG_BUILD
+PATH="$XG_BUILD:$PATH"
+export PATH
+
+XG_BPFFS=/sys/fs/bpf
+XG_RID=${BATS_RUN_TMPDIR##*-}
+XG_RID=${XG_RID//[^a-zA-Z0-9]/}
+XG_FTAG=$(basename "$BATS_TEST_FILENAME" .bats)
+XG_FTAG=${XG_FTAG//[^a-zA-Z0-9-]/}
+# Interface names must fit in 15 characters: a 3-letter role + '-' + RID.
+XG_SHORT=${XG_RID:0:6}
+
+# The unprivileged identity for the permission tests.
+xg_as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all -- "$@"
+}
+
+# ---- cleanup ---------------------------------------------------------------
+
+# Removes every namespace and pin directory whose name matches the extended
+# regex $1 (anchored at the start of the name).
+_xg_remove_matching() {
+	local re=$1 ns d
+
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		[[ $ns =~ ^$re ]] && ip netns del "$ns" 2>/dev/null
+	done
+	for d in "$XG_BPFFS"/*; do
+		[[ -d $d ]] || continue
+		[[ ${d##*/} =~ ^$re ]] || continue
+		xg-unload --all --pin-dir "$d" >/dev/null 2>&1
+		rm -rf "$d" 2>/dev/null
+	done
+	return 0
+}
+
+# Leftovers of runs that are no longer alive (their BATS_RUN_TMPDIR is
+# gone): names carry the run id, so a live concurrent run is never touched.
+xg_remove_stale() {
+	local base=${BATS_RUN_TMPDIR%-*} name rid
+
+	for name in $(ip netns list 2>/dev/null | awk '{print $1}') \
+		    $(ls "$XG_BPFFS" 2>/dev/null); do
+		[[ $name =~ ^xgb[te]-([a-zA-Z0-9]{6})- ]] || continue
+		rid=${BASH_REMATCH[1]}
+		[[ $rid == "$XG_RID" || -d $base-$rid ]] && continue
+		_xg_remove_matching "xgb[te]-$rid-"
+	done
+	return 0
+}
+
+# Everything this test file created, whatever state a failed test left.
+xg_remove_file_leftovers() {
+	_xg_remove_matching "xgb[te]-$XG_RID-$XG_FTAG-"
+}
+
+# ---- per-test pin directory ------------------------------------------------
+
+# Call from setup(): a fresh, not yet existing pin directory for this test.
+xg_setup_test() {
+	XG_TN=$BATS_SUITE_TEST_NUMBER
+	export XDPGUARD_PIN_DIR=$XG_BPFFS/xgbt-$XG_RID-$XG_FTAG-$XG_TN
+	XG_NS=xgbt-$XG_RID-$XG_FTAG-$XG_TN
+	XG_IF=xgp-$XG_SHORT
+	XG_PEER=xgc-$XG_SHORT
+	export XG_NS XG_IF XG_PEER
+	rm -rf "$XDPGUARD_PIN_DIR"
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# Call from teardown(): unload, remove pins and the test's namespaces.
+xg_teardown_test() {
+	if [[ -n ${XDPGUARD_PIN_DIR:-} ]]; then
+		xg-unload --all --pin-dir "$XDPGUARD_PIN_DIR" >/dev/null 2>&1
+		rm -rf "$XDPGUARD_PIN_DIR"
+	fi
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		[[ $ns == "${XG_NS:-none}" || $ns == "${XG_NS:-none}"-* ]] &&
+			ip netns del "$ns"
+	done
+	return 0
+}
+
+# A namespace $XG_NS (or $1) holding a veth pair $XG_IF <-> $XG_PEER (or
+# $2 <-> $3), both up. No addresses and IPv6 off, so not even an MLD report
+# crosses the pair: grammar tests see all-zero counters.
+# shellcheck disable=SC2120 # the .bats files pass arguments
+xg_make_ns() {
+	local ns=${1:-$XG_NS} a=${2:-$XG_IF} b=${3:-$XG_PEER}
+
+	if ! ip netns list | awk '{print $1}' | grep -qx -- "$ns"; then
+		ip netns add "$ns" || return 1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	fi
+	ip -n "$ns" link add "$a" type veth peer name "$b" || return 1
+	ip -n "$ns" link set "$a" up && ip -n "$ns" link set "$b" up
+}
+
+# The usual CLI fixture: namespace + veth, xdpguard loaded on $XG_IF.
+xg_load_lab() {
+	xg_make_ns "$XG_NS" || return 1
+	xg-load -n "$XG_NS" "$XG_IF" --mode native "$@"
+}
+
+# ---- observation helpers ---------------------------------------------------
+
+# xg_counter CLASS REASON [packets|bytes]
+xg_counter() {
+	xg-stats -j | jq -er ".counters.\"$1\".\"$2\".${3:-packets}"
+}
+
+xg_total() {
+	xg-stats -j | jq -er ".total.${1:-packets}"
+}
+
+# Both lists as one normalised JSON document (sorted; expires_in reduced to
+# "has an expiry" so that a ticking clock is not a change).
+xg_snapshot() {
+	local b a
+	b=$(xg-block list -j) || return 1
+	a=$(xg-allow list -j) || return 1
+	jq -cn --argjson b "$b" --argjson a "$a" \
+		'def n: map(.expires_in |= (. != null)) | sort_by(.address);
+		 {block: ($b | n), allow: ($a | n)}'
+}
+
+# Remember the lists now; xg_assert_unchanged later proves nothing moved.
+xg_save_snapshot() {
+	XG_SNAP=$(xg_snapshot) || fail "cannot snapshot the lists"
+}
+
+xg_assert_unchanged() {
+	local now
+	now=$(xg_snapshot) || fail "cannot snapshot the lists"
+	assert_equal "$now" "$XG_SNAP"
+}
+
+# The pin directory was not created (a usage error touches nothing).
+xg_assert_no_pins() {
+	[[ ! -e $XDPGUARD_PIN_DIR ]] ||
+		fail "pin dir $XDPGUARD_PIN_DIR exists: $(ls -la "$XDPGUARD_PIN_DIR")"
+}
+
+# Addresses of one list, sorted, one per line ("address" already carries
+# /LEN for prefixes).
+xg_list_addrs() {
+	"$1" list -j | jq -r '.[].address' | sort
+}
+
+# One row of `list` text, exactly as the spec's printf prints it.
+xg_list_row() {
+	printf '%-40s %10s %8s  %s\n' "$1" "$2" "$3" "$4"
+}
+
+xg_list_header() {
+	xg_list_row ADDRESS HITS EXPIRES FLAGS
+}
+
+# ---- the end-to-end lab ----------------------------------------------------
+
+# xg_lab_up OCTET: client namespace $XG_CNS and protected namespace $XG_PNS
+# joined by veth $XG_CIF <-> $XG_PIF; 198.18.OCTET.1/.2 and
+# 2001:db8:OCTET::1/::2, permanent neighbours both ways, no link-local
+# addresses, no default route. Waits until the MLD reports that follow
+# address setup have passed, so counters see only the tests' traffic.
+xg_lab_up() {
+	local n=$1 cmac pmac
+	XG_CNS=xgbe-$XG_RID-$XG_FTAG-c
+	XG_PNS=xgbe-$XG_RID-$XG_FTAG-p
+	XG_CIF=xgc-$XG_SHORT
+	XG_PIF=xgp-$XG_SHORT
+	XG_C4=198.18.$n.1
+	XG_P4=198.18.$n.2
+	XG_NET4=198.18.$n.0/24
+	XG_C6=2001:db8:$n::1
+	XG_P6=2001:db8:$n::2
+	XG_NET6=2001:db8:$n::/64
+	export XDPGUARD_PIN_DIR=$XG_BPFFS/xgbe-$XG_RID-$XG_FTAG
+	export XG_CNS XG_PNS XG_CIF XG_PIF XG_C4 XG_P4 XG_NET4 XG_C6 XG_P6 \
+		XG_NET6
+
+	xg_lab_down
+	{
+		ip netns add "$XG_CNS" && ip netns add "$XG_PNS" &&
+		ip -n "$XG_CNS" link add "$XG_CIF" type veth peer \
+			name "$XG_PIF" netns "$XG_PNS" &&
+		ip -n "$XG_CNS" link set "$XG_CIF" addrgenmode none &&
+		ip -n "$XG_PNS" link set "$XG_PIF" addrgenmode none &&
+		ip -n "$XG_CNS" addr add "$XG_C4/24" dev "$XG_CIF" &&
+		ip -n "$XG_CNS" addr add "$XG_C6/64" dev "$XG_CIF" nodad &&
+		ip -n "$XG_PNS" addr add "$XG_P4/24" dev "$XG_PIF" &&
+		ip -n "$XG_PNS" addr add "$XG_P6/64" dev "$XG_PIF" nodad &&
+		ip -n "$XG_CNS" link set lo up && ip -n "$XG_PNS" link set lo up &&
+		ip -n "$XG_CNS" link set "$XG_CIF" up &&
+		ip -n "$XG_PNS" link set "$XG_PIF" up &&
+		cmac=$(ip -n "$XG_CNS" -j link show "$XG_CIF" |
+		       jq -r '.[0].address') &&
+		pmac=$(ip -n "$XG_PNS" -j link show "$XG_PIF" |
+		       jq -r '.[0].address') &&
+		ip -n "$XG_CNS" neigh replace "$XG_P4" lladdr "$pmac" \
+			dev "$XG_CIF" nud permanent &&
+		ip -n "$XG_CNS" neigh replace "$XG_P6" lladdr "$pmac" \
+			dev "$XG_CIF" nud permanent &&
+		ip -n "$XG_PNS" neigh replace "$XG_C4" lladdr "$cmac" \
+			dev "$XG_PIF" nud permanent &&
+		ip -n "$XG_PNS" neigh replace "$XG_C6" lladdr "$cmac" \
+			dev "$XG_PIF" nud permanent &&
+		xg_lab_settle
+	} || { echo "# lab setup failed" >&3; xg_lab_down; return 1; }
+}
+
+# Wait (at most 6 s) until the protected end has received nothing for 1.5 s.
+xg_lab_settle() {
+	local last=-1 now stable=0 i
+
+	for ((i = 0; i < 24; i++)); do
+		now=$(ip -n "$XG_PNS" -s -j link show "$XG_PIF" |
+		      jq '.[0].stats64.rx.packets')
+		if [[ $now == "$last" ]]; then
+			((++stable >= 6)) && return 0
+		else
+			stable=0
+			last=$now
+		fi
+		sleep 0.25
+	done
+	return 0
+}
+
+xg_lab_down() {
+	if [[ -n ${XDPGUARD_PIN_DIR:-} ]]; then
+		xg-unload --all --pin-dir "$XDPGUARD_PIN_DIR" >/dev/null 2>&1
+		rm -rf "$XDPGUARD_PIN_DIR"
+	fi
+	[[ -n ${XG_CNS:-} ]] && ip netns del "$XG_CNS" 2>/dev/null
+	[[ -n ${XG_PNS:-} ]] && ip netns del "$XG_PNS" 2>/dev/null
+	return 0
+}
+
+# Run a command in the client or protected namespace.
+in_client() { ip netns exec "$XG_CNS" "$@"; }
+in_protected() { ip netns exec "$XG_PNS" "$@"; }
+
+# Wait until something in the protected namespace listens on PROTO PORT.
+xg_wait_listen() {
+	local proto=$1 port=$2 i
+
+	for ((i = 0; i < 50; i++)); do
+		[[ -n $(in_protected ss -Hln"${proto:0:1}" "sport = :$port") ]] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# xg_delta BEFORE AFTER: the counters that moved between two `xg-stats -j`
+# documents, as sorted compact JSON {"class/reason": packets, ...}. Comparing
+# it whole proves that nothing else was counted.
+xg_delta() {
+	jq -cnS --argjson a "$1" --argjson b "$2" '
+		[$b.counters | to_entries[] | .key as $c | .value | to_entries[]
+		 | {key: "\($c)/\(.key)",
+		    value: (.value.packets - $a.counters[$c][.key].packets)}
+		 | select(.value != 0)] | from_entries'
+}
+
+# assert_delta BEFORE EXPECTED_JSON: compare the counters now with BEFORE.
+assert_delta() {
+	local now got want
+	now=$(xg-stats -j) || fail "xg-stats -j failed"
+	got=$(xg_delta "$1" "$now")
+	want=$(jq -cS . <<<"$2")
+	assert_equal "$got" "$want"
+}
+
+# Hits of one list entry: xg_hits xg-block ADDRESS (as list -j shows it).
+xg_hits() {
+	"$1" list -j | jq -er --arg a "$2" '.[] | select(.address == $a) | .hits'
+}
+
+# xg_tcp_send ADDR PORT: a listener in the protected namespace, one line sent
+# from the client; returns 0 when the line arrived. Connect times out in 2 s.
+xg_tcp_send() {
+	local addr=$1 port=$2 out=$BATS_TEST_TMPDIR/tcp-$2.out pid i
+
+	: >"$out"
+	ip netns exec "$XG_PNS" timeout 6 nc -l "$addr" "$port" \
+		>"$out" 2>/dev/null </dev/null &
+	pid=$!
+	xg_wait_listen tcp "$port" || { kill "$pid"; return 2; }
+	echo "xg-line-$port" |
+		ip netns exec "$XG_CNS" nc -N -w 2 "$addr" "$port" >/dev/null 2>&1
+	for ((i = 0; i < 20; i++)); do
+		grep -qx "xg-line-$port" "$out" && break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	grep -qx "xg-line-$port" "$out"
+}
+
+# xg_udp_send ADDR PORT: one datagram from the client; 0 when it arrived.
+xg_udp_send() {
+	local addr=$1 port=$2 out=$BATS_TEST_TMPDIR/udp-$2.out pid i
+
+	: >"$out"
+	ip netns exec "$XG_PNS" timeout 5 nc -u -l "$addr" "$port" \
+		>"$out" 2>/dev/null </dev/null &
+	pid=$!
+	xg_wait_listen udp "$port" || { kill "$pid"; return 2; }
+	echo "xg-dgram-$port" |
+		ip netns exec "$XG_CNS" nc -u -w 1 "$addr" "$port" >/dev/null 2>&1
+	for ((i = 0; i < 10; i++)); do
+		grep -qx "xg-dgram-$port" "$out" && break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	grep -qx "xg-dgram-$port" "$out"
+}
+
+# Called from setup() of e2e files: empty lists, the program attached.
+xg_lab_reset() {
+	xg-block flush >/dev/null && xg-allow flush >/dev/null || return 1
+	if [[ $(xg-stats -j | jq '.interfaces | length') == 0 ]]; then
+		xg-load -n "$XG_PNS" "$XG_PIF" --mode native || return 1
+	fi
+}

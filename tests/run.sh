@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make test`: run each test layer, then close with one line that counts
+# them all ("N passed, N failed"), so CI and people read the same total.
+set -u
+cd "$(dirname "$0")/.."
+export XG_BUILD=${XG_BUILD:-$PWD/build}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0
+failed=0
+
+# layer NAME CMD...: runs CMD, adds its counts; a runner that dies without
+# reporting a failure still counts as one failure.
+layer() {
+	local name=$1 rc p f
+	shift
+	printf '\n== %s\n' "$name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	if grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
+		p=$(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' "$log" | tail -1)
+		f=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' "$log" | tail -1)
+	else
+		p=$(grep -cE '^ok ' "$log")
+		f=$(grep -cE '^not ok ' "$log")
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$name: runner exited $rc without reporting a failure"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+layer "packet tests (BPF_PROG_TEST_RUN)" "$XG_BUILD/tests/test_xdp"
+layer "command tests" bats --tap tests/cli
+layer "man pages" bats --tap tests/man.bats
+layer "end to end" bats --tap tests/e2e
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
