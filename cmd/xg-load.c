@@ -19,8 +19,7 @@
 #include "xdpguard.skel.h"
 
 enum {
-	OPT_PIN_DIR = 256,
-	OPT_MAX_ENTRIES,
+	OPT_MAX_ENTRIES = XG_OPT_TOOL,
 	OPT_DROP_MALFORMED,
 	OPT_PASS_MALFORMED,
 };
@@ -32,12 +31,7 @@ static const struct option long_opts[] = {
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "drop-malformed", no_argument, NULL, OPT_DROP_MALFORMED },
 	{ "pass-malformed", no_argument, NULL, OPT_PASS_MALFORMED },
-	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{}
+	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
@@ -74,39 +68,13 @@ static void usage(void)
 struct load_opts {
 	const char *ifname;
 	const char *netns;
-	const char *pin_opt;
+	struct xg_common_opts co;
 	int mode; /* enum xg_mode */
 	bool mode_set;
 	bool force;
 	__u32 max_entries; /* 0: not given */
 	int malformed; /* -1: keep, 0: pass, 1: drop */
 };
-
-/* getopt's error, by the name the user typed. */
-static int opt_error(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	const struct option *o = NULL;
-	char name[64];
-	size_t n;
-
-	snprintf(name, sizeof(name), "-%c", optopt);
-	if (!strncmp(arg, "--", 2)) {
-		n = strcspn(arg, "=");
-		for (o = long_opts; o->name; o++)
-			if (strlen(o->name) == n - 2 &&
-			    !strncmp(o->name, arg + 2, n - 2))
-				break;
-		/* a short option clustered after it would leave arg behind */
-		if (!optopt || (o->name && o->val == optopt))
-			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
-	}
-	if (c == ':')
-		return xg_usage_err("option '%s' needs a value", name);
-	if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
-		return xg_usage_err("option '%s' takes no value", name);
-	return xg_usage_err("unknown option '%s'; see --help", name);
-}
 
 static int parse_mode(const char *s, int *mode)
 {
@@ -128,14 +96,19 @@ static int parse_mode(const char *s, int *mode)
  */
 static int parse_args(int argc, char **argv, struct load_opts *o)
 {
-	int c, err = 0;
+	int c, e, err = 0;
+	char msg[128];
 	__u64 v;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:Fn:jvVh", long_opts, NULL)) !=
-	       -1) {
-		int e = 0;
-
+	while ((c = getopt_long(argc, argv, ":m:Fn:" XG_COMMON_SHORT, long_opts,
+				NULL)) != -1) {
+		/* one error line: after the first, only look for -j */
+		if (err) {
+			xg_common_opt(c, &o->co);
+			continue;
+		}
+		e = 0;
 		switch (c) {
 		case 'm':
 			e = parse_mode(optarg, &o->mode);
@@ -161,30 +134,26 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 		case OPT_PASS_MALFORMED:
 			o->malformed = 0;
 			break;
-		case OPT_PIN_DIR:
-			o->pin_opt = optarg;
-			break;
-		case 'j':
-			xg_json = true;
-			break;
-		case 'v':
-			xg_verbose++;
-			break;
-		case 'V':
-			xg_print_version();
-			return 1;
-		case 'h':
-			usage();
-			return 1;
 		default:
-			e = opt_error(c, argv);
+			if (!xg_common_opt(c, &o->co)) {
+				xg_opt_error_msg(c, argv, long_opts, msg,
+						 sizeof(msg));
+				e = xg_usage_err("%s", msg);
+			}
 			break;
 		}
-		if (e && !err)
-			err = e;
+		err = e;
 	}
 	if (err)
 		return err;
+	if (o->co.help) {
+		usage();
+		return 1;
+	}
+	if (o->co.version) {
+		xg_print_version();
+		return 1;
+	}
 	if (optind >= argc)
 		return xg_usage_err("no interface given; see --help");
 	if (optind + 1 < argc)
@@ -595,7 +564,7 @@ int main(int argc, char **argv)
 		return 0;
 	if (rc)
 		goto out;
-	st.dir = xg_pin_dir(o.pin_opt);
+	st.dir = xg_pin_dir(o.co.pin_opt);
 	st.mode = o.mode;
 
 	rc = xg_check_privileges();

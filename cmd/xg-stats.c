@@ -15,15 +15,8 @@
 
 #include "xg.h"
 
-enum { OPT_PIN_DIR = 256 };
-
 static const struct option long_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
@@ -45,8 +38,7 @@ static void usage(void)
 }
 
 struct stats_opts {
-	const char *pin_opt;
-	bool help, version;
+	struct xg_common_opts co;
 };
 
 /* One guarded interface. */
@@ -70,65 +62,22 @@ struct report {
 
 /* ---- command line -------------------------------------------------------- */
 
-/* getopt's error, by the name the user typed. */
-static int opt_error(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	const struct option *o = NULL;
-	char name[64];
-	size_t n;
-
-	snprintf(name, sizeof(name), "-%c", optopt);
-	if (!strncmp(arg, "--", 2)) {
-		n = strcspn(arg, "=");
-		for (o = long_opts; o->name; o++)
-			if (strlen(o->name) == n - 2 &&
-			    !strncmp(o->name, arg + 2, n - 2))
-				break;
-		/* a short option clustered after it would leave arg behind */
-		if (!optopt || (o->name && o->val == optopt))
-			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
-	}
-	if (c == ':')
-		return xg_usage_err("option '%s' needs a value", name);
-	if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
-		return xg_usage_err("option '%s' takes no value", name);
-	return xg_usage_err("unknown option '%s'; see --help", name);
-}
-
 /* argv is read to the end even after an error, so a later -j applies. */
 static int parse_args(int argc, char **argv, struct stats_opts *o)
 {
-	int c, err = 0;
+	char msg[128] = "";
+	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jvVh", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			xg_json = true;
-			break;
-		case OPT_PIN_DIR:
-			o->pin_opt = optarg;
-			break;
-		case 'v':
-			xg_verbose++;
-			break;
-		case 'V':
-			o->version = true;
-			break;
-		case 'h':
-			o->help = true;
-			break;
-		default:
-			if (!err)
-				err = c;
-			break;
-		}
+	while ((c = getopt_long(argc, argv, ":" XG_COMMON_SHORT, long_opts,
+				NULL)) != -1) {
+		if (!xg_common_opt(c, &o->co) && !msg[0])
+			xg_opt_error_msg(c, argv, long_opts, msg, sizeof(msg));
 	}
 	/* report once, after -j had its chance to be seen */
-	if (err)
-		return opt_error(err, argv);
-	if (o->help || o->version)
+	if (msg[0])
+		return xg_usage_err("%s", msg);
+	if (o->co.help || o->co.version)
 		return 0;
 	if (optind < argc)
 		return xg_usage_err("unexpected argument '%s'; see --help",
@@ -421,18 +370,18 @@ static int run(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err;
-	if (o.help) {
+	if (o.co.help) {
 		usage();
 		return 0;
 	}
-	if (o.version) {
+	if (o.co.version) {
 		xg_print_version();
 		return 0;
 	}
 	err = xg_check_privileges();
 	if (err)
 		return err;
-	dir = xg_pin_dir(o.pin_opt);
+	dir = xg_pin_dir(o.co.pin_opt);
 	err = xg_maps_open(dir, true, &m);
 	if (err)
 		return err;

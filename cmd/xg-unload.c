@@ -14,19 +14,13 @@
 #include "xg.h"
 
 enum {
-	OPT_PIN_DIR = 256,
-	OPT_ALL,
+	OPT_ALL = XG_OPT_TOOL,
 };
 
 static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "netns", required_argument, NULL, 'n' },
-	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{}
+	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
@@ -55,46 +49,19 @@ static void usage(void)
 struct unload_opts {
 	const char *ifname;
 	const char *netns;
-	const char *pin_opt;
+	struct xg_common_opts co;
 	bool all;
 };
-
-/* getopt's error, by the name the user typed. */
-static int opt_error(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	const struct option *o = NULL;
-	char name[64];
-	size_t n;
-
-	snprintf(name, sizeof(name), "-%c", optopt);
-	if (!strncmp(arg, "--", 2)) {
-		n = strcspn(arg, "=");
-		for (o = long_opts; o->name; o++)
-			if (strlen(o->name) == n - 2 &&
-			    !strncmp(o->name, arg + 2, n - 2))
-				break;
-		/* a short option clustered after it would leave arg behind */
-		if (!optopt || (o->name && o->val == optopt))
-			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
-	}
-	if (c == ':')
-		return xg_usage_err("option '%s' needs a value", name);
-	if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
-		return xg_usage_err("option '%s' takes no value", name);
-	return xg_usage_err("unknown option '%s'; see --help", name);
-}
 
 /* 0: go on; 1: help or version printed; -XG_EUSAGE. */
 static int parse_args(int argc, char **argv, struct unload_opts *o)
 {
 	int c, err = 0;
+	char msg[128];
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:jvVh", long_opts, NULL)) !=
-	       -1) {
-		int e = 0;
-
+	while ((c = getopt_long(argc, argv, ":n:" XG_COMMON_SHORT, long_opts,
+				NULL)) != -1) {
 		switch (c) {
 		case OPT_ALL:
 			o->all = true;
@@ -102,30 +69,25 @@ static int parse_args(int argc, char **argv, struct unload_opts *o)
 		case 'n':
 			o->netns = *optarg ? optarg : NULL; /* "": the host's */
 			break;
-		case OPT_PIN_DIR:
-			o->pin_opt = optarg;
-			break;
-		case 'j':
-			xg_json = true;
-			break;
-		case 'v':
-			xg_verbose++;
-			break;
-		case 'V':
-			xg_print_version();
-			return 1;
-		case 'h':
-			usage();
-			return 1;
 		default:
-			e = opt_error(c, argv);
+			if (!xg_common_opt(c, &o->co) && !err) {
+				xg_opt_error_msg(c, argv, long_opts, msg,
+						 sizeof(msg));
+				err = xg_usage_err("%s", msg);
+			}
 			break;
 		}
-		if (e && !err)
-			err = e;
 	}
 	if (err)
 		return err;
+	if (o->co.help) {
+		usage();
+		return 1;
+	}
+	if (o->co.version) {
+		xg_print_version();
+		return 1;
+	}
 	if (o->all) {
 		if (optind < argc || o->netns)
 			return xg_usage_err("--all takes no interface");
@@ -260,7 +222,7 @@ int main(int argc, char **argv)
 		return 0;
 	if (rc)
 		goto out;
-	dir = xg_pin_dir(o.pin_opt);
+	dir = xg_pin_dir(o.co.pin_opt);
 
 	rc = xg_check_privileges();
 	if (rc)

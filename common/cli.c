@@ -131,3 +131,53 @@ int xg_check_privileges(void)
 	return xg_fail(-EPERM, "permission denied; run as root (needs CAP_BPF "
 			       "and CAP_NET_ADMIN)");
 }
+
+bool xg_common_opt(int c, struct xg_common_opts *co)
+{
+	switch (c) {
+	case XG_OPT_PIN_DIR:
+		co->pin_opt = optarg;
+		return true;
+	case 'j':
+		xg_json = true;
+		return true;
+	case 'v':
+		xg_verbose++;
+		return true;
+	case 'V':
+		co->version = true;
+		return true;
+	case 'h':
+		co->help = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
+		      size_t len)
+{
+	const char *arg = argv[optind - 1];
+	const struct option *o = NULL;
+	char name[64];
+	size_t n;
+
+	snprintf(name, sizeof(name), "-%c", optopt);
+	if (!strncmp(arg, "--", 2)) {
+		n = strcspn(arg, "=");
+		for (o = opts; o->name; o++)
+			if (strlen(o->name) == n - 2 &&
+			    !strncmp(o->name, arg + 2, n - 2))
+				break;
+		/* a short option clustered after it would leave arg behind */
+		if (!optopt || (o->name && o->val == optopt))
+			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
+	}
+	if (c == ':')
+		snprintf(buf, len, "option '%s' needs a value", name);
+	else if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
+		snprintf(buf, len, "option '%s' takes no value", name);
+	else
+		snprintf(buf, len, "unknown option '%s'; see --help", name);
+}

@@ -19,28 +19,20 @@ enum verb { VERB_ADD, VERB_DEL, VERB_LIST, VERB_FLUSH };
 
 static const char *const verb_names[] = { "add", "del", "list", "flush" };
 
-enum { OPT_PIN_DIR = 256 };
-
 static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "file", required_argument, NULL, 'f' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	XG_COMMON_LONG_OPTS,
 };
 
 /* The parsed command line and the addresses it names. */
 struct listcmd {
 	enum xg_list_kind kind;
 	enum verb verb;
-	const char *pin_opt;
+	struct xg_common_opts co;
 	const char *file;
 	const char *timeout_arg;
 	__u64 timeout_s;
-	bool help, version;
 	char **words; /* addresses given as arguments */
 	int nwords;
 	struct xg_prefix *in; /* every address, in input order */
@@ -112,40 +104,14 @@ static void note_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* getopt's error, by the name the user typed. */
-static void opt_error(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	const struct option *o = NULL;
-	char name[64];
-	size_t n;
-
-	snprintf(name, sizeof(name), "-%c", optopt);
-	if (!strncmp(arg, "--", 2)) {
-		n = strcspn(arg, "=");
-		for (o = long_opts; o->name; o++)
-			if (strlen(o->name) == n - 2 &&
-			    !strncmp(o->name, arg + 2, n - 2))
-				break;
-		/* a short option clustered after it would leave arg behind */
-		if (!optopt || (o->name && o->val == optopt))
-			snprintf(name, sizeof(name), "%.*s", (int)n, arg);
-	}
-	if (c == ':')
-		note_err("option '%s' needs a value", name);
-	else if (o && o->name && o->has_arg == no_argument && strchr(arg, '='))
-		note_err("option '%s' takes no value", name);
-	else
-		note_err("unknown option '%s'; see --help", name);
-}
-
 static void parse_opts(int argc, char **argv, struct listcmd *lc)
 {
+	char msg[128];
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:f:jvVh", long_opts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, ":t:f:" XG_COMMON_SHORT, long_opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 't':
 			lc->timeout_arg = optarg;
@@ -157,23 +123,11 @@ static void parse_opts(int argc, char **argv, struct listcmd *lc)
 		case 'f':
 			lc->file = optarg;
 			break;
-		case OPT_PIN_DIR:
-			lc->pin_opt = optarg;
-			break;
-		case 'j':
-			xg_json = true;
-			break;
-		case 'v':
-			xg_verbose++;
-			break;
-		case 'V':
-			lc->version = true;
-			break;
-		case 'h':
-			lc->help = true;
-			break;
 		default:
-			opt_error(c, argv);
+			if (xg_common_opt(c, &lc->co))
+				break;
+			xg_opt_error_msg(c, argv, long_opts, msg, sizeof(msg));
+			note_err("%s", msg);
 			break;
 		}
 	}
@@ -586,7 +540,7 @@ static void print_count(enum verb verb, int n)
 /* Expire, act, keep the config bits in step: all under the lock. */
 static int apply(struct listcmd *lc, struct listing *ls)
 {
-	const char *dir = xg_pin_dir(lc->pin_opt);
+	const char *dir = xg_pin_dir(lc->co.pin_opt);
 	struct xg_maps m;
 	struct xg_list l;
 	int lock, n = 0, err;
@@ -642,8 +596,8 @@ int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind)
 	int n, err;
 
 	parse_opts(argc, argv, &lc);
-	if (!first_err[0] && (lc.help || lc.version)) {
-		if (lc.help)
+	if (!first_err[0] && (lc.co.help || lc.co.version)) {
+		if (lc.co.help)
 			usage(kind);
 		else
 			xg_print_version();

@@ -7,6 +7,7 @@
 #ifndef XG_H
 #define XG_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,40 @@ int xg_fail(int err, const char *fmt, ...)
 int xg_exit(int rc);
 
 void xg_print_version(void); /* "xg-tool (xdpguard) 0.1.0, libbpf x.y" */
+
+/* The options every tool takes: put XG_COMMON_LONG_OPTS at the end of a
+ * getopt_long table, XG_COMMON_SHORT in its optstring, and number the
+ * tool's own long-only options from XG_OPT_TOOL.
+ */
+#define XG_OPT_PIN_DIR 256
+#define XG_OPT_TOOL 257
+#define XG_COMMON_SHORT "jvVh"
+/* clang-format off */
+#define XG_COMMON_LONG_OPTS						\
+	{ "pin-dir", required_argument, NULL, XG_OPT_PIN_DIR },		\
+	{ "json", no_argument, NULL, 'j' },				\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "version", no_argument, NULL, 'V' },				\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ NULL, 0, NULL, 0 }
+/* clang-format on */
+
+struct xg_common_opts {
+	const char *pin_opt; /* --pin-dir, NULL if not given */
+	bool help;
+	bool version;
+};
+
+/* Takes c if it is a common option (sets xg_json, xg_verbose or co);
+ * false for anything else.
+ */
+bool xg_common_opt(int c, struct xg_common_opts *co);
+/* getopt_long's complaint (c is '?' or ':') about argv[optind - 1], by the
+ * name the user typed: "unknown option '--foo'; see --help", "option
+ * '--timeout' needs a value", "option '--force' takes no value".
+ */
+void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
+		      size_t len);
 
 /* Root, or CAP_BPF + CAP_NET_ADMIN (CAP_SYS_ADMIN also counts for BPF).
  * Prints "permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
