@@ -35,11 +35,13 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
 	  -Icommon -I$(BUILD) $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LDLIBS += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
 
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
+# -mcpu=v3: 32-bit atomics and jumps (kernel 5.1+); clang 14's default v1
+# cannot compile an atomic or on a 32-bit word, and v3 code is shorter.
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra \
 	      -Wno-unused-parameter -Icommon -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
-TOOLS := xg-load xg-unload xg-block xg-allow xg-stats
+TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold
 TOOL_BINS := $(addprefix $(BUILD)/,$(TOOLS))
 
 LIB_SRCS := $(wildcard common/*.c)
@@ -55,7 +57,11 @@ MAN7 := $(wildcard man/*.7)
 .PHONY: all clean test test-bpf test-cli test-e2e test-man install \
 	uninstall demo format format-check bench
 
-all: $(TOOL_BINS) $(TEST_BINS)
+# Traffic generator for benchmarks and flood tests (not installed): an XDP
+# program run through BPF_PROG_TEST_RUN with live frames.
+GEN_BIN := $(if $(wildcard bench/gen.bpf.c),$(BUILD)/xg-gen)
+
+all: $(TOOL_BINS) $(TEST_BINS) $(GEN_BIN)
 
 $(BUILD) $(BUILD)/common $(BUILD)/cmd $(BUILD)/tests:
 	$(Q)mkdir -p $@
@@ -94,6 +100,23 @@ $(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o \
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/gen.bpf.o: bench/gen.bpf.c $(wildcard bench/*.h) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
+
+$(BUILD)/gen.skel.h: $(BUILD)/gen.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name gen > $@
+
+$(BUILD)/bench/%.o: bench/%.c $(BUILD)/gen.skel.h $(wildcard bench/*.h) common/xg.h
+	$(Q)mkdir -p $(BUILD)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibench -c $< -o $@
+
+$(GEN_BIN): $(patsubst bench/%.c,$(BUILD)/bench/%.o,$(filter-out bench/%.bpf.c,$(wildcard bench/*.c)))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # ---- tests: packet level, command grammar, man pages, end to end ------------
 
 test: all
@@ -114,8 +137,8 @@ test-man: $(TOOL_BINS)
 demo: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash scripts/demo.sh
 
-bench:
-	@echo "make bench: not implemented yet (see the benchmarks issue)"; exit 1
+bench: all
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash bench/run.sh
 
 # ---- install ---------------------------------------------------------------
 

@@ -16,6 +16,13 @@ static __always_inline int entry_live(const struct xg_entry *e)
 	return !e->expires_ns || e->expires_ns >= bpf_ktime_get_boot_ns();
 }
 
+/* What a lookup found: the blocklist reports an automatic ban under its
+ * own reason, so an operator can tell the program's bans from their own.
+ */
+#define XG_HIT 1
+#define XG_HIT_AUTO 2
+
+/* Returns 0, XG_HIT or XG_HIT_AUTO. */
 static __always_inline int match(void *map, const void *key)
 {
 	struct xg_entry *e = bpf_map_lookup_elem(map, key);
@@ -24,10 +31,10 @@ static __always_inline int match(void *map, const void *key)
 		return 0;
 	/* Shared across CPUs, unlike the counters. */
 	__sync_fetch_and_add(&e->hits, 1);
-	return 1;
+	return e->flags & XG_E_AUTO ? XG_HIT_AUTO : XG_HIT;
 }
 
-/* The bits in xg_config.lists spare an empty map its lookup, which for
+/* The bits in xg_state.lists spare an empty map its lookup, which for
  * an LPM trie is the dearest step on the path.
  */
 static __always_inline int lookup_list4(__u32 lists, __u32 host_bit,
@@ -35,10 +42,13 @@ static __always_inline int lookup_list4(__u32 lists, __u32 host_bit,
 					void *prefixes, __u32 addr)
 {
 	struct xg_lpm4 key = { .prefixlen = 32, .addr = addr };
+	int hit = 0;
 
-	if ((lists & host_bit) && match(hosts, &addr))
-		return 1;
-	return (lists & prefix_bit) && match(prefixes, &key);
+	if (lists & host_bit)
+		hit = match(hosts, &addr);
+	if (!hit && (lists & prefix_bit))
+		hit = match(prefixes, &key);
+	return hit;
 }
 
 static __always_inline int lookup_list6(__u32 lists, __u32 host_bit,
@@ -46,11 +56,12 @@ static __always_inline int lookup_list6(__u32 lists, __u32 host_bit,
 					void *prefixes, const __u32 *addr)
 {
 	struct xg_lpm6 key;
+	int hit = 0;
 
-	if ((lists & host_bit) && match(hosts, addr))
-		return 1;
-	if (!(lists & prefix_bit))
-		return 0;
+	if (lists & host_bit)
+		hit = match(hosts, addr);
+	if (hit || !(lists & prefix_bit))
+		return hit;
 	/* Assigned, not initialised: clang would build the key from a
 	 * .rodata constant, and each xg-load would then create its own
 	 * unpinned .rodata map beside the shared pinned ones.
@@ -60,6 +71,7 @@ static __always_inline int lookup_list6(__u32 lists, __u32 host_bit,
 	return match(prefixes, &key);
 }
 
+/* Each returns 0, XG_HIT or XG_HIT_AUTO. */
 static __always_inline int lookup_allow(__u32 lists, const struct xg_pkt *p)
 {
 	if (p->ipv6)

@@ -51,16 +51,51 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_STATS SEC(".maps");
 
-/* One element, replaced in a single update, so the program never sees a
- * half-written configuration.
+/* Two slots: user space writes the one xg_state.cfg_slot does not name,
+ * then flips cfg_slot, so the program never reads half an update.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xg_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_CONFIG SEC(".maps");
+
+/* Read on every packet; mmapable so user space flips cfg_slot with one
+ * store and clears list bits with an atomic and, racing with the atomic
+ * or of an automatic ban.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_STATE SEC(".maps");
+
+/* LRU, preallocated: a spoofed flood evicts the least recently seen
+ * sources instead of filling the map, and an insert never allocates.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_DEF_TRACK);
+	__type(key, struct xg_in6);
+	__type(value, struct xg_src);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_TRACK SEC(".maps");
+
+/* The global SYN bucket: one word every CPU writes, kept apart from the
+ * read-mostly maps so its cache line bounces alone.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct xg_config);
+	__type(value, struct xg_global);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} XG_MAP_CONFIG SEC(".maps");
+} XG_MAP_GLOBAL SEC(".maps");
 
 /* Never read by the program; defined here so the skeleton creates and
  * pins it together with the others.

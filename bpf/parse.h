@@ -29,6 +29,12 @@
 #define XG_IP_OFFSET 0x1fff
 /* Fragment offset bits of the IPv6 fragment header (RFC 8200 4.5). */
 #define XG_IP6_OFFSET 0xfff8
+/* Bits of byte 13 of the TCP header (RFC 9293 3.1): read as a byte, so
+ * the test does not depend on the bitfield order of struct tcphdr.
+ */
+#define XG_TCP_FLAGS_OFF 13
+#define XG_TCP_SYN 0x02
+#define XG_TCP_ACK 0x10
 
 /* uapi linux/if_vlan.h has no header struct. */
 struct xg_vlan {
@@ -65,6 +71,7 @@ struct xg_pkt {
 	__u8 l4proto;
 	__u8 ipv6;
 	__u8 nonfirst_frag;
+	__u8 tcp_flags; /* XG_TCP_*; 0 unless a TCP header was parsed */
 };
 
 /* Returns the header of @size bytes at the cursor, NULL if the frame ends
@@ -204,8 +211,9 @@ static __always_inline int parse_ipv6(struct cursor *c, struct xg_pkt *p)
 
 /* Bytes of L4 header the protocol needs; l4_len never exceeds the bytes
  * left in the frame (checked at L3), so a header within l4_len is there.
+ * Keeps the TCP flags for the SYN limit.
  */
-static __always_inline int parse_l4(struct cursor *c, const struct xg_pkt *p)
+static __always_inline int parse_l4(struct cursor *c, struct xg_pkt *p)
 {
 	struct tcphdr *tcp;
 	__u32 need;
@@ -215,6 +223,7 @@ static __always_inline int parse_l4(struct cursor *c, const struct xg_pkt *p)
 		tcp = CURSOR_HDR(c, struct tcphdr);
 		if (!tcp || sizeof(*tcp) > p->l4_len || tcp->doff < 5)
 			return -1;
+		p->tcp_flags = ((const __u8 *)tcp)[XG_TCP_FLAGS_OFF];
 		need = tcp->doff * 4;
 		break;
 	case IPPROTO_UDP:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpguard: drop traffic from blocklisted sources at the driver, count
- * every packet by protocol class and reason.
+/* xdpguard: drop traffic from blocklisted sources and sources over their
+ * rate limits at the driver, count every packet by protocol class and
+ * reason.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -9,6 +10,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "lists.h"
+#include "limits.h"
 #include "stats.h"
 
 static __always_inline __u32 class_of(const struct xg_pkt *p)
@@ -42,17 +44,24 @@ static __always_inline int parse_l3(struct cursor *c, __be16 proto,
 static __always_inline __u32 decide_lists(__u32 lists, const struct xg_pkt *p,
 					  int l4_bad)
 {
+	int hit;
+
 	if (lists && lookup_allow(lists, p))
 		return XG_R_ALLOWLISTED;
-	if (lists && lookup_block(lists, p))
-		return XG_R_BLOCKLISTED;
+	hit = lists ? lookup_block(lists, p) : 0;
+	if (hit)
+		return hit == XG_HIT_AUTO ? XG_R_AUTOBAN : XG_R_BLOCKLISTED;
 	return l4_bad ? XG_R_MALFORMED : XG_R_PASS;
 }
 
-/* Returns the reason and sets *class; the verdict follows from both. */
-static __always_inline __u32 decide(struct cursor *c, __u32 lists, __u32 *class)
+/* Returns the reason and sets *class; the verdict follows from both.
+ * @st and @cfg may be NULL (no lists, no limits).
+ */
+static __always_inline __u32 decide(struct cursor *c, struct xg_state *st,
+				    const struct xg_config *cfg, __u32 *class)
 {
 	struct xg_pkt p = {};
+	__u32 reason;
 	__be16 proto;
 	int l4_bad;
 
@@ -71,18 +80,22 @@ static __always_inline __u32 decide(struct cursor *c, __u32 lists, __u32 *class)
 	 * fragmenting does not get around the blocklist.
 	 */
 	l4_bad = !p.nonfirst_frag && parse_l4(c, &p) < 0;
-	return decide_lists(lists, &p, l4_bad);
+	reason = decide_lists(st ? st->lists : 0, &p, l4_bad);
+	if (reason != XG_R_PASS || !cfg)
+		return reason;
+	return check_limits(&p, *class, cfg, st);
 }
 
 static __always_inline int verdict_of(__u32 reason, __u32 flags)
 {
 	switch (reason) {
-	case XG_R_BLOCKLISTED:
-		return XDP_DROP;
+	case XG_R_PASS:
+	case XG_R_ALLOWLISTED:
+		return XDP_PASS;
 	case XG_R_MALFORMED:
 		return flags & XG_CFG_DROP_MALFORMED ? XDP_DROP : XDP_PASS;
 	default:
-		return XDP_PASS;
+		return XDP_DROP;
 	}
 }
 
@@ -93,15 +106,19 @@ int xdpguard(struct xdp_md *ctx)
 		.data = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
 	};
-	__u32 zero = 0, class, reason, flags = 0, lists = 0;
-	struct xg_config *cfg = bpf_map_lookup_elem(&XG_MAP_CONFIG, &zero);
+	__u32 zero = 0, slot = 0, class, reason, flags = 0;
+	struct xg_state *st = bpf_map_lookup_elem(&XG_MAP_STATE, &zero);
+	struct xg_config *cfg;
 
-	/* Cannot fail for an array; if it did, run with an empty config. */
-	if (cfg) {
+	/* Neither lookup can fail for an array; if one did, run with no
+	 * lists or no limits rather than drop.
+	 */
+	if (st)
+		slot = st->cfg_slot & 1;
+	cfg = bpf_map_lookup_elem(&XG_MAP_CONFIG, &slot);
+	if (cfg)
 		flags = cfg->flags;
-		lists = cfg->lists;
-	}
-	reason = decide(&c, lists, &class);
+	reason = decide(&c, st, cfg, &class);
 	return finish(ctx, class, reason, verdict_of(reason, flags));
 }
 

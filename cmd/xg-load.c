@@ -22,6 +22,7 @@ enum {
 	OPT_MAX_ENTRIES = XG_OPT_TOOL,
 	OPT_DROP_MALFORMED,
 	OPT_PASS_MALFORMED,
+	OPT_TRACK,
 };
 
 static const struct option long_opts[] = {
@@ -31,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "drop-malformed", no_argument, NULL, OPT_DROP_MALFORMED },
 	{ "pass-malformed", no_argument, NULL, OPT_PASS_MALFORMED },
+	{ "track", required_argument, NULL, OPT_TRACK },
 	XG_COMMON_LONG_OPTS,
 };
 
@@ -47,9 +49,15 @@ static void usage(void)
 	       "  -n, --netns NAME      IFACE is in network namespace NAME "
 	       "(ip netns)\n"
 	       "      --max-entries N   size of each blocklist map "
-	       "(1-%u; default %u hosts,\n"
-	       "                        %u prefixes); fixed while the maps "
-	       "are pinned\n"
+	       "(1-%u; default\n"
+	       "                        %u hosts, %u prefixes); fixed while "
+	       "the maps\n"
+	       "                        are pinned\n"
+	       "      --track N         sources tracked for the rate limits "
+	       "(%u-%u;\n"
+	       "                        default %u; ~130 bytes each, "
+	       "preallocated); fixed\n"
+	       "                        while the maps are pinned\n"
 	       "      --drop-malformed  drop packets with truncated or "
 	       "invalid headers\n"
 	       "      --pass-malformed  pass such packets (the default)\n"
@@ -62,7 +70,8 @@ static void usage(void)
 	       "  -V, --version         print the version and exit\n"
 	       "  -h, --help            print this help and exit\n",
 	       XG_MAX_BLOCK_ENTRIES, XG_DEF_BLOCK_HOSTS, XG_DEF_BLOCK_PREFIXES,
-	       XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
+	       XG_MIN_TRACK, XG_MAX_TRACK, XG_DEF_TRACK, XG_PIN_ENV,
+	       XG_DEFAULT_PIN_DIR);
 }
 
 struct load_opts {
@@ -73,6 +82,7 @@ struct load_opts {
 	bool mode_set;
 	bool force;
 	__u32 max_entries; /* 0: not given */
+	__u32 track; /* 0: not given */
 	int malformed; /* -1: keep, 0: pass, 1: drop */
 };
 
@@ -127,6 +137,15 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 						 optarg, XG_MAX_BLOCK_ENTRIES);
 			else
 				o->max_entries = v;
+			break;
+		case OPT_TRACK:
+			if (xg_parse_u64(optarg, XG_MIN_TRACK, XG_MAX_TRACK,
+					 &v))
+				e = xg_usage_err("invalid track '%s' (%u-%u)",
+						 optarg, XG_MIN_TRACK,
+						 XG_MAX_TRACK);
+			else
+				o->track = v;
 			break;
 		case OPT_DROP_MALFORMED:
 			o->malformed = 1;
@@ -306,6 +325,8 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 				       strerror(errno));
 		if (st->o->max_entries && is_block_map(name))
 			err = bpf_map__set_max_entries(map, st->o->max_entries);
+		if (st->o->track && !strcmp(name, XG_STR(XG_MAP_TRACK)))
+			err = bpf_map__set_max_entries(map, st->o->track);
 		return err;
 	}
 	*had_pin = true;
@@ -327,6 +348,15 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 	    info.max_entries != st->o->max_entries) {
 		err = xg_fail(-EEXIST,
 			      "blocklist maps are pinned with %u entries; run "
+			      "xg-unload --all to resize (this empties the "
+			      "lists)",
+			      info.max_entries);
+		goto out;
+	}
+	if (st->o->track && !strcmp(name, XG_STR(XG_MAP_TRACK)) &&
+	    info.max_entries != st->o->track) {
+		err = xg_fail(-EEXIST,
+			      "source tracker is pinned with %u entries; run "
 			      "xg-unload --all to resize (this empties the "
 			      "lists)",
 			      info.max_entries);
@@ -473,6 +503,61 @@ static int replace(struct load_state *st)
 	return attach(st);
 }
 
+/* The settings maps of the loaded object, for the config.c API. */
+static void skel_maps(const struct load_state *st, struct xg_maps *m)
+{
+	memset(m, 0xff, sizeof(*m)); /* every fd -1 */
+	m->config = bpf_map__fd(st->skel->maps.XG_MAP_CONFIG);
+	m->state = bpf_map__fd(st->skel->maps.XG_MAP_STATE);
+}
+
+/* First load: the defaults in slot 0 and slot 0 in force, before the
+ * program is attached, so it never runs on an all-zero configuration.
+ */
+static int write_defaults(struct load_state *st)
+{
+	struct xg_state state = {};
+	struct xg_config cfg;
+	__u32 zero = 0;
+	struct xg_maps m;
+
+	if (!st->first)
+		return 0;
+	skel_maps(st, &m);
+	xg_config_defaults(&cfg);
+	if (st->o->malformed == 1)
+		cfg.flags |= XG_CFG_DROP_MALFORMED;
+	if (bpf_map_update_elem(m.config, &zero, &cfg, BPF_ANY) < 0)
+		return xg_fail(-errno, "cannot write %s: %s",
+			       XG_STR(XG_MAP_CONFIG), strerror(errno));
+	if (bpf_map_update_elem(m.state, &zero, &state, BPF_ANY) < 0)
+		return xg_fail(-errno, "cannot write %s: %s",
+			       XG_STR(XG_MAP_STATE), strerror(errno));
+	return 0;
+}
+
+/* Later loads change the settings only once attached, so that a failed
+ * xg-load leaves the running configuration as it was.
+ */
+static int write_malformed(struct load_state *st)
+{
+	struct xg_config cfg;
+	struct xg_maps m;
+	int err;
+
+	if (st->first || st->o->malformed < 0)
+		return 0;
+	skel_maps(st, &m);
+	err = xg_config_read(&m, &cfg);
+	if (err)
+		return err;
+	if (st->o->malformed)
+		cfg.flags |= XG_CFG_DROP_MALFORMED;
+	else
+		cfg.flags &= ~XG_CFG_DROP_MALFORMED;
+	return xg_config_write(&m, &cfg);
+}
+
 static int write_state(struct load_state *st)
 {
 	struct xg_meta meta = {
@@ -484,9 +569,9 @@ static int write_state(struct load_state *st)
 		.mode = st->mode,
 	};
 	struct xdpguard *s = st->skel;
-	struct xg_config cfg = {};
 	struct timespec ts;
 	__u32 zero = 0;
+	int err;
 
 	if (st->first) {
 		clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -496,18 +581,9 @@ static int write_state(struct load_state *st)
 			return xg_fail(-errno, "cannot write xg_meta: %s",
 				       strerror(errno));
 	}
-	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.xg_config), &zero, &cfg) <
-	    0)
-		return xg_fail(-errno, "cannot read xg_config: %s",
-			       strerror(errno));
-	if (st->o->malformed == 1)
-		cfg.flags |= XG_CFG_DROP_MALFORMED;
-	else if (st->o->malformed == 0)
-		cfg.flags &= ~XG_CFG_DROP_MALFORMED;
-	if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_config), &zero, &cfg,
-				BPF_ANY) < 0)
-		return xg_fail(-errno, "cannot write xg_config: %s",
-			       strerror(errno));
+	err = write_malformed(st);
+	if (err)
+		return err;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ifc.attached_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
@@ -595,6 +671,8 @@ int main(int argc, char **argv)
 	rc = check_pinned_link(&st);
 	if (!rc)
 		rc = open_skel(&st);
+	if (!rc)
+		rc = write_defaults(&st);
 	if (!rc)
 		rc = st.old_link >= 0 ? replace(&st) : attach(&st);
 	if (!rc)

@@ -56,6 +56,9 @@ struct report {
 	struct report_iface *ifaces;
 	size_t nifaces;
 	struct xg_list_counts block, allow;
+	__u64 sources; /* keys in xg_track */
+	__u32 max_sources;
+	__u64 bans; /* live blocklist entries with XG_E_AUTO */
 	struct xg_config config;
 	struct xg_stats stats;
 };
@@ -167,6 +170,102 @@ static int gather_ifaces(const char *dir, const struct xg_maps *m,
 	return 0;
 }
 
+/* Tracked sources per batch syscall: 4096 * 80 bytes of keys and values. */
+#define TRACK_CHUNK 4096
+
+/* Without batch operations: one key at a time. */
+static int count_track_slow(int fd, __u64 *n)
+{
+	struct xg_in6 cur, prev;
+	void *p = NULL;
+
+	*n = 0;
+	while (bpf_map_get_next_key(fd, p, &cur) == 0) {
+		++*n;
+		prev = cur;
+		p = &prev;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* Keys of the LRU tracker, read in batches: a walk with get_next_key
+ * starts over whenever the program evicts its cursor key.
+ */
+static int count_track_batch(int fd, __u64 *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct xg_in6 in, out, *keys = NULL;
+	struct xg_src *vals = NULL;
+	__u32 chunk = TRACK_CHUNK, cnt;
+	void *inp = NULL;
+	int err;
+
+	*n = 0;
+	for (;;) {
+		if (!keys) {
+			keys = calloc(chunk, sizeof(*keys));
+			vals = calloc(chunk, sizeof(*vals));
+			if (!keys || !vals) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		cnt = chunk;
+		err = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &cnt,
+					   &opts);
+		if (err && errno == ENOSPC && chunk < (1U << 20)) {
+			/* one hash bucket holds more than a chunk */
+			free(keys);
+			free(vals);
+			keys = NULL;
+			vals = NULL;
+			chunk *= 2;
+			continue;
+		}
+		if (err && errno != ENOENT) {
+			err = inp ? -errno : count_track_slow(fd, n);
+			break;
+		}
+		*n += cnt;
+		if (err) { /* ENOENT: that was the last batch */
+			err = 0;
+			break;
+		}
+		in = out;
+		inp = &in;
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int count_track(int fd, __u64 *n)
+{
+	int err = count_track_batch(fd, n);
+
+	if (err)
+		return xg_fail(err, "cannot count the tracked sources: %s",
+			       strerror(-err));
+	return 0;
+}
+
+static int count_ban(const struct xg_list_item *it, void *ctx)
+{
+	if (it->entry.flags & XG_E_AUTO)
+		++*(__u64 *)ctx;
+	return 0;
+}
+
+static __u32 max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries;
+}
+
 static int gather(const char *dir, const struct xg_maps *m, struct report *r)
 {
 	struct xg_meta meta;
@@ -175,11 +274,13 @@ static int gather(const char *dir, const struct xg_maps *m, struct report *r)
 	int err;
 
 	r->pin_dir = dir;
-	if (bpf_map_lookup_elem(m->meta, &zero, &meta) ||
-	    bpf_map_lookup_elem(m->config, &zero, &r->config))
+	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
 		return xg_fail(-errno, "cannot read %s: %s", dir,
 			       strerror(errno));
 	r->abi = meta.abi_version;
+	err = xg_config_read(m, &r->config);
+	if (err)
+		return err;
 	err = gather_ifaces(dir, m, r);
 	if (err)
 		return err;
@@ -187,6 +288,13 @@ static int gather(const char *dir, const struct xg_maps *m, struct report *r)
 	err = xg_list_count(&l, &r->block);
 	if (err)
 		return err;
+	err = xg_list_walk(&l, count_ban, &r->bans);
+	if (err < 0)
+		return err;
+	err = count_track(m->track, &r->sources);
+	if (err)
+		return err;
+	r->max_sources = max_entries(m->track);
 	xg_list_from_maps(&l, m, XG_LIST_ALLOW);
 	err = xg_list_count(&l, &r->allow);
 	if (err)
@@ -211,12 +319,12 @@ static void text_list(const char *name, const struct xg_list_counts *c)
 	       c->max_hosts, c->max_prefixes);
 }
 
-/* The table's spelling of a class: a dash, as in the man page. */
-static void text_class(int class, char *buf, size_t len)
+/* The table's spelling of a class or reason: a dash, as in the man page. */
+static void text_name(const char *name, char *buf, size_t len)
 {
 	char *s;
 
-	snprintf(buf, len, "%s", xg_class_name(class));
+	snprintf(buf, len, "%s", name);
 	for (s = buf; *s; s++)
 		if (*s == '_')
 			*s = '-';
@@ -226,7 +334,7 @@ static void render_text(const struct report *r)
 {
 	const struct report_iface *ri;
 	struct xg_counter total = {};
-	char cls[16];
+	char cls[16], rsn[16];
 	int c, re;
 	size_t i;
 
@@ -244,6 +352,10 @@ static void render_text(const struct report *r)
 	printf("lists:\n");
 	text_list("blocklist", &r->block);
 	text_list("allowlist", &r->allow);
+	printf("tracking: %llu %s (limit %u), %llu automatic %s\n",
+	       (unsigned long long)r->sources,
+	       plural(r->sources, "source", "sources"), r->max_sources,
+	       (unsigned long long)r->bans, plural(r->bans, "ban", "bans"));
 	printf("malformed packets: %s\n",
 	       r->config.flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
 	printf("%-9s %-11s %14s %15s\n", "CLASS", "REASON", "PACKETS", "BYTES");
@@ -255,9 +367,9 @@ static void render_text(const struct report *r)
 			total.bytes += k->bytes;
 			if (!k->packets && !k->bytes)
 				continue;
-			text_class(c, cls, sizeof(cls));
-			printf("%-9s %-11s %14llu %15llu\n", cls,
-			       xg_reason_name(re),
+			text_name(xg_class_name(c), cls, sizeof(cls));
+			text_name(xg_reason_name(re), rsn, sizeof(rsn));
+			printf("%-9s %-11s %14llu %15llu\n", cls, rsn,
 			       (unsigned long long)k->packets,
 			       (unsigned long long)k->bytes);
 		}
@@ -331,6 +443,12 @@ static int render_json(const struct report *r)
 	json_list(j, "blocklist", &r->block);
 	json_list(j, "allowlist", &r->allow);
 	xg_json_obj_close(j);
+	xg_json_key(j, "tracking");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "sources", r->sources);
+	xg_json_kv_u64(j, "max_sources", r->max_sources);
+	xg_json_obj_close(j);
+	xg_json_kv_u64(j, "bans", r->bans);
 	xg_json_key(j, "config");
 	xg_json_obj_open(j);
 	xg_json_kv_bool(j, "drop_malformed",

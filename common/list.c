@@ -57,7 +57,7 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 		l->p4 = m->allow4p;
 		l->p6 = m->allow6p;
 	}
-	l->config = m->config;
+	l->state = m->state;
 }
 
 __u64 xg_now_ns(void)
@@ -316,7 +316,8 @@ int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
 		/* present, so the longest match of its key is itself */
 		if (bpf_map_lookup_elem(fd, &k, &old) == 0) {
 			e.hits = old.hits;
-			e.flags = old.flags;
+			/* added by hand now: no longer an automatic ban */
+			e.flags = old.flags & ~XG_E_AUTO;
 		}
 		if (bpf_map_update_elem(fd, &k, &e, BPF_ANY) == 0)
 			return 0;
@@ -476,25 +477,33 @@ static bool map_empty(int fd)
 	return bpf_map_get_next_key(fd, NULL, &k) != 0;
 }
 
+/* Only the program adds entries behind our back (automatic bans, which
+ * set their bit after the insert), so a bit cleared for an empty map and
+ * set back when a second look finds an entry can never stay wrong.
+ */
 int xg_list_sync_bits(struct xg_list *l)
 {
 	struct lmap d[XG_NMAPS];
-	struct xg_config cfg;
-	__u32 zero = 0, shift, mine = 0, bits = 0;
+	struct xg_state *st;
+	__u32 shift, bit;
 	int i;
 
+	st = xg_state_mmap(l->state, false);
+	if (!st)
+		return map_error(l, -errno, "map the state word for");
 	shift = l->kind == XG_LIST_BLOCK ? XG_BLOCK_SHIFT : 0;
 	list_maps(l, d);
 	for (i = 0; i < XG_NMAPS; i++) {
-		mine |= d[i].bit << shift;
+		bit = d[i].bit << shift;
+		if (!map_empty(d[i].fd)) {
+			__atomic_fetch_or(&st->lists, bit, __ATOMIC_SEQ_CST);
+			continue;
+		}
+		__atomic_fetch_and(&st->lists, ~bit, __ATOMIC_SEQ_CST);
 		if (!map_empty(d[i].fd))
-			bits |= d[i].bit << shift;
+			__atomic_fetch_or(&st->lists, bit, __ATOMIC_SEQ_CST);
 	}
-	if (bpf_map_lookup_elem(l->config, &zero, &cfg))
-		return map_error(l, -errno, "read the config for");
-	cfg.lists = (cfg.lists & ~mine) | bits;
-	if (bpf_map_update_elem(l->config, &zero, &cfg, BPF_ANY))
-		return map_error(l, -errno, "update the config for");
+	xg_state_munmap(st);
 	return 0;
 }
 

@@ -147,11 +147,14 @@ struct map_spec {
 	const char *name;
 	size_t off; /* of the fd in struct xg_maps */
 	__u32 type, key_size, value_size;
+	__u32 min_entries; /* indexes the tools use must exist */
+	__u32 flags; /* map_flags the tools rely on */
 };
 
-#define MAP_SPEC(tok, field, t, k, v)                                 \
-	{                                                             \
-		XG_STR(tok), offsetof(struct xg_maps, field), t, k, v \
+#define MAP_SPEC(tok, field, t, k, v) MAP_SPEC_X(tok, field, t, k, v, 0, 0)
+#define MAP_SPEC_X(tok, field, t, k, v, n, f)                               \
+	{                                                                   \
+		XG_STR(tok), offsetof(struct xg_maps, field), t, k, v, n, f \
 	}
 
 static const struct map_spec map_specs[] = {
@@ -174,10 +177,18 @@ static const struct map_spec map_specs[] = {
 		 sizeof(struct xg_lpm4), sizeof(struct xg_entry)),
 	MAP_SPEC(XG_MAP_BLOCK6P, block6p, BPF_MAP_TYPE_LPM_TRIE,
 		 sizeof(struct xg_lpm6), sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_STATS, stats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-		 sizeof(struct xg_counter)),
-	MAP_SPEC(XG_MAP_CONFIG, config, BPF_MAP_TYPE_ARRAY, 4,
-		 sizeof(struct xg_config)),
+	MAP_SPEC_X(XG_MAP_STATS, stats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		   sizeof(struct xg_counter), XG_STATS_SLOTS, 0),
+	/* two slots: the one in force and the one being written */
+	MAP_SPEC_X(XG_MAP_CONFIG, config, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_config), 2, 0),
+	/* cfg_slot is flipped and list bits cleared through mmap */
+	MAP_SPEC_X(XG_MAP_STATE, state, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_state), 1, BPF_F_MMAPABLE),
+	MAP_SPEC(XG_MAP_TRACK, track, BPF_MAP_TYPE_LRU_HASH,
+		 sizeof(struct xg_in6), sizeof(struct xg_src)),
+	MAP_SPEC_X(XG_MAP_GLOBAL, global, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_global), 1, 0),
 	MAP_SPEC(XG_MAP_IFACES, ifaces, BPF_MAP_TYPE_HASH, 4,
 		 sizeof(struct xg_iface)),
 };
@@ -235,8 +246,8 @@ static int open_one(const char *dir, const struct map_spec *s, bool rdonly,
 	}
 	if (info.type != s->type || info.key_size != s->key_size ||
 	    info.value_size != s->value_size ||
-	    (s->off == offsetof(struct xg_maps, stats) &&
-	     info.max_entries < XG_STATS_SLOTS)) {
+	    info.max_entries < s->min_entries ||
+	    (info.map_flags & s->flags) != s->flags) {
 		close(fd);
 		return abi_mismatch(meta);
 	}

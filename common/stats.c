@@ -67,6 +67,12 @@ const char *xg_reason_name(int reason)
 		[XG_R_ALLOWLISTED] = "allowlisted",
 		[XG_R_BLOCKLISTED] = "blocklisted",
 		[XG_R_MALFORMED] = "malformed",
+		[XG_R_RATE_SYN] = "rate_syn",
+		[XG_R_RATE_UDP] = "rate_udp",
+		[XG_R_RATE_ICMP] = "rate_icmp",
+		[XG_R_RATE_FRAG] = "rate_frag",
+		[XG_R_SYN_GLOBAL] = "syn_global",
+		[XG_R_AUTOBAN] = "autoban",
 	};
 
 	if (reason < 0 || reason >= XG_R_MAX)

@@ -135,6 +135,7 @@ struct xg_maps {
 	int allow4, allow6, allow4p, allow6p;
 	int block4, block6, block4p, block6p;
 	int stats, config, meta, ifaces;
+	int state, track, global;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
@@ -177,7 +178,7 @@ struct xg_list_item {
 struct xg_list {
 	enum xg_list_kind kind;
 	int h4, h6, p4, p6;
-	int config; /* to keep xg_config.lists in step */
+	int state; /* to keep xg_state.lists in step */
 };
 void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 		       enum xg_list_kind kind);
@@ -197,7 +198,10 @@ int xg_list_walk(struct xg_list *l,
 		 int (*cb)(const struct xg_list_item *it, void *ctx),
 		 void *ctx);
 int xg_list_flush(struct xg_list *l); /* returns entries removed */
-/* Recompute the l->kind bits of xg_config.lists from map contents. */
+/* Recompute the l->kind bits of xg_state.lists from map contents: set
+ * (atomic or) for a non-empty map; for an empty one clear (atomic and),
+ * look again, set back if an automatic ban raced in. Through mmap.
+ */
 int xg_list_sync_bits(struct xg_list *l);
 
 struct xg_list_counts {
@@ -212,6 +216,21 @@ __u64 xg_now_ns(void);
 /* The whole grammar of xg-block and xg-allow (they differ only in kind). */
 int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind);
 
+/* ---- config.c: settings and the state word ---------------------------- */
+
+void xg_config_defaults(struct xg_config *cfg);
+/* The slot in force (xg_state.cfg_slot). */
+int xg_config_read(const struct xg_maps *m, struct xg_config *cfg);
+/* Writes the slot not in force, then flips xg_state.cfg_slot with one
+ * aligned store: the program never sees half an update. Under the lock.
+ */
+int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);
+/* mmap of the one xg_state entry (the map is BPF_F_MMAPABLE); NULL and
+ * errno on failure. rdonly maps it PROT_READ.
+ */
+struct xg_state *xg_state_mmap(int state_fd, bool rdonly);
+void xg_state_munmap(struct xg_state *st);
+
 /* ---- stats.c ----------------------------------------------------------- */
 
 /* Sum of the per-CPU counters, indexed [class][reason]. */
@@ -221,7 +240,8 @@ struct xg_stats {
 int xg_stats_read(int stats_fd, struct xg_stats *s);
 
 const char *xg_class_name(int class); /* "tcp", "udp", "icmp", ... */
-const char *xg_reason_name(int reason); /* "pass", "allowlisted", ... */
+const char *xg_reason_name(int reason); /* "pass", "allowlisted", ...,
+					 * "rate_syn", "syn_global", "autoban" */
 const char *xg_mode_name(int mode); /* "native", "skb", "offload" */
 
 /* ---- json.c: a small JSON writer (objects, arrays, strings, integers) -- */

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 1
+#define XG_ABI_VERSION 2
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -26,7 +26,10 @@
 #define XG_MAP_BLOCK4P xg_block4p
 #define XG_MAP_BLOCK6P xg_block6p
 #define XG_MAP_STATS xg_stats /* percpu array XG_STATS_SLOTS -> xg_counter */
-#define XG_MAP_CONFIG xg_config /* array[1] -> struct xg_config */
+#define XG_MAP_CONFIG xg_config /* array[2] -> struct xg_config */
+#define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
+#define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
+#define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
 
@@ -44,6 +47,13 @@
 #define XG_DEF_ALLOW_PREFIXES 4096
 #define XG_MAX_BLOCK_ENTRIES 16777216 /* --max-entries upper bound */
 #define XG_MAX_IFACES 256 /* guarded interfaces at once */
+/* Sources tracked for rate limits (LRU: a spoofed flood evicts the oldest,
+ * it cannot fill the map). ~130 bytes each, preallocated: 4 MiB.
+ * xg-load --track N sets it.
+ */
+#define XG_DEF_TRACK 32768
+#define XG_MIN_TRACK 1024
+#define XG_MAX_TRACK 16777216
 
 /* IPv6 address as a hash key; 4 words so the key compares fast. */
 struct xg_in6 {
@@ -95,6 +105,12 @@ enum xg_reason {
 	XG_R_BLOCKLISTED, /* source on the blocklist: dropped */
 	XG_R_MALFORMED, /* truncated or invalid header: passed unless
 			 * XG_CFG_DROP_MALFORMED */
+	XG_R_RATE_SYN, /* source over its TCP SYN rate: dropped */
+	XG_R_RATE_UDP, /* source over its UDP rate */
+	XG_R_RATE_ICMP, /* source over its ICMP/ICMPv6 rate */
+	XG_R_RATE_FRAG, /* source over its non-first-fragment rate */
+	XG_R_SYN_GLOBAL, /* all sources together over the SYN ceiling */
+	XG_R_AUTOBAN, /* source on the blocklist by an automatic ban */
 	XG_R_MAX,
 };
 
@@ -113,9 +129,11 @@ struct xg_counter {
 /* xg_config.flags */
 #define XG_CFG_DROP_MALFORMED (1U << 0)
 
-/* xg_config.lists: which lists hold at least one entry, so the program
- * skips lookups in empty maps (an LPM lookup costs ~60 ns per packet).
- * Written by user space under the pin-dir lock after every change.
+/* xg_state.lists: which lists may hold an entry, so the program skips
+ * lookups in empty maps (an LPM lookup costs ~60 ns per packet). The
+ * program sets a bit (atomic or) after it inserts an automatic ban; user
+ * space clears a bit (atomic and, through mmap) only for a map it found
+ * empty, then looks again and sets it back if an entry raced in.
  */
 #define XG_L_ALLOW4 (1U << 0)
 #define XG_L_ALLOW6 (1U << 1)
@@ -126,9 +144,77 @@ struct xg_counter {
 #define XG_L_BLOCK4P (1U << 6)
 #define XG_L_BLOCK6P (1U << 7)
 
+/* Rate-limited classes. The first XG_LIM_SRC are per source (one bucket
+ * each in struct xg_src); XG_LIM_SYN_GLOBAL is all sources together.
+ */
+enum xg_limit_id {
+	XG_LIM_SYN = 0, /* TCP SYN without ACK */
+	XG_LIM_UDP,
+	XG_LIM_ICMP, /* ICMP and ICMPv6 */
+	XG_LIM_FRAG, /* non-first fragments: they carry no L4 header */
+	XG_LIM_SRC,
+	XG_LIM_SYN_GLOBAL = XG_LIM_SRC,
+	XG_LIM_MAX,
+};
+
+struct xg_limit {
+	__u32 rate; /* packets per second; 0 = no limit */
+	__u32 burst; /* packets allowed back to back; >= 1 when rate > 0 */
+};
+
+/* Settings, double-buffered: user space writes the slot that xg_state
+ * does not name, then flips xg_state.cfg_slot with one aligned store, so
+ * the program never reads half an update.
+ */
 struct xg_config {
 	__u32 flags; /* XG_CFG_* */
+	__u32 v6_prefix; /* IPv6 sources are tracked per /v6_prefix (32-128) */
+	struct xg_limit limit[XG_LIM_MAX];
+	__u32 ban_secs; /* length of an automatic ban; 0 = no automatic bans */
+	__u32 ban_factor; /* ban a source that sends ban_factor x a limit... */
+	__u32 ban_after; /* ...for this many consecutive seconds */
+	__u32 pad;
+};
+
+/* Defaults: well above what one legitimate client sends (a browser opens
+ * a few connections a second, a game client sends ~60-130 packets/s),
+ * well below what one attacking host can. See xg-threshold(8).
+ */
+#define XG_DEF_SYN_RATE 200
+#define XG_DEF_UDP_RATE 10000
+#define XG_DEF_ICMP_RATE 50
+#define XG_DEF_FRAG_RATE 1000
+#define XG_DEF_SYN_GLOBAL_RATE 50000
+#define XG_DEF_BURST_FACTOR 2 /* burst = 2 x rate unless set */
+#define XG_DEF_V6_PREFIX 64 /* one subscriber or host usually owns a /64 */
+#define XG_DEF_BAN_SECS 300
+#define XG_DEF_BAN_FACTOR 4
+#define XG_DEF_BAN_AFTER 10
+
+/* One entry, mmapable: read by the program on every packet. */
+struct xg_state {
 	__u32 lists; /* XG_L_* */
+	__u32 cfg_slot; /* 0 or 1: the xg_config slot in force */
+};
+
+/* Per-source state for the rate limits (GCRA: one "theoretical arrival
+ * time" per class, updated with compare-and-swap so that a source whose
+ * packets RSS spreads over several CPUs gets its rate in total).
+ */
+struct xg_src {
+	__u64 tat[XG_LIM_SRC]; /* bpf_ktime_get_boot_ns() based */
+	__u64 win_start; /* start of the current 1 s automatic-ban window */
+	__u32 over[XG_LIM_SRC]; /* packets over the limit in this window */
+	__u32 strikes; /* consecutive windows at ban_factor x the limit */
+	__u32 pad;
+};
+
+/* The global SYN bucket, alone in its map so its cache line bounces
+ * between CPUs without dragging the read-mostly config along.
+ */
+struct xg_global {
+	__u64 syn_tat;
+	__u64 pad[7];
 };
 
 #define XG_META_MAGIC 0x78646770 /* "xdgp" */
@@ -164,7 +250,10 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 8, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 64, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
+_Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
+_Static_assert(sizeof(struct xg_global) == 64, "xg_global layout");
 _Static_assert(sizeof(struct xg_meta) == 16, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 96, "xg_iface layout");
 

@@ -73,6 +73,7 @@ check_options() {
 @test "xg-block.8: man --warnings is silent" { check_lint xg-block.8; }
 @test "xg-allow.8: man --warnings is silent" { check_lint xg-allow.8; }
 @test "xg-stats.8: man --warnings is silent" { check_lint xg-stats.8; }
+@test "xg-threshold.8: man --warnings is silent" { check_lint xg-threshold.8; }
 @test "xdpguard.7: man --warnings is silent" { check_lint xdpguard.7; }
 
 @test "xg-load.8: has the required sections" { check_sections xg-load.8; }
@@ -80,6 +81,7 @@ check_options() {
 @test "xg-block.8: has the required sections" { check_sections xg-block.8; }
 @test "xg-allow.8: has the required sections" { check_sections xg-allow.8; }
 @test "xg-stats.8: has the required sections" { check_sections xg-stats.8; }
+@test "xg-threshold.8: has the required sections" { check_sections xg-threshold.8; }
 @test "xdpguard.7: has the required sections" { check_sections xdpguard.7; }
 
 @test "xg-load.8: documents every option of xg-load --help" {
@@ -100,6 +102,44 @@ check_options() {
 
 @test "xg-stats.8: documents every option of xg-stats --help" {
 	check_options xg-stats
+}
+
+@test "xg-threshold.8: documents every option of xg-threshold --help" {
+	check_options xg-threshold
+}
+
+@test "xg-threshold.8: documents every setting and every usage message" {
+	local text w missing=()
+
+	text=$(plain_page "$MAN/xg-threshold.8")
+	for w in syn udp icmp frag syn-global ban v6-prefix off \
+		 "unknown setting 'x'; see --help" \
+		 "missing value for 'syn'; see --help" \
+		 "invalid rate 'x' (1-100000000 packets/s, or off)" \
+		 "invalid burst 'x' (1-1000000000)" \
+		 "invalid ban time 'x' (0-31536000 seconds)" \
+		 "invalid factor 'x' (2-1000)" \
+		 "invalid after 'x' (1-3600 seconds)" \
+		 "invalid prefix length 'x' (32-128)" \
+		 "option '--burst' does not apply to ban"; do
+		grep -qF -- "$w" <<<"$text" || missing+=("$w")
+	done
+	((${#missing[@]} == 0)) || fail "not in xg-threshold.8: ${missing[*]}"
+}
+
+@test "every tool in the Makefile has a page and every page a test" {
+	local tools t missing=()
+
+	tools=$(sed -nE 's/^TOOLS :?= *//p' "$REPO/Makefile")
+	[[ -n $tools ]] || fail "no TOOLS in the Makefile"
+	for t in $tools; do
+		[[ -f $MAN/$t.8 ]] || missing+=("$t.8")
+		grep -q "check_lint $t.8" "$BATS_TEST_FILENAME" ||
+			missing+=("lint test of $t.8")
+		grep -q "check_options $t\$" "$BATS_TEST_FILENAME" ||
+			missing+=("options test of $t")
+	done
+	((${#missing[@]} == 0)) || fail "missing: ${missing[*]}"
 }
 
 @test "every page documents XDPGUARD_PIN_DIR and the common options" {

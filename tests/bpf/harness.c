@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -23,6 +24,9 @@
 static struct xdpguard *skel;
 static char pin_dir[64];
 static int ncpus;
+/* Through mmap, as the tools use it. */
+static struct xg_state *state;
+static size_t state_len;
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -73,11 +77,22 @@ int h_open(void)
 		fprintf(stderr, "test_xdp: load: %s\n", strerror(-err));
 		return err;
 	}
+	state_len = sysconf(_SC_PAGESIZE);
+	state = mmap(NULL, state_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     bpf_map__fd(skel->maps.XG_MAP_STATE), 0);
+	if (state == MAP_FAILED) {
+		state = NULL;
+		fprintf(stderr, "test_xdp: mmap xg_state: %s\n",
+			strerror(errno));
+		return -errno;
+	}
 	return 0;
 }
 
 void h_close(void)
 {
+	if (state)
+		munmap(state, state_len);
 	if (skel) {
 		bpf_object__unpin_maps(skel->obj, NULL);
 		xdpguard__destroy(skel);
@@ -100,20 +115,78 @@ static int clear_map(struct bpf_map *map)
 	return 0;
 }
 
-static int write_config(const struct xg_config *cfg)
+void h_config_off(struct xg_config *cfg)
 {
-	uint32_t zero = 0;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->v6_prefix = XG_DEF_V6_PREFIX;
+}
 
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_CONFIG), &zero,
+/* What xg_config_defaults() writes; the packet tests do not link the
+ * tool library.
+ */
+void h_config_defaults(struct xg_config *cfg)
+{
+	static const uint32_t rates[XG_LIM_MAX] = {
+		[XG_LIM_SYN] = XG_DEF_SYN_RATE,
+		[XG_LIM_UDP] = XG_DEF_UDP_RATE,
+		[XG_LIM_ICMP] = XG_DEF_ICMP_RATE,
+		[XG_LIM_FRAG] = XG_DEF_FRAG_RATE,
+		[XG_LIM_SYN_GLOBAL] = XG_DEF_SYN_GLOBAL_RATE,
+	};
+	int k;
+
+	h_config_off(cfg);
+	for (k = 0; k < XG_LIM_MAX; k++) {
+		cfg->limit[k].rate = rates[k];
+		cfg->limit[k].burst = rates[k] * XG_DEF_BURST_FACTOR;
+	}
+	cfg->ban_secs = XG_DEF_BAN_SECS;
+	cfg->ban_factor = XG_DEF_BAN_FACTOR;
+	cfg->ban_after = XG_DEF_BAN_AFTER;
+}
+
+int h_write_config(uint32_t slot, const struct xg_config *cfg)
+{
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_CONFIG), &slot,
 				   cfg, BPF_ANY);
 }
 
-static int read_config(struct xg_config *cfg)
+struct xg_state *h_state(void)
 {
-	uint32_t zero = 0;
+	return state;
+}
 
-	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_CONFIG), &zero,
-				   cfg);
+int h_clear_tracking(void)
+{
+	struct xg_global g = { 0 };
+	uint32_t zero = 0;
+	int err = clear_map(skel->maps.XG_MAP_TRACK);
+
+	if (err)
+		return err;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_GLOBAL), &zero,
+				   &g, BPF_ANY);
+}
+
+int h_track_count(void)
+{
+	int fd = bpf_map__fd(skel->maps.XG_MAP_TRACK);
+	struct xg_in6 key, next;
+	int n = 0;
+
+	if (bpf_map_get_next_key(fd, NULL, &next))
+		return 0;
+	do {
+		key = next;
+		n++;
+	} while (bpf_map_get_next_key(fd, &key, &next) == 0);
+	return n;
+}
+
+int h_track_lookup(const struct xg_in6 *key, struct xg_src *src)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_TRACK), key,
+				   src);
 }
 
 int h_reset(uint32_t flags)
@@ -124,7 +197,7 @@ int h_reset(uint32_t flags)
 		skel->maps.XG_MAP_BLOCK4,  skel->maps.XG_MAP_BLOCK6,
 		skel->maps.XG_MAP_BLOCK4P, skel->maps.XG_MAP_BLOCK6P,
 	};
-	struct xg_config cfg = { .flags = flags };
+	struct xg_config cfg;
 	size_t i;
 	int err;
 
@@ -133,10 +206,20 @@ int h_reset(uint32_t flags)
 		if (err)
 			return err;
 	}
-	return write_config(&cfg);
+	err = h_clear_tracking();
+	if (err)
+		return err;
+	/* Limits off, so the list and parser cases see one packet each
+	 * exactly as before; the flood cases turn them on.
+	 */
+	h_config_off(&cfg);
+	cfg.flags = flags;
+	state->cfg_slot = 0;
+	state->lists = 0;
+	return h_write_config(0, &cfg) ?: h_write_config(1, &cfg);
 }
 
-/* The map, its xg_config.lists bit and its key for "ADDR[/LEN]". */
+/* The map, its xg_state.lists bit and its key for "ADDR[/LEN]". */
 struct target {
 	struct bpf_map *map;
 	uint32_t bit;
@@ -199,41 +282,49 @@ static int target_of(int block, const char *cidr, struct target *t)
 	return 0;
 }
 
-static int add(int block, const char *cidr, uint64_t expires_ns, int set_bit)
+int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
+		int set_bit)
 {
-	struct xg_entry e = { .expires_ns = expires_ns };
-	struct xg_config cfg;
 	struct target t;
 
-	if (target_of(block, cidr, &t) || read_config(&cfg))
+	if (target_of(block, cidr, &t))
 		return -EINVAL;
-	if (bpf_map_update_elem(bpf_map__fd(t.map), &t.key, &e, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(t.map), &t.key, e, BPF_ANY))
 		return -errno;
-	if (!set_bit)
-		return 0;
-	cfg.lists |= t.bit;
-	return write_config(&cfg);
+	if (set_bit)
+		__atomic_fetch_or(&state->lists, t.bit, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 int h_add(int block, const char *cidr, uint64_t expires_ns)
 {
-	return add(block, cidr, expires_ns, 1);
+	struct xg_entry e = { .expires_ns = expires_ns };
+
+	return h_add_entry(block, cidr, &e, 1);
 }
 
 int h_add_stale(int block, const char *cidr)
 {
-	return add(block, cidr, 0, 0);
+	struct xg_entry e = { 0 };
+
+	return h_add_entry(block, cidr, &e, 0);
+}
+
+int h_entry(int block, const char *cidr, struct xg_entry *e)
+{
+	struct target t;
+
+	if (target_of(block, cidr, &t) ||
+	    bpf_map_lookup_elem(bpf_map__fd(t.map), &t.key, e))
+		return -1;
+	return 0;
 }
 
 int64_t h_hits(int block, const char *cidr)
 {
 	struct xg_entry e;
-	struct target t;
 
-	if (target_of(block, cidr, &t) ||
-	    bpf_map_lookup_elem(bpf_map__fd(t.map), &t.key, &e))
-		return -1;
-	return e.hits;
+	return h_entry(block, cidr, &e) ? -1 : (int64_t)e.hits;
 }
 
 uint64_t h_boot_ns(void)
@@ -272,4 +363,31 @@ int h_run(const struct frame *f, size_t len)
 	if (bpf_prog_test_run_opts(fd, &opts))
 		return -1;
 	return opts.retval;
+}
+
+int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->buf,
+		    .data_size_in = f->len, .repeat = repeat);
+	int fd = bpf_program__fd(skel->progs.xdpguard);
+
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -1;
+	*ns = opts.duration;
+	return opts.retval;
+}
+
+int h_prog_size(uint32_t *xlated_insns, uint32_t *jited_bytes,
+		uint32_t *verified_insns)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd = bpf_program__fd(skel->progs.xdpguard);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*xlated_insns = info.xlated_prog_len / sizeof(struct bpf_insn);
+	*jited_bytes = info.jited_prog_len;
+	*verified_insns = info.verified_insns;
+	return 0;
 }

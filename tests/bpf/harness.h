@@ -12,14 +12,33 @@
 int h_open(void);
 void h_close(void);
 
-/* Empties every list and writes xg_config {flags, 0}. */
+/* Empties every list and the source tracker, writes xg_config {flags,
+ * limits off} to both slots and xg_state {lists 0, cfg_slot 0}.
+ */
 int h_reset(uint32_t flags);
+/* Every limit off, v6_prefix XG_DEF_V6_PREFIX. */
+void h_config_off(struct xg_config *cfg);
+/* The XG_DEF_* settings xg-load writes on a first load. */
+void h_config_defaults(struct xg_config *cfg);
+int h_write_config(uint32_t slot, const struct xg_config *cfg);
+/* The program's xg_state, mapped: read and write it in place. */
+struct xg_state *h_state(void);
+/* Empties xg_track and zeroes xg_global. */
+int h_clear_tracking(void);
+int h_track_count(void);
+int h_track_lookup(const struct xg_in6 *key, struct xg_src *src);
+
 /* Adds "ADDR" (host map) or "ADDR/LEN" (prefix trie) to the allow- or
- * blocklist and sets its xg_config.lists bit; @expires_ns 0 = never.
+ * blocklist and sets its xg_state.lists bit; @expires_ns 0 = never.
  */
 int h_add(int block, const char *cidr, uint64_t expires_ns);
-/* Like h_add, but leaves the xg_config.lists bit as it was. */
+/* Like h_add, but leaves the xg_state.lists bit as it was. */
 int h_add_stale(int block, const char *cidr);
+/* Writes @e as the entry for @cidr; sets the list bit if @set_bit. */
+int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
+		int set_bit);
+/* The entry for @cidr; -1 if there is none. */
+int h_entry(int block, const char *cidr, struct xg_entry *e);
 /* Hits of the entry h_add made, or -1 if it is gone. */
 int64_t h_hits(int block, const char *cidr);
 uint64_t h_boot_ns(void);
@@ -28,5 +47,14 @@ uint64_t h_boot_ns(void);
 int h_read_stats(struct xg_counter out[XG_STATS_SLOTS]);
 /* Runs one frame of @len bytes; returns the XDP action or -1. */
 int h_run(const struct frame *f, size_t len);
+/* Runs @f @repeat times in the kernel; *@ns gets the mean run time.
+ * Returns the last XDP action or -1.
+ */
+int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns);
+/* Size of the loaded program after the verifier's rewrites, and the
+ * instructions the verifier walked to accept it.
+ */
+int h_prog_size(uint32_t *xlated_insns, uint32_t *jited_bytes,
+		uint32_t *verified_insns);
 
 #endif /* XG_TEST_HARNESS_H */

@@ -11,7 +11,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-TOOLS=(xg-load xg-unload xg-block xg-allow xg-stats)
+TOOLS=(xg-load xg-unload xg-block xg-allow xg-stats xg-threshold)
 NOT_LOADED="xdpguard is not loaded; run xg-load IFACE first"
 DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 

@@ -634,3 +634,80 @@ bad() {
 	run -0 xg-block list -j
 	assert_equal "$(jq -c 'map(.address)' <<<"$output")" '["198.18.0.7"]'
 }
+
+# ---- automatic bans ----------------------------------------------------
+
+# An automatic ban as the program writes it: hits 0, flags XG_E_AUTO, the
+# given expiry (ns on CLOCK_BOOTTIME, as 8 little-endian bytes).
+put_auto() {
+	local map=$1 key=$2 exp=$3 bytes i
+	bytes=$(for ((i = 0; i < 8; i++)); do
+		printf '%d ' $(((exp >> (8 * i)) & 255)); done)
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/$map" key $key \
+		value 0 0 0 0 0 0 0 0 $bytes 1 0 0 0 0 0 0 0
+}
+
+# Now on CLOCK_BOOTTIME in ns, as far as /proc/uptime (1/100 s) tells.
+boot_ns() {
+	local up
+	read -r up _ </proc/uptime
+	echo $((${up%.*} * 1000000000 + 10#${up#*.} * 10000000))
+}
+
+@test "automatic bans: FLAGS auto, \"auto\":true, expiry counts down" {
+	xg_load_lab
+	local exp=$(($(boot_ns) + 300 * 1000000000))
+	put_auto xg_block4 "198 18 0 9" "$exp"
+	put_auto xg_block6p "64 0 0 0 0x20 0x01 0x0d 0xb8 0 1 0 0 0 0 0 0 0 0 0 0" "$exp"
+	xg-block 198.18.0.5
+	run -0 xg-block list
+	assert_equal "${lines[0]}" "$(xg_list_header)"
+	assert_equal "${lines[1]}" "$(xg_list_row 198.18.0.5 0 never -)"
+	assert_regex "${lines[2]}" "^198\.18\.0\.9 +0 +(29[0-9]|300)s  auto\$"
+	assert_regex "${lines[3]}" "^2001:db8:1::/64 +0 +(29[0-9]|300)s  auto\$"
+	run -0 xg-block list -j
+	assert_equal "$(jq -c '[.[] | [.address, .auto]]' <<<"$output")" \
+		'[["198.18.0.5",false],["198.18.0.9",true],["2001:db8:1::/64",true]]'
+}
+
+@test "automatic bans: add makes an ordinary entry, del lifts one" {
+	xg_load_lab
+	put_auto xg_block4 "198 18 0 9" 0
+	put_auto xg_block6p "64 0 0 0 0x20 0x01 0x0d 0xb8 0 1 0 0 0 0 0 0 0 0 0 0" 0
+	assert_equal "$(xg-stats -j | jq .bans)" 2
+	xg-block 198.18.0.9 -t 1h
+	run -0 xg-block list -j
+	assert_equal "$(jq -c '.[] | select(.address == "198.18.0.9") | .auto' <<<"$output")" false
+	assert_equal "$(xg-stats -j | jq .bans)" 1
+	xg-block del 2001:db8:1::/64
+	assert_equal "$(xg-stats -j | jq .bans)" 0
+	assert_equal "$(xg_list_addrs xg-block)" 198.18.0.9
+}
+
+@test "automatic bans: an expired one is removed like any entry" {
+	xg_load_lab
+	put_auto xg_block4 "198 18 0 9" $(($(boot_ns) - 1000000000))
+	assert_equal "$(xg-stats -j | jq .bans)" 0
+	run -0 xg-block list
+	assert_equal "$output" "$(xg_list_header)"
+	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_block4" -j | jq length)" 0
+}
+
+@test "the lists bits of xg_state follow the maps" {
+	xg_load_lab
+	local bits
+	bits() {
+		bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+			jq '.[0].formatted.value.lists'
+	}
+	assert_equal "$(bits)" 0
+	xg-block 198.18.0.5 2001:db8::/32
+	assert_equal "$(bits)" $((16 | 128))
+	xg-allow 198.18.1.0/24
+	assert_equal "$(bits)" $((16 | 128 | 4))
+	xg-block del 198.18.0.5
+	assert_equal "$(bits)" $((128 | 4))
+	xg-block flush
+	xg-allow flush
+	assert_equal "$(bits)" 0
+}

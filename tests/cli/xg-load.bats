@@ -83,6 +83,18 @@ link_id_of() {
 	xg_assert_no_pins
 }
 
+@test "--track: invalid values" {
+	xg_make_ns
+	local v
+	for v in 0 1023 16777217 abc 32k ''; do
+		bad 2 "invalid track '$v' (1024-16777216)" -n "$XG_NS" "$XG_IF" --track "$v"
+		xg_assert_no_pins
+	done
+	bad 2 "option '--track' needs a value" "$XG_IF" --track
+	xg_assert_no_pins
+	assert_equal "$(xdp_of "$XG_IF")" none
+}
+
 @test "--mode without a value" {
 	bad 2 "option '--mode' needs a value" "$XG_IF" --mode
 	xg_assert_no_pins
@@ -206,7 +218,8 @@ link_id_of() {
 		fail "no link pin: $(ls "$XDPGUARD_PIN_DIR/links")"
 	local m
 	for m in xg_allow4 xg_allow6 xg_allow4p xg_allow6p xg_block4 xg_block6 \
-		 xg_block4p xg_block6p xg_stats xg_config xg_meta xg_ifaces; do
+		 xg_block4p xg_block6p xg_stats xg_config xg_meta xg_ifaces \
+		 xg_state xg_track xg_global; do
 		[[ -e $XDPGUARD_PIN_DIR/$m ]] || fail "map $m not pinned"
 	done
 }
@@ -357,4 +370,49 @@ link_id_of() {
 	assert_equal "$(xg-stats -j | jq .config.drop_malformed)" true
 	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --pass-malformed
 	assert_equal "$(xg-stats -j | jq .config.drop_malformed)" false
+}
+
+@test "--track sizes the source tracker and is adopted later" {
+	xg_load_lab --track 1024
+	assert_equal "$(xg-stats -j | jq .tracking.max_sources)" 1024
+	assert_equal "$(bpftool map show pinned "$XDPGUARD_PIN_DIR/xg_track" -j |
+		jq -c '[.type, .max_entries]')" '["lru_hash",1024]'
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --track 1024
+	assert_equal "$(xg-stats -j | jq .tracking.max_sources)" 1024
+}
+
+@test "a different --track is refused, lists and settings kept" {
+	xg_load_lab
+	xg-block 198.18.0.5
+	xg-threshold syn 10
+	xg_save_snapshot
+	local cfg
+	cfg=$(xg-threshold -j)
+	bad 1 "source tracker is pinned with 32768 entries; run xg-unload --all to resize (this empties the lists)" \
+		-n "$XG_NS" "$XG_IF" --force --track 4096
+	xg_assert_unchanged
+	assert_equal "$(xg-threshold -j)" "$cfg"
+	assert_equal "$(xg-stats -j | jq .tracking.max_sources)" 32768
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+}
+
+@test "the first load writes the default flood settings and config slot 0" {
+	xg_load_lab
+	assert_equal "$(xg-threshold -j | jq -c '[.limits.syn.rate, .limits.udp.burst, .ban.seconds, .v6_prefix]')" \
+		'[200,20000,300,64]'
+	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+		jq -c '.[0].formatted.value')" '{"lists":0,"cfg_slot":0}'
+	assert_equal "$(bpftool map show pinned "$XDPGUARD_PIN_DIR/xg_config" -j |
+		jq .max_entries)" 2
+}
+
+@test "--drop-malformed on a later load goes through the other config slot" {
+	xg_load_lab
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --drop-malformed
+	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+		jq -c '.[0].formatted.value.cfg_slot')" 1
+	assert_equal "$(xg-threshold -j | jq .drop_malformed)" true
+	assert_equal "$(xg-threshold -j | jq .limits.syn.rate)" 200
 }

@@ -34,11 +34,13 @@ ifindex_of() {
 	assert_equal "$stderr" ""
 	local j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","config","counters","total"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","config","counters","total"]'
 	assert_equal "$(jq -r .version <<<"$j")" 0.1.0
-	assert_equal "$(jq .abi <<<"$j")" 1
+	assert_equal "$(jq .abi <<<"$j")" 2
 	assert_equal "$(jq -r .pin_dir <<<"$j")" "$XDPGUARD_PIN_DIR"
 	assert_equal "$(jq -c .config <<<"$j")" '{"drop_malformed":false}'
+	assert_equal "$(jq -c .tracking <<<"$j")" '{"sources":0,"max_sources":32768}'
+	assert_equal "$(jq -c .bans <<<"$j")" 0
 	assert_equal "$(jq -c .total <<<"$j")" '{"packets":0,"bytes":0}'
 }
 
@@ -50,8 +52,9 @@ ifindex_of() {
 		'["tcp","udp","icmp","other_ip","non_ip"]'
 	for c in tcp udp icmp other_ip non_ip; do
 		assert_equal "$(jq -c ".counters.$c | keys_unsorted" <<<"$j")" \
-			'["pass","allowlisted","blocklisted","malformed"]'
-		for r in pass allowlisted blocklisted malformed; do
+			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","autoban"]'
+		for r in pass allowlisted blocklisted malformed rate_syn rate_udp \
+			 rate_icmp rate_frag syn_global autoban; do
 			assert_equal "$(jq -c ".counters.$c.$r" <<<"$j")" \
 				'{"packets":0,"bytes":0}'
 		done
@@ -116,7 +119,7 @@ ifindex_of() {
 	id=$(xg-stats -j | jq '.interfaces[0].link_id')
 	run -0 --separate-stderr xg-stats
 	assert_equal "$stderr" ""
-	assert_equal "${lines[0]}" "xdpguard 0.1.0 (ABI 1), pins in $XDPGUARD_PIN_DIR"
+	assert_equal "${lines[0]}" "xdpguard 0.1.0 (ABI 2), pins in $XDPGUARD_PIN_DIR"
 	assert_equal "${lines[1]}" "interfaces:"
 	assert_equal "${lines[2]}" "  $XG_IF in netns $XG_NS: native, ifindex $idx, link $id"
 	assert_equal "${lines[3]}" "lists:"
@@ -124,10 +127,11 @@ ifindex_of() {
 		"  blocklist: 2 hosts, 1 prefix (limits 65536 hosts, 16384 prefixes)"
 	assert_equal "${lines[5]}" \
 		"  allowlist: 0 hosts, 0 prefixes (limits 4096 hosts, 4096 prefixes)"
-	assert_equal "${lines[6]}" "malformed packets: passed"
-	assert_equal "${lines[7]}" "CLASS     REASON             PACKETS           BYTES"
-	assert_equal "${lines[8]}" "total                              0               0"
-	assert_equal "${#lines[@]}" 9
+	assert_equal "${lines[6]}" "tracking: 0 sources (limit 32768), 0 automatic bans"
+	assert_equal "${lines[7]}" "malformed packets: passed"
+	assert_equal "${lines[8]}" "CLASS     REASON             PACKETS           BYTES"
+	assert_equal "${lines[9]}" "total                              0               0"
+	assert_equal "${#lines[@]}" 10
 }
 
 @test "text: no interfaces shows none" {
@@ -151,4 +155,67 @@ ifindex_of() {
 	xg-block 198.18.4.0/24 198.18.5.0/24
 	run -0 xg-stats
 	assert_line "  blocklist: 0 hosts, 2 prefixes (limits 5000 hosts, 5000 prefixes)"
+}
+
+# put_entry MAP KEY_BYTES FLAGS: an entry written as the program would
+# (hits 0, never expires), bypassing the tools.
+put_entry() {
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/$1" key $2 \
+		value 0 0 0 0 0 0 0 0  0 0 0 0 0 0 0 0  "$3" 0 0 0  0 0 0 0
+}
+
+@test "bans: blocklist entries flagged auto, live ones only" {
+	xg_load_lab
+	xg-block 198.18.0.5
+	# 198.18.0.9 and 2001:db8:1::/64 banned by the program
+	put_entry xg_block4 "198 18 0 9" 1
+	put_entry xg_block6p "64 0 0 0 0x20 0x01 0x0d 0xb8 0 1 0 0 0 0 0 0 0 0 0 0" 1
+	run -0 xg-stats -j
+	assert_equal "$(jq .bans <<<"$output")" 2
+	run -0 xg-stats
+	assert_line "tracking: 0 sources (limit 32768), 2 automatic bans"
+	assert_line "  blocklist: 2 hosts, 1 prefix (limits 65536 hosts, 16384 prefixes)"
+	xg-block del 198.18.0.9
+	assert_equal "$(xg-stats -j | jq .bans)" 1
+	run -0 xg-stats
+	assert_line "tracking: 0 sources (limit 32768), 1 automatic ban"
+}
+
+@test "tracking: max_sources follows xg-load --track" {
+	xg_load_lab --track 4096
+	assert_equal "$(xg-stats -j | jq -c .tracking)" '{"sources":0,"max_sources":4096}'
+	run -0 xg-stats
+	assert_line "tracking: 0 sources (limit 4096), 0 automatic bans"
+}
+
+@test "tracking: sources counts the keys of xg_track" {
+	xg_load_lab
+	local i
+	for i in 1 2 3; do
+		bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_track" \
+			key 0 0 0 0 0 0 0 0 0 0 0xff 0xff 198 18 0 "$i" \
+			value $(printf '0 %.0s' {1..64})
+	done
+	assert_equal "$(xg-stats -j | jq -c .tracking)" '{"sources":3,"max_sources":32768}'
+	run -0 xg-stats
+	assert_line "tracking: 3 sources (limit 32768), 0 automatic bans"
+}
+
+@test "text: reasons are spelled with dashes" {
+	xg_load_lab
+	# Counters written as the program would: bpftool puts the value in
+	# every possible CPU's slot, so the sums are N packets, 60 N bytes.
+	local slot n
+	for slot in 4 24; do # tcp/rate_syn, udp/syn_global: class * 16 + reason
+		bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" \
+			key "$slot" 0 0 0 value 1 0 0 0 0 0 0 0 60 0 0 0 0 0 0 0
+	done
+	n=$(xg_counter tcp rate_syn)
+	((n >= 1)) || fail "tcp rate_syn is $n"
+	assert_equal "$(xg_counter tcp rate_syn bytes)" "$((60 * n))"
+	assert_equal "$(xg_counter udp syn_global)" "$n"
+	run -0 xg-stats
+	assert_line "$(printf '%-9s %-11s %14s %15s' tcp rate-syn "$n" "$((60 * n))")"
+	assert_line "$(printf '%-9s %-11s %14s %15s' udp syn-global "$n" "$((60 * n))")"
+	assert_line "$(printf '%-9s %-11s %14s %15s' total '' "$((2 * n))" "$((120 * n))")"
 }

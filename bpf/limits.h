@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Included by xdpguard.bpf.c: per-source rate limits, the global SYN
+ * ceiling and automatic bans.
+ *
+ * Across CPUs: RSS spreads one source's packets over every receive queue,
+ * so a per-CPU bucket would give a source ncpus times its rate. Each
+ * limit is one shared 64-bit word instead, the GCRA "theoretical arrival
+ * time" (tat): a packet conforms iff tat <= now + tau, and then moves tat
+ * to max(tat, now) + T with one compare-and-swap. Every conforming packet
+ * moves tat by exactly T, so the limit holds exactly in total however the
+ * packets are spread: a burst of B with time standing still passes B.
+ * No bpf_spin_lock: the whole update is a single cmpxchg instruction on
+ * the word, where a lock would add a second atomic and a critical section
+ * around it, and the clock helper cannot be called while a lock is held.
+ *
+ * Cost: a tracked packet pays one LRU hash lookup (~20-30 ns) and one
+ * cmpxchg on a cache line shared only by the CPUs that see that source;
+ * a SYN under the global ceiling also pays a cmpxchg on the one global
+ * word, which bounces between all CPUs taking SYNs (tens of ns each under
+ * a flood). Packets of no limited class (most of TCP) pay none of this.
+ */
+#ifndef XG_BPF_LIMITS_H
+#define XG_BPF_LIMITS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "maps.h"
+#include "parse.h"
+#include "lists.h"
+
+#define XG_NSEC_PER_SEC 1000000000ULL
+/* A lost cmpxchg means another CPU took a token from the same word in
+ * the few instructions since our read; losing three times running takes
+ * a source spread over many CPUs at a high rate.
+ */
+#define XG_CAS_TRIES 3
+/* Automatic bans count strikes per window of this length. */
+#define XG_BAN_WINDOW_NS XG_NSEC_PER_SEC
+
+/* A rate drop of limit k has reason XG_R_RATE_SYN + k. */
+_Static_assert(XG_R_RATE_SYN + XG_LIM_UDP == XG_R_RATE_UDP, "reason order");
+_Static_assert(XG_R_RATE_SYN + XG_LIM_ICMP == XG_R_RATE_ICMP, "reason order");
+_Static_assert(XG_R_RATE_SYN + XG_LIM_FRAG == XG_R_RATE_FRAG, "reason order");
+/* set_list_bit() ors into the word that starts with lists. */
+_Static_assert(__builtin_offsetof(struct xg_state, lists) == 0, "xg_state");
+_Static_assert(sizeof(struct xg_state) == sizeof(__u64), "xg_state");
+
+/* Returns 1 if a packet at @now conforms to @lim (and takes its token).
+ * @lim->rate must not be 0.
+ */
+static __always_inline int gcra_take(__u64 *tat_p, __u64 now,
+				     const struct xg_limit *lim)
+{
+	__u64 t = XG_NSEC_PER_SEC / lim->rate;
+	__u64 tau = lim->burst > 1 ? (__u64)(lim->burst - 1) * t : 0;
+	__u64 tat, next;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < XG_CAS_TRIES; i++) {
+		tat = *(volatile __u64 *)tat_p;
+		if (tat > now + tau)
+			return 0;
+		next = (tat > now ? tat : now) + t;
+		if (__sync_val_compare_and_swap(tat_p, tat, next) == tat)
+			return 1;
+	}
+	/* Fail open: every loss was another CPU's packet of the same source
+	 * taking a token, so the bucket is being charged all the same; at
+	 * worst this lets a few extra packets through under heavy contention,
+	 * where dropping would punish the source for our retry bound.
+	 */
+	return 1;
+}
+
+/* The part of an IPv6 prefix of @bits (0-32 of them) in one word. */
+static __always_inline __u32 word_mask(__u32 bits)
+{
+	if (bits >= 32)
+		return 0xffffffff;
+	if (!bits)
+		return 0;
+	return bpf_htonl(0xffffffffU << (32 - bits));
+}
+
+/* Fills @key with the tracked source and returns its prefix length in
+ * the IPv6 space: 128 for IPv4 (::ffff:a.b.c.d, v4-mapped), v6_prefix
+ * for IPv6. The clamp keeps a zeroed config from lumping all of IPv6
+ * together and keeps the ban's LPM prefixlen valid. The loop unrolls to
+ * constant word indices, so every access is in bounds as written.
+ */
+static __always_inline __u32 source_key(const struct xg_pkt *p, __u32 v6_prefix,
+					struct xg_in6 *key)
+{
+	__u32 plen = v6_prefix, i;
+
+	if (!p->ipv6) {
+		key->addr[0] = 0;
+		key->addr[1] = 0;
+		key->addr[2] = bpf_htonl(0xffff);
+		key->addr[3] = p->saddr[0];
+		return 128;
+	}
+	if (plen < 32)
+		plen = 32;
+	if (plen > 128)
+		plen = 128;
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		key->addr[i] = p->saddr[i] &
+			       word_mask(plen > 32 * i ? plen - 32 * i : 0);
+	return plen;
+}
+
+/* Miss: insert a zeroed entry (tat 0 conforms at once), then look again.
+ * BPF_NOEXIST: if another CPU inserted the source meanwhile, its state
+ * wins. An LRU insert evicts rather than fails, so NULL is near
+ * impossible; callers let the packet pass then.
+ */
+static __always_inline struct xg_src *track_src(const struct xg_in6 *key)
+{
+	struct xg_src *s = bpf_map_lookup_elem(&XG_MAP_TRACK, key);
+	struct xg_src fresh;
+
+	if (s)
+		return s;
+	__builtin_memset(&fresh, 0, sizeof(fresh));
+	bpf_map_update_elem(&XG_MAP_TRACK, key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&XG_MAP_TRACK, key);
+}
+
+/* clang 14 emits 32-bit atomics only for -mcpu=v3, so or the bit into
+ * the 64-bit word whose low-addressed half is lists. The or is one locked
+ * read-modify-write, so user space's aligned store to cfg_slot (the other
+ * half) is never lost.
+ */
+static __always_inline void set_list_bit(struct xg_state *st, __u32 bit)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u64 word = bit;
+#else
+	__u64 word = (__u64)bit << 32;
+#endif
+	__sync_fetch_and_or((__u64 *)st, word);
+}
+
+/* Inserts or, over an expired entry user space has not swept yet, puts
+ * the ban; a live entry (the operator's, or another CPU's ban) stays.
+ * Without the second step an old expired ban would shield its source
+ * from every later one.
+ */
+static __always_inline int put_ban(void *map, const void *key,
+				   const struct xg_entry *e)
+{
+	struct xg_entry *old;
+
+	if (!bpf_map_update_elem(map, key, e, BPF_NOEXIST))
+		return 0;
+	old = bpf_map_lookup_elem(map, key);
+	if (!old || entry_live(old))
+		return -1;
+	return bpf_map_update_elem(map, key, e, BPF_EXIST);
+}
+
+/* IPv4: the host in xg_block4. IPv6: the whole tracked prefix in
+ * xg_block6p, as that is what shared the bucket.
+ */
+static __always_inline void ban(struct xg_state *st, const struct xg_pkt *p,
+				const struct xg_in6 *key, __u32 plen, __u64 now,
+				__u32 secs)
+{
+	struct xg_entry e;
+	struct xg_lpm6 k6;
+
+	/* Assigned field by field: no .rodata template (see lists.h). */
+	e.hits = 0;
+	e.expires_ns = now + secs * XG_NSEC_PER_SEC;
+	e.flags = XG_E_AUTO;
+	e.pad = 0;
+	if (p->ipv6) {
+		k6.prefixlen = plen;
+		__builtin_memcpy(k6.addr, key->addr, sizeof(k6.addr));
+		if (!put_ban(&XG_MAP_BLOCK6P, &k6, &e) && st)
+			set_list_bit(st, XG_L_BLOCK6P);
+		return;
+	}
+	if (!put_ban(&XG_MAP_BLOCK4, &key->addr[3], &e) && st)
+		set_list_bit(st, XG_L_BLOCK4);
+}
+
+/* Did the closed window hold ban_factor x any limit of the source? Its
+ * over-limit packets then reach (ban_factor - 1) x that rate.
+ */
+static __always_inline int window_strike(const struct xg_src *s,
+					 const struct xg_config *cfg)
+{
+	__u64 factor = cfg->ban_factor > 1 ? cfg->ban_factor - 1 : 1;
+	__u32 rate;
+	int k;
+
+#pragma unroll
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		rate = cfg->limit[k].rate;
+		if (rate && s->over[k] >= factor * rate)
+			return 1;
+	}
+	return 0;
+}
+
+/* Called on a rate drop of limit @k; may ban the source.
+ * Approximate across CPUs, by choice: over[] takes atomic adds, but the
+ * window close (claimed by one CPU with a cmpxchg on win_start) resets
+ * over[] with plain stores, so an add racing with it can be lost or land
+ * in the new window; strikes is read and written by the closer alone.
+ */
+static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
+				       const struct xg_config *cfg,
+				       struct xg_state *st,
+				       const struct xg_pkt *p,
+				       const struct xg_in6 *key, __u32 plen)
+{
+	__u64 win = s->win_start;
+	__u32 strikes, after = cfg->ban_after ? cfg->ban_after : 1;
+	int j;
+
+	if (now - win >= XG_BAN_WINDOW_NS &&
+	    __sync_val_compare_and_swap(&s->win_start, win, now) == win) {
+		/* A window that outlived the next one had a quiet second:
+		 * the strikes are no longer consecutive.
+		 */
+		strikes = 0;
+		if (now - win < 2 * XG_BAN_WINDOW_NS && window_strike(s, cfg))
+			strikes = s->strikes + 1;
+#pragma unroll
+		for (j = 0; j < XG_LIM_SRC; j++)
+			s->over[j] = 0;
+		if (strikes >= after) {
+			ban(st, p, key, plen, now, cfg->ban_secs);
+			strikes = 0;
+		}
+		s->strikes = strikes;
+	}
+	__sync_fetch_and_add(&s->over[k], 1);
+}
+
+/* The limit a packet counts against, or -1: most of TCP (no SYN, or
+ * SYN+ACK) and other protocols are not limited and never touch xg_track.
+ * If-chains, not a switch: clang may turn a switch into a .rodata table.
+ */
+static __always_inline int limit_of(const struct xg_pkt *p, __u32 class)
+{
+	if (p->nonfirst_frag)
+		return XG_LIM_FRAG;
+	if (class == XG_C_UDP)
+		return XG_LIM_UDP;
+	if (class == XG_C_ICMP)
+		return XG_LIM_ICMP;
+	if (class == XG_C_TCP &&
+	    (p->tcp_flags & (XG_TCP_SYN | XG_TCP_ACK)) == XG_TCP_SYN)
+		return XG_LIM_SYN;
+	return -1;
+}
+
+static __always_inline __u32 limit_source(const struct xg_pkt *p, int k,
+					  const struct xg_limit *lim,
+					  const struct xg_config *cfg,
+					  struct xg_state *st, __u64 now)
+{
+	struct xg_in6 key;
+	struct xg_src *s;
+	__u32 plen;
+
+	plen = source_key(p, cfg->v6_prefix, &key);
+	s = track_src(&key);
+	if (!s || gcra_take(&s->tat[k], now, lim))
+		return XG_R_PASS;
+	if (cfg->ban_secs)
+		count_over(s, k, now, cfg, st, p, &key, plen);
+	return XG_R_RATE_SYN + k;
+}
+
+/* After the per-source SYN check passed: a spoofed flood from many
+ * sources, each under its own limit, still meets the ceiling.
+ */
+static __always_inline __u32 limit_syn_global(const struct xg_limit *lim,
+					      __u64 now)
+{
+	__u32 zero = 0;
+	struct xg_global *g = bpf_map_lookup_elem(&XG_MAP_GLOBAL, &zero);
+
+	if (!g || gcra_take(&g->syn_tat, now, lim))
+		return XG_R_PASS;
+	return XG_R_SYN_GLOBAL;
+}
+
+/* The rate-limit step: XG_R_PASS or a rate reason. @st may be NULL. The
+ * limits are copied once: rate is checked and then divided by.
+ */
+static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
+					  const struct xg_config *cfg,
+					  struct xg_state *st)
+{
+	int k = limit_of(p, class);
+	struct xg_limit lim;
+	__u64 now = 0;
+	__u32 reason;
+
+	if (k < 0)
+		return XG_R_PASS;
+	lim = cfg->limit[k];
+	if (lim.rate) {
+		now = bpf_ktime_get_boot_ns();
+		reason = limit_source(p, k, &lim, cfg, st, now);
+		if (reason != XG_R_PASS)
+			return reason;
+	}
+	if (k != XG_LIM_SYN)
+		return XG_R_PASS;
+	lim = cfg->limit[XG_LIM_SYN_GLOBAL];
+	if (!lim.rate)
+		return XG_R_PASS;
+	if (!now)
+		now = bpf_ktime_get_boot_ns();
+	return limit_syn_global(&lim, now);
+}
+
+#endif /* XG_BPF_LIMITS_H */

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xg-threshold: show or change the flood limits (per-source rates, the
+ * global SYN ceiling, automatic bans, the IPv6 tracking prefix). A change
+ * is one xg_config_write under the lock: every guarded interface sees the
+ * old settings or the new ones, never a mix.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "xg.h"
+
+#define RATE_MAX 100000000 /* 100 Mpps: more than one port can receive */
+#define BURST_MAX 1000000000
+#define BAN_SECS_MAX 31536000 /* one year */
+#define FACTOR_MIN 2 /* 1x the limit is any source that is limited at all */
+#define FACTOR_MAX 1000
+#define AFTER_MAX 3600
+#define V6_PREFIX_MIN 32 /* shorter would lump whole providers together */
+
+enum {
+	OPT_FACTOR = XG_OPT_TOOL,
+	OPT_AFTER,
+};
+
+static const struct option long_opts[] = {
+	{ "burst", required_argument, NULL, 'b' },
+	{ "factor", required_argument, NULL, OPT_FACTOR },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	XG_COMMON_LONG_OPTS,
+};
+
+/* The settings, by the name the command line and the text output use. */
+enum kind { K_LIMIT, K_BAN, K_V6 };
+
+static const struct setting {
+	const char *word; /* command line and text */
+	const char *key; /* JSON */
+	enum kind kind;
+	int lim; /* enum xg_limit_id for K_LIMIT */
+} settings[] = {
+	{ "syn", "syn", K_LIMIT, XG_LIM_SYN },
+	{ "udp", "udp", K_LIMIT, XG_LIM_UDP },
+	{ "icmp", "icmp", K_LIMIT, XG_LIM_ICMP },
+	{ "frag", "frag", K_LIMIT, XG_LIM_FRAG },
+	{ "syn-global", "syn_global", K_LIMIT, XG_LIM_SYN_GLOBAL },
+	{ "ban", "ban", K_BAN, 0 },
+	{ "v6-prefix", "v6_prefix", K_V6, 0 },
+};
+
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+#define N_LIMITS 5 /* the K_LIMIT rows lead the table, in output order */
+
+static void usage(void)
+{
+	printf("Usage: xg-threshold [-j]\n"
+	       "       xg-threshold syn|udp|icmp|frag|syn-global RATE "
+	       "[-b|--burst N]\n"
+	       "       xg-threshold syn|udp|icmp|frag|syn-global off\n"
+	       "       xg-threshold ban SECONDS [--factor F] "
+	       "[--after SECONDS]\n"
+	       "       xg-threshold v6-prefix N\n"
+	       "\n"
+	       "Show the flood limits of xdpguard, or change one. Limits "
+	       "count packets per\n"
+	       "source address (IPv6: per /N prefix); a source over its "
+	       "limit is dropped.\n"
+	       "\n"
+	       "Settings:\n"
+	       "  syn         TCP SYN per source, packets/s (default %u)\n"
+	       "  udp         UDP per source (default %u)\n"
+	       "  icmp        ICMP and ICMPv6 per source (default %u)\n"
+	       "  frag        non-first IP fragments per source (default %u)\n"
+	       "  syn-global  TCP SYN of all sources together (default %u)\n"
+	       "              RATE is 1-%u packets/s; off removes the limit\n"
+	       "  ban         ban a source that keeps sending far over a "
+	       "limit, for SECONDS\n"
+	       "              (0-%u, 0 = no automatic bans; default %u)\n"
+	       "  v6-prefix   IPv6 sources share limits per /N (%u-128; "
+	       "default %u)\n"
+	       "\n"
+	       "Options:\n"
+	       "  -b, --burst N       packets let through back to back "
+	       "(1-%u;\n"
+	       "                      default %u x RATE)\n"
+	       "      --factor F      ban when a source sends F x a limit "
+	       "(%u-%u; default %u)\n"
+	       "      --after SECONDS for this many seconds in a row "
+	       "(1-%u; default %u)\n"
+	       "      --pin-dir DIR   pin directory (default $%s, else\n"
+	       "                      %s)\n"
+	       "  -j, --json          JSON output\n"
+	       "  -v, --verbose       show libbpf messages\n"
+	       "  -V, --version       print the version and exit\n"
+	       "  -h, --help          print this help and exit\n",
+	       XG_DEF_SYN_RATE, XG_DEF_UDP_RATE, XG_DEF_ICMP_RATE,
+	       XG_DEF_FRAG_RATE, XG_DEF_SYN_GLOBAL_RATE, RATE_MAX, BAN_SECS_MAX,
+	       XG_DEF_BAN_SECS, V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
+	       XG_DEF_BURST_FACTOR, FACTOR_MIN, FACTOR_MAX, XG_DEF_BAN_FACTOR,
+	       AFTER_MAX, XG_DEF_BAN_AFTER, XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
+}
+
+struct thr_opts {
+	struct xg_common_opts co;
+	/* as typed; checked once the setting they go with is known */
+	const char *burst, *factor, *after;
+	const struct setting *set; /* NULL: print */
+	struct xg_limit limit; /* K_LIMIT */
+	__u32 value; /* K_BAN seconds, K_V6 prefix length */
+	__u32 ban_factor, ban_after; /* 0: keep */
+};
+
+/* ---- command line -------------------------------------------------------- */
+
+static const struct setting *find_setting(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < N_SETTINGS; i++)
+		if (!strcmp(settings[i].word, word))
+			return &settings[i];
+	return NULL;
+}
+
+/* An option given for a setting it does not belong to. */
+static int not_for(const char *opt, const char *val, const char *what)
+{
+	if (!val)
+		return 0;
+	if (!what)
+		return xg_usage_err("option '%s' needs a setting; see --help",
+				    opt);
+	return xg_usage_err("option '%s' does not apply to %s", opt, what);
+}
+
+static int parse_limit(const char *s, struct thr_opts *o)
+{
+	__u64 v;
+
+	if (!strcmp(s, "off")) {
+		o->limit.rate = 0;
+		o->limit.burst = 0;
+		return not_for("--burst", o->burst, "off");
+	}
+	if (xg_parse_u64(s, 1, RATE_MAX, &v))
+		return xg_usage_err(
+			"invalid rate '%s' (1-%u packets/s, or off)", s,
+			RATE_MAX);
+	o->limit.rate = v;
+	v *= XG_DEF_BURST_FACTOR;
+	o->limit.burst = v > BURST_MAX ? BURST_MAX : v;
+	if (o->burst && xg_parse_u64(o->burst, 1, BURST_MAX, &v))
+		return xg_usage_err("invalid burst '%s' (1-%u)", o->burst,
+				    BURST_MAX);
+	if (o->burst)
+		o->limit.burst = v;
+	return 0;
+}
+
+static int parse_ban(const char *s, struct thr_opts *o)
+{
+	__u64 v;
+
+	if (xg_parse_u64(s, 0, BAN_SECS_MAX, &v))
+		return xg_usage_err("invalid ban time '%s' (0-%u seconds)", s,
+				    BAN_SECS_MAX);
+	o->value = v;
+	if (o->factor && xg_parse_u64(o->factor, FACTOR_MIN, FACTOR_MAX, &v))
+		return xg_usage_err("invalid factor '%s' (%u-%u)", o->factor,
+				    FACTOR_MIN, FACTOR_MAX);
+	if (o->factor)
+		o->ban_factor = v;
+	if (o->after && xg_parse_u64(o->after, 1, AFTER_MAX, &v))
+		return xg_usage_err("invalid after '%s' (1-%u seconds)",
+				    o->after, AFTER_MAX);
+	if (o->after)
+		o->ban_after = v;
+	return 0;
+}
+
+static int parse_value(const char *s, struct thr_opts *o)
+{
+	const char *w = o->set->word;
+	__u64 v;
+	int err;
+
+	switch (o->set->kind) {
+	case K_LIMIT:
+		err = not_for("--factor", o->factor, w);
+		if (!err)
+			err = not_for("--after", o->after, w);
+		return err ? err : parse_limit(s, o);
+	case K_BAN:
+		err = not_for("--burst", o->burst, w);
+		return err ? err : parse_ban(s, o);
+	case K_V6:
+		err = not_for("--burst", o->burst, w);
+		if (!err)
+			err = not_for("--factor", o->factor, w);
+		if (!err)
+			err = not_for("--after", o->after, w);
+		if (err)
+			return err;
+		if (xg_parse_u64(s, V6_PREFIX_MIN, 128, &v))
+			return xg_usage_err("invalid prefix length '%s' "
+					    "(%u-128)",
+					    s, V6_PREFIX_MIN);
+		o->value = v;
+		return 0;
+	}
+	return 0;
+}
+
+/* The words after the options: nothing, or SETTING VALUE. */
+static int parse_words(int n, char **w, struct thr_opts *o)
+{
+	int err;
+
+	if (n == 0) {
+		err = not_for("--burst", o->burst, NULL);
+		if (!err)
+			err = not_for("--factor", o->factor, NULL);
+		if (!err)
+			err = not_for("--after", o->after, NULL);
+		return err;
+	}
+	o->set = find_setting(w[0]);
+	if (!o->set)
+		return xg_usage_err("unknown setting '%s'; see --help", w[0]);
+	if (n == 1)
+		return xg_usage_err("missing value for '%s'; see --help", w[0]);
+	if (n > 2)
+		return xg_usage_err("unexpected argument '%s'; see --help",
+				    w[2]);
+	return parse_value(w[1], o);
+}
+
+/* argv is read to the end even after an error, so a later -j applies. */
+static int parse_args(int argc, char **argv, struct thr_opts *o)
+{
+	char msg[128] = "";
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:" XG_COMMON_SHORT, long_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->burst = optarg;
+			break;
+		case OPT_FACTOR:
+			o->factor = optarg;
+			break;
+		case OPT_AFTER:
+			o->after = optarg;
+			break;
+		default:
+			if (!xg_common_opt(c, &o->co) && !msg[0])
+				xg_opt_error_msg(c, argv, long_opts, msg,
+						 sizeof(msg));
+			break;
+		}
+	}
+	if (msg[0])
+		return xg_usage_err("%s", msg);
+	if (o->co.help || o->co.version)
+		return 0;
+	return parse_words(argc - optind, argv + optind, o);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void render_text(const struct xg_config *cfg)
+{
+	const struct xg_limit *l;
+	char rate[16], burst[16];
+	size_t i;
+
+	printf("%-10s %8s %11s\n", "limit", "rate/s", "burst");
+	for (i = 0; i < N_LIMITS; i++) {
+		l = &cfg->limit[settings[i].lim];
+		snprintf(rate, sizeof(rate), "%u", l->rate);
+		snprintf(burst, sizeof(burst), "%u", l->burst);
+		printf("%-10s %8s %11s\n", settings[i].word,
+		       l->rate ? rate : "off", l->rate ? burst : "-");
+	}
+	if (cfg->ban_secs)
+		printf("ban: %u s when a source sends %ux a limit for %u s\n",
+		       cfg->ban_secs, cfg->ban_factor, cfg->ban_after);
+	else
+		printf("ban: off\n");
+	printf("ipv6 sources tracked per /%u\n", cfg->v6_prefix);
+	printf("malformed packets: %s\n",
+	       cfg->flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
+}
+
+static int render_json(const struct xg_config *cfg)
+{
+	struct xg_json *j = xg_json_new(stdout);
+	const struct xg_limit *l;
+	size_t i;
+
+	if (!j)
+		return xg_fail(-ENOMEM, "out of memory");
+	xg_json_obj_open(j);
+	xg_json_key(j, "limits");
+	xg_json_obj_open(j);
+	for (i = 0; i < N_LIMITS; i++) {
+		l = &cfg->limit[settings[i].lim];
+		xg_json_key(j, settings[i].key);
+		xg_json_obj_open(j);
+		xg_json_kv_u64(j, "rate", l->rate);
+		xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+		xg_json_obj_close(j);
+	}
+	xg_json_obj_close(j);
+	xg_json_key(j, "ban");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "seconds", cfg->ban_secs);
+	xg_json_kv_u64(j, "factor", cfg->ban_factor);
+	xg_json_kv_u64(j, "after", cfg->ban_after);
+	xg_json_obj_close(j);
+	xg_json_kv_u64(j, "v6_prefix", cfg->v6_prefix);
+	xg_json_kv_bool(j, "drop_malformed",
+			cfg->flags & XG_CFG_DROP_MALFORMED);
+	xg_json_obj_close(j);
+	xg_json_free(j);
+	return 0;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static void apply(const struct thr_opts *o, struct xg_config *cfg)
+{
+	switch (o->set->kind) {
+	case K_LIMIT:
+		cfg->limit[o->set->lim] = o->limit;
+		break;
+	case K_BAN:
+		cfg->ban_secs = o->value;
+		if (o->ban_factor)
+			cfg->ban_factor = o->ban_factor;
+		if (o->ban_after)
+			cfg->ban_after = o->ban_after;
+		break;
+	case K_V6:
+		cfg->v6_prefix = o->value;
+		break;
+	}
+}
+
+static int change(const char *dir, const struct thr_opts *o,
+		  struct xg_config *cfg)
+{
+	struct xg_maps m;
+	int lock, err;
+
+	err = xg_maps_open(dir, false, &m);
+	if (err)
+		return err;
+	lock = xg_lock(dir);
+	if (lock < 0) {
+		err = lock;
+		goto out;
+	}
+	err = xg_config_read(&m, cfg);
+	if (!err) {
+		apply(o, cfg);
+		err = xg_config_write(&m, cfg);
+	}
+	xg_unlock(lock);
+out:
+	xg_maps_close(&m);
+	return err;
+}
+
+static int show(const char *dir, struct xg_config *cfg)
+{
+	struct xg_maps m;
+	int err;
+
+	err = xg_maps_open(dir, true, &m);
+	if (err)
+		return err;
+	err = xg_config_read(&m, cfg);
+	xg_maps_close(&m);
+	return err;
+}
+
+static int run(int argc, char **argv)
+{
+	struct thr_opts o = {};
+	struct xg_config cfg;
+	const char *dir;
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err;
+	if (o.co.help) {
+		usage();
+		return 0;
+	}
+	if (o.co.version) {
+		xg_print_version();
+		return 0;
+	}
+	err = xg_check_privileges();
+	if (err)
+		return err;
+	dir = xg_pin_dir(o.co.pin_opt);
+	err = o.set ? change(dir, &o, &cfg) : show(dir, &cfg);
+	if (err)
+		return err;
+	/* a change is silent, unless -j asks for the result */
+	if (xg_json)
+		return render_json(&cfg);
+	if (!o.set)
+		render_text(&cfg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	xg_cli_init("xg-threshold");
+	return xg_exit(run(argc, argv));
+}

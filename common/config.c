@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The settings (xg_config, two slots) and the state word (xg_state) that
+ * names the slot in force and the non-empty lists.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include <bpf/bpf.h>
+
+#include "xg.h"
+
+static void limit_default(struct xg_limit *l, __u32 rate)
+{
+	l->rate = rate;
+	l->burst = rate * XG_DEF_BURST_FACTOR;
+}
+
+void xg_config_defaults(struct xg_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->v6_prefix = XG_DEF_V6_PREFIX;
+	limit_default(&cfg->limit[XG_LIM_SYN], XG_DEF_SYN_RATE);
+	limit_default(&cfg->limit[XG_LIM_UDP], XG_DEF_UDP_RATE);
+	limit_default(&cfg->limit[XG_LIM_ICMP], XG_DEF_ICMP_RATE);
+	limit_default(&cfg->limit[XG_LIM_FRAG], XG_DEF_FRAG_RATE);
+	limit_default(&cfg->limit[XG_LIM_SYN_GLOBAL], XG_DEF_SYN_GLOBAL_RATE);
+	cfg->ban_secs = XG_DEF_BAN_SECS;
+	cfg->ban_factor = XG_DEF_BAN_FACTOR;
+	cfg->ban_after = XG_DEF_BAN_AFTER;
+}
+
+/* A lookup rather than the mapping: readers hold BPF_F_RDONLY fds, and
+ * a lookup copies the aligned word whole.
+ */
+static int cfg_slot(const struct xg_maps *m, __u32 *slot)
+{
+	struct xg_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->state, &zero, &st))
+		return xg_fail(-errno, "cannot read %s: %s",
+			       XG_STR(XG_MAP_STATE), strerror(errno));
+	*slot = st.cfg_slot & 1;
+	return 0;
+}
+
+int xg_config_read(const struct xg_maps *m, struct xg_config *cfg)
+{
+	__u32 slot;
+	int err;
+
+	err = cfg_slot(m, &slot);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(m->config, &slot, cfg))
+		return xg_fail(-errno, "cannot read %s: %s",
+			       XG_STR(XG_MAP_CONFIG), strerror(errno));
+	return 0;
+}
+
+int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg)
+{
+	struct xg_state *st;
+	__u32 next;
+	int err;
+
+	st = xg_state_mmap(m->state, false);
+	if (!st)
+		return xg_fail(-errno, "cannot map %s: %s",
+			       XG_STR(XG_MAP_STATE), strerror(errno));
+	/* The slot not in force: no program reads it now. Writers hold the
+	 * lock, so nobody flips the slot between this read and the store.
+	 */
+	next = !(__atomic_load_n(&st->cfg_slot, __ATOMIC_ACQUIRE) & 1);
+	if (bpf_map_update_elem(m->config, &next, cfg, BPF_ANY)) {
+		err = xg_fail(-errno, "cannot write %s: %s",
+			      XG_STR(XG_MAP_CONFIG), strerror(errno));
+		goto out;
+	}
+	/* One aligned store; the program reads cfg_slot once per packet and
+	 * then the whole slot, so it sees the old settings or the new ones.
+	 */
+	__atomic_store_n(&st->cfg_slot, next, __ATOMIC_RELEASE);
+	err = 0;
+out:
+	xg_state_munmap(st);
+	return err;
+}
+
+static size_t state_len(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = sizeof(struct xg_state);
+
+	if (page <= 0)
+		page = 4096;
+	return (len + page - 1) / page * page;
+}
+
+struct xg_state *xg_state_mmap(int state_fd, bool rdonly)
+{
+	int prot = PROT_READ | (rdonly ? 0 : PROT_WRITE);
+	void *p;
+
+	p = mmap(NULL, state_len(), prot, MAP_SHARED, state_fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void xg_state_munmap(struct xg_state *st)
+{
+	if (st)
+		munmap(st, state_len());
+}
