@@ -249,7 +249,8 @@ static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
  * SYN+ACK) and other protocols are not limited and never touch xg_track.
  * If-chains, not a switch: clang may turn a switch into a .rodata table.
  */
-static __always_inline int limit_of(const struct xg_pkt *p, __u32 class)
+static __always_inline int limit_of(const struct xg_pkt *p, __u32 class,
+				    int l4_bad)
 {
 	if (p->nonfirst_frag)
 		return XG_LIM_FRAG;
@@ -257,8 +258,12 @@ static __always_inline int limit_of(const struct xg_pkt *p, __u32 class)
 		return XG_LIM_UDP;
 	if (class == XG_C_ICMP)
 		return XG_LIM_ICMP;
+	/* A TCP header too bad to read its flags from belongs to no
+	 * connection: it costs the kernel what a SYN does.
+	 */
 	if (class == XG_C_TCP &&
-	    (p->tcp_flags & (XG_TCP_SYN | XG_TCP_ACK)) == XG_TCP_SYN)
+	    (l4_bad ||
+	     (p->tcp_flags & (XG_TCP_SYN | XG_TCP_ACK)) == XG_TCP_SYN))
 		return XG_LIM_SYN;
 	return -1;
 }
@@ -300,9 +305,9 @@ static __always_inline __u32 limit_syn_global(const struct xg_limit *lim,
  */
 static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 					  const struct xg_config *cfg,
-					  struct xg_state *st)
+					  struct xg_state *st, int l4_bad)
 {
-	int k = limit_of(p, class);
+	int k = limit_of(p, class, l4_bad);
 	struct xg_limit lim;
 	__u64 now = 0;
 	__u32 reason;

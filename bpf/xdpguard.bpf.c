@@ -61,9 +61,9 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_state *st,
 				    const struct xg_config *cfg, __u32 *class)
 {
 	struct xg_pkt p = {};
-	__u32 reason;
+	__u32 reason, limited;
 	__be16 proto;
-	int l4_bad;
+	int l4_bad, bad;
 
 	*class = XG_C_NON_IP;
 	if (parse_eth(c, &proto) < 0)
@@ -81,9 +81,18 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_state *st,
 	 */
 	l4_bad = !p.nonfirst_frag && parse_l4(c, &p) < 0;
 	reason = decide_lists(st ? st->lists : 0, &p, l4_bad);
-	if (reason != XG_R_PASS || !cfg)
+	if (!cfg)
 		return reason;
-	return check_limits(&p, *class, cfg, st);
+	/* A malformed packet that will be passed still costs the kernel an
+	 * sk_buff: it meets the limit of the class it claims, or a flood of
+	 * bad headers would go around the limits. One call site keeps the
+	 * limit code inlined once.
+	 */
+	bad = reason == XG_R_MALFORMED && !(cfg->flags & XG_CFG_DROP_MALFORMED);
+	if (reason != XG_R_PASS && !bad)
+		return reason;
+	limited = check_limits(&p, *class, cfg, st, bad);
+	return bad && limited == XG_R_PASS ? XG_R_MALFORMED : limited;
 }
 
 static __always_inline int verdict_of(__u32 reason, __u32 flags)

@@ -1130,6 +1130,14 @@ static const struct burst_case bursts[] = {
 	{ "burst: ipv6 later fragments", b6_frag_later, XG_LIM_FRAG, XG_C_TCP },
 };
 
+/* A malformed L4 header that is passed meets the limit of its class (bad
+ * TCP: the SYN limit), so a flood of bad headers is cut like any other.
+ */
+static const struct burst_case malformed_bursts[] = {
+	{ "burst: malformed tcp (doff 4)", b4_tcp_doff4, XG_LIM_SYN, XG_C_TCP },
+	{ "burst: malformed udp (cut)", b4_udp_cut, XG_LIM_UDP, XG_C_UDP },
+};
+
 #define BURST 5
 
 static void f_bursts(void)
@@ -1145,6 +1153,27 @@ static void f_bursts(void)
 		cfg = one_limit(b->limit, 1, BURST);
 		record(!setup_limits(b->name, &cfg) &&
 		       !send_expect(b->name, &f, BURST, b->class, XG_R_PASS) &&
+		       !send_expect(b->name, &f, 3, b->class,
+				    XG_R_RATE_SYN + b->limit) &&
+		       !track_is(b->name, 1));
+	}
+}
+
+static void f_malformed_bursts(void)
+{
+	struct xg_config cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(malformed_bursts) / sizeof(malformed_bursts[0]);
+	     i++) {
+		const struct burst_case *b = &malformed_bursts[i];
+		struct frame f = { 0 };
+
+		b->build(&f);
+		cfg = one_limit(b->limit, 1, BURST);
+		record(!setup_limits(b->name, &cfg) &&
+		       !send_expect(b->name, &f, BURST, b->class,
+				    XG_R_MALFORMED) &&
 		       !send_expect(b->name, &f, 3, b->class,
 				    XG_R_RATE_SYN + b->limit) &&
 		       !track_is(b->name, 1));
@@ -1470,6 +1499,7 @@ static void f_autoban(void)
 static void run_floods(void)
 {
 	f_bursts();
+	f_malformed_bursts();
 	f_classes_apart();
 	f_sources();
 	f_syn_global();
