@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make demo`: xdpguard in a throwaway lab of two network namespaces joined
 # by a veth pair. The client pings the protected end while xdpguard blocks
-# and unblocks it. Every expected outcome is checked, so the demo doubles as
+# and unblocks it; then an attacker floods a TCP server on the protected end
+# with SYNs, the per-source limit cuts the flood, and a legitimate client
+# still connects. Every expected outcome is checked, so the demo doubles as
 # a smoke test: the exit status is non-zero when one did not happen.
 #
 # Only 198.18.0.0/15 and 2001:db8::/32, only inside the namespaces created
@@ -25,6 +27,10 @@ C4=198.18.0.1
 P4=198.18.0.2
 C6=2001:db8:d::1
 P6=2001:db8:d::2
+ATT=198.18.0.66 # the attacker: a second address of the client namespace
+PORT=8080 # the TCP server on the protected end
+FLOOD=3000 # SYNs in the flood, 2000 a second
+server_pid=
 
 failures=0
 
@@ -64,6 +70,8 @@ xg-unload() { "$XG_BUILD/xg-unload" "$@"; }
 xg-block() { "$XG_BUILD/xg-block" "$@"; }
 # shellcheck disable=SC2120 # called with and without arguments
 xg-stats() { "$XG_BUILD/xg-stats" "$@"; }
+# shellcheck disable=SC2120
+xg-threshold() { "$XG_BUILD/xg-threshold" "$@"; }
 
 # ping_expect all|none: 5 pings from the client to the protected end, and
 # whether all or none of them must be answered. A failed ping is an
@@ -115,11 +123,28 @@ expect_list_rows() {
 	fi
 }
 
+# connect_expect: the legitimate client (C4) opens a TCP connection to the
+# server and must read its greeting.
+connect_expect() {
+	local out
+
+	printf '%s$ socat -u TCP:%s:%s,bind=%s,connect-timeout=3 -%s   (from %s)\n' \
+		"$BOLD" "$P4" "$PORT" "$C4" "$RESET" "$NS_C"
+	out=$(ip netns exec "$NS_C" socat -u \
+		"TCP:$P4:$PORT,bind=$C4,connect-timeout=3" - 2>&1)
+	if [[ $out == xg-ok ]]; then
+		ok "connected; the server said xg-ok"
+	else
+		bad "the legitimate client could not connect: ${out:-no answer}"
+	fi
+}
+
 cleanup() {
 	local rc=$?
 
 	trap - EXIT INT TERM
 	step "Cleaning up"
+	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
 	if [[ -e $XDPGUARD_PIN_DIR ]]; then
 		xg-unload --all 2>/dev/null || rm -rf "$XDPGUARD_PIN_DIR"
 	fi
@@ -145,11 +170,12 @@ cleanup() {
 [[ $(id -u) == 0 ]] ||
 	die "must run as root: it creates network namespaces and loads an XDP" \
 	    "program; try: sudo make demo"
-for t in xg-load xg-unload xg-block xg-stats; do
+for t in xg-load xg-unload xg-block xg-stats xg-threshold; do
 	[[ -x $XG_BUILD/$t ]] || die "$XG_BUILD/$t not found; run make first"
 done
-for c in ip ping awk; do
-	command -v "$c" >/dev/null || die "'$c' is needed (iproute2, iputils-ping)"
+for c in ip ping awk hping3 socat; do
+	command -v "$c" >/dev/null ||
+		die "'$c' is needed (iproute2, iputils-ping, hping3, socat)"
 done
 for ns in "$NS_C" "$NS_P"; do
 	[[ ! -e /var/run/netns/$ns ]] ||
@@ -189,6 +215,9 @@ step "Building the lab: $NS_C ($C4) <-> $NS_P ($P4), veth $IF_C <-> $IF_P"
 	ip -n "$NS_P" neigh replace "$C4" lladdr "$MAC_C" dev "$IF_P" \
 		nud permanent &&
 	ip -n "$NS_P" neigh replace "$C6" lladdr "$MAC_C" dev "$IF_P" \
+		nud permanent &&
+	ip -n "$NS_C" addr add "$ATT/24" dev "$IF_C" &&
+	ip -n "$NS_P" neigh replace "$ATT" lladdr "$MAC_C" dev "$IF_P" \
 		nud permanent
 } || die "could not build the lab"
 echo "pins in $XDPGUARD_PIN_DIR; the protected end has no default route"
@@ -236,3 +265,49 @@ show sleep 4
 ping_expect all
 show xg-block list
 expect_list_rows 0
+
+step "10. Flood defence: at most 50 SYNs a second from any one source"
+show xg-threshold syn 50 --burst 50 || die "xg-threshold failed"
+show xg-threshold
+
+step "11. A TCP server on the protected end; the client connects"
+ip netns exec "$NS_P" socat "TCP-LISTEN:$PORT,bind=$P4,fork,reuseaddr" \
+	EXEC:"/bin/echo xg-ok" </dev/null >/dev/null 2>&1 &
+server_pid=$!
+for _ in $(seq 50); do
+	[[ -n $(ip netns exec "$NS_P" ss -Hlnt "sport = :$PORT") ]] && break
+	sleep 0.1
+done
+echo "socat listens on $P4:$PORT"
+connect_expect
+
+step "12. $ATT floods the server with $FLOOD SYNs; the client connects meanwhile"
+before=$(counter tcp rate-syn)
+printf '%s$ hping3 -q -S -a %s -p %s -i u500 -c %s %s &%s   (from %s)\n' \
+	"$BOLD" "$ATT" "$PORT" "$FLOOD" "$P4" "$RESET" "$NS_C"
+ip netns exec "$NS_C" hping3 -q -S -a "$ATT" -p "$PORT" -i u500 \
+	-c "$FLOOD" "$P4" >/dev/null 2>&1 &
+flood_pid=$!
+start=$(date +%s%N)
+sleep 0.3
+connect_expect
+sleep 0.3
+connect_expect
+wait "$flood_pid"
+ms=$((($(date +%s%N) - start) / 1000000))
+
+step "13. The flood was cut in the driver"
+show xg-stats
+dropped=$(($(counter tcp rate-syn) - before))
+# A bucket of 50/s and 50 back to back passes at most 50 + 50 x seconds.
+most=$((50 + 50 * (ms + 999) / 1000 + 1))
+if ((dropped >= FLOOD - most && dropped <= FLOOD - 50)); then
+	ok "tcp rate-syn dropped $dropped of $FLOOD SYNs;" \
+	   "$((FLOOD - dropped)) reached the server"
+else
+	bad "tcp rate-syn dropped $dropped of $FLOOD SYNs, expected" \
+	    "$((FLOOD - most)) to $((FLOOD - 50))"
+fi
+
+step "14. After the flood the client still connects"
+connect_expect

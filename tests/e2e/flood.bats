@@ -1,0 +1,596 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Flood defence with real floods: an attacker namespace floods a TCP server
+# in a protected namespace whose veth end is guarded in native mode, while
+# legitimate clients keep opening connections to that server.
+#
+# Every flood is bounded in packets and time, and the accounting is exact:
+#   - the reasons add up to xg-stats' total, and that total equals the
+#     frames the protected veth received (its rx counter counts every frame
+#     the XDP program saw, dropped or passed);
+#   - the packets xdpguard says it passed are the packets that reached the
+#     kernel (an nftables ingress counter on the protected veth);
+#   - for each flood, dropped + arrived = sent, per source and class.
+#
+# Addresses: the lab is 198.18.3.0/24 and 2001:db8:3::/64; the legitimate
+# clients and the single-source attackers are extra addresses on the client
+# veth (with permanent neighbours, so no ARP); the random-source flood draws
+# from 198.18.128.0/17, for which the protected namespace has no route (and
+# no default route), so not even a SYN-ACK to a spoofed source is sent.
+
+bats_require_minimum_version 1.5.0
+load '../lib/common'
+
+SRV_PORT=8080 # the TCP server in the protected namespace
+CLOSED_PORT=9 # nothing listens here
+
+L1=198.18.3.10 # legitimate client
+L2=198.18.3.11 # legitimate client on the allowlist (random-source test)
+A_SYN=198.18.3.21 # one attacker per test: its buckets start full
+A_UDP=198.18.3.22
+A_ICMP=198.18.3.23
+A_FRAG=198.18.3.24
+A_ALLOW=198.18.3.25
+A_BAN=198.18.3.26
+A_OFF=198.18.3.27
+A6_B=2001:db8:3::a # a second IPv6 source in the client's /64
+A6_C=2001:db8:3::b
+RAND_NET=198.18.128.0/17 # random sources: off-link for the protected end
+
+setup_file() {
+	xg_remove_stale
+	xg_lab_up 3 || return 1
+	watchdog_start
+	local a cmac
+	cmac=$(ip -n "$XG_CNS" -j link show "$XG_CIF" | jq -r '.[0].address')
+	for a in "$L1" "$L2" "$A_SYN" "$A_UDP" "$A_ICMP" "$A_FRAG" \
+		 "$A_ALLOW" "$A_BAN" "$A_OFF"; do
+		ip -n "$XG_CNS" addr add "$a/24" dev "$XG_CIF" &&
+		ip -n "$XG_PNS" neigh replace "$a" lladdr "$cmac" \
+			dev "$XG_PIF" nud permanent || return 1
+	done
+	for a in "$A6_B" "$A6_C"; do
+		ip -n "$XG_CNS" addr add "$a/64" dev "$XG_CIF" nodad &&
+		ip -n "$XG_PNS" neigh replace "$a" lladdr "$cmac" \
+			dev "$XG_PIF" nud permanent || return 1
+	done
+	nft_setup || return 1
+	server_start || return 1
+	xg-load -n "$XG_PNS" "$XG_PIF" --mode native || return 1
+	# The MLD reports of the new IPv6 addresses must be over before any
+	# count starts.
+	xg_lab_settle
+}
+
+teardown_file() {
+	server_stop
+	xg_lab_down
+	xg_remove_file_leftovers
+}
+
+setup() {
+	xg_lab_reset || fail "cannot reset the lab"
+	baseline || fail "cannot restore the default thresholds"
+	XG_LEGIT=()
+}
+
+teardown() {
+	legit_stop_all
+}
+
+# ---- fixtures ----------------------------------------------------------------
+
+# The defaults of common/xg_abi.h (XG_DEF_*), with automatic bans off so
+# that only the ban test bans; each test then sets what it needs.
+baseline() {
+	xg-threshold syn 200 --burst 400 &&
+	xg-threshold udp 10000 --burst 20000 &&
+	xg-threshold icmp 50 --burst 100 &&
+	xg-threshold frag 1000 --burst 2000 &&
+	xg-threshold syn-global 50000 --burst 100000 &&
+	xg-threshold v6-prefix 64 &&
+	xg-threshold ban 0
+}
+
+# The TCP server: answers every connection with one line, "xg-ok".
+server_start() {
+	# timeout: the server ends by itself even if this run is killed.
+	ip netns exec "$XG_PNS" timeout 300 socat \
+		"TCP-LISTEN:$SRV_PORT,bind=$XG_P4,fork,reuseaddr,backlog=4096" \
+		EXEC:"/bin/echo xg-ok" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/server.pid"
+	xg_wait_listen tcp "$SRV_PORT"
+}
+
+server_stop() {
+	local f=$BATS_FILE_TMPDIR/server.pid
+
+	[[ -s $f ]] || return 0
+	kill "$(cat "$f")" 2>/dev/null
+	rm -f "$f"
+	return 0
+}
+
+# If this file's bats process dies without running teardown_file (Ctrl-C,
+# kill), a detached watchdog ends the server and removes the lab. setup_file
+# runs in that process ($BASHPID), which lives until teardown_file is done;
+# on a normal end the watchdog finds everything gone already.
+watchdog_start() {
+	# shellcheck disable=SC2016 # expanded by the watchdog's shell
+	setsid -f bash -c '
+		while kill -0 "$1" 2>/dev/null; do sleep 1; done
+		[[ -s $2 ]] && kill "$(cat "$2")" 2>/dev/null
+		"$3" --all --pin-dir "$4" >/dev/null 2>&1
+		rm -rf "$4"
+		ip netns del "$5" 2>/dev/null
+		ip netns del "$6" 2>/dev/null
+	' xg-flood-watchdog "$BASHPID" "$BATS_FILE_TMPDIR/server.pid" \
+		"$XG_BUILD/xg-unload" "$XDPGUARD_PIN_DIR" "$XG_CNS" "$XG_PNS" \
+		</dev/null >/dev/null 2>&1 3>&-
+}
+
+# Counters outside xdpguard. On the protected veth, at the netdev ingress
+# hook (after XDP): every frame that reached the kernel, and the flood's
+# frames by kind (everything not from a legitimate client); on the client's
+# output hook: the SYNs the non-allowlisted legitimate client sent.
+nft_setup() {
+	in_protected nft -f - <<EOF || return 1
+table netdev xgflood {
+	counter passed {}
+	counter f_syn {}
+	counter f_udp {}
+	counter f_frag {}
+	counter f_icmp {}
+	counter f6_echo {}
+	counter l1_syn {}
+	chain legit {
+		ip saddr $L1 tcp flags & (syn | ack) == syn counter name "l1_syn"
+	}
+	chain ingress {
+		type filter hook ingress device "$XG_PIF" priority 0; policy accept;
+		counter name "passed"
+		ip saddr { $L1, $L2 } goto legit
+		tcp flags & (syn | ack) == syn counter name "f_syn"
+		ip protocol udp counter name "f_udp"
+		ip frag-off & 0x1fff != 0 counter name "f_frag"
+		ip protocol icmp counter name "f_icmp"
+		icmpv6 type echo-request counter name "f6_echo"
+	}
+}
+EOF
+	in_client nft -f - <<EOF
+table inet xgflood {
+	counter l1_syn_out {}
+	chain output {
+		type filter hook output priority 0; policy accept;
+		ip saddr $L1 tcp flags & (syn | ack) == syn counter name "l1_syn_out"
+	}
+}
+EOF
+}
+
+nft_counters() {
+	"$1" nft -j list counters table "$2" xgflood |
+		jq -c '[.nftables[] | .counter? // empty
+			| {("nft/" + .name): .packets}] | add'
+}
+
+# ---- observation -------------------------------------------------------------
+
+rx_packets() {
+	ip -n "$XG_PNS" -s -j link show "$XG_PIF" | jq '.[0].stats64.rx.packets'
+}
+
+# Wait (at most 3 s) until the protected end has received nothing for
+# 0.3 s: the counters below are read one after the other, so they only
+# agree when no packet arrives in between.
+quiet() {
+	local last=-1 now stable=0 i
+
+	for ((i = 0; i < 30; i++)); do
+		now=$(rx_packets)
+		if [[ $now == "$last" ]]; then
+			((++stable >= 3)) && return 0
+		else
+			stable=0
+			last=$now
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
+# Everything the accounting compares, at one quiet moment.
+snap() {
+	local x rx p c
+
+	quiet
+	x=$(xg-stats -j) &&
+	rx=$(rx_packets) &&
+	p=$(nft_counters in_protected netdev) &&
+	c=$(nft_counters in_client inet) || return 1
+	jq -cn --argjson x "$x" --argjson rx "$rx" --argjson p "$p" \
+		--argjson c "$c" '{x: $x, rx: $rx, nft: ($p + $c)}'
+}
+
+# delta BEFORE: sets D to the change since BEFORE as one flat JSON object:
+# "class/reason" (every one, zeros included), "total", "rx" (frames the
+# protected veth received), "bans", "sources" and "nft/NAME".
+delta() {
+	local now
+	now=$(snap) || fail "cannot read the counters"
+	D=$(jq -cn --argjson a "$1" --argjson b "$now" '
+		([$b.x.counters | to_entries[] | .key as $c | .value
+		  | to_entries[]
+		  | {key: "\($c)/\(.key)",
+		     value: (.value.packets - $a.x.counters[$c][.key].packets)}]
+		 | from_entries)
+		+ {total: ($b.x.total.packets - $a.x.total.packets),
+		   rx: ($b.rx - $a.rx),
+		   bans: $b.x.bans,
+		   sources: $b.x.tracking.sources,
+		   max_sources: $b.x.tracking.max_sources}
+		+ ($b.nft | with_entries(.value -= $a.nft[.key]))')
+	echo "# delta: $D"
+}
+
+d() {
+	jq -er --arg k "$1" '.[$k]' <<<"$D"
+}
+
+# The identities that hold for any traffic: the reasons add up to the
+# total, the total is what the veth received, and what xdpguard passed is
+# what reached the kernel.
+assert_accounting() {
+	local sum passed
+
+	sum=$(jq '[to_entries[] | select(.key | test("^[a-z_]+/[a-z_]+$"))
+		   | select(.key | startswith("nft/") | not) | .value] | add' \
+		<<<"$D")
+	assert_equal "$sum" "$(d total)"
+	assert_equal "$(d total)" "$(d rx)"
+	passed=$(jq '[to_entries[] | select(.key |
+		     test("^[a-z_]+/(pass|allowlisted|malformed)$")) | .value]
+		     | add' <<<"$D")
+	assert_equal "$passed" "$(d nft/passed)"
+}
+
+# assert_drops JSON: the drop reasons that moved are exactly the keys of
+# JSON, e.g. '{"tcp/rate_syn":1}' (the values are not looked at).
+assert_drops() {
+	local got
+	got=$(jq -cS '[to_entries[] | select(.key |
+		test("/(blocklisted|rate_syn|rate_udp|rate_icmp|rate_frag|syn_global|autoban)$"))
+		| select(.value != 0) | .key] | sort' <<<"$D")
+	assert_equal "$got" "$(jq -cS 'keys' <<<"$1")"
+}
+
+# assert_between LOW VALUE HIGH
+assert_between() {
+	((${1} <= ${2} && ${2} <= ${3})) ||
+		fail "expected $1 <= $2 <= $3"
+}
+
+now_us() {
+	echo "${EPOCHREALTIME/./}"
+}
+
+# hping ARGS...: hping3 in the client namespace; SENT = the packets it
+# says it transmitted, DUR_MS = how long it ran (milliseconds, rounded up).
+hping() {
+	local err t0
+	t0=$(now_us)
+	err=$(in_client hping3 -q "$@" 2>&1 >/dev/null)
+	DUR_MS=$((($(now_us) - t0 + 999) / 1000))
+	SENT=$(sed -n 's/^\([0-9][0-9]*\) packets transmitted.*/\1/p' <<<"$err")
+	[[ -n $SENT ]] || fail "hping3 $*: no statistics: $err"
+	echo "# hping3 $*: $SENT sent in $DUR_MS ms"
+}
+
+# ceiling RATE BURST: the most packets a bucket can pass in DUR_MS (which,
+# for hping3, includes its wait for late replies after the last packet: the
+# bound is generous, never too tight).
+ceiling() {
+	echo $(($2 + ($1 * DUR_MS + 999) / 1000 + 1))
+}
+
+# ---- legitimate clients ------------------------------------------------------
+
+# legit_start NAME ADDR TIMEOUT: from ADDR, open a TCP connection to the
+# server every 0.2 s until legit_stop_all; each attempt appends "ok MS" or
+# "fail MS" (time to the server's line) to $BATS_TEST_TMPDIR/NAME.log.
+# TIMEOUT is the connect timeout: the kernel retransmits an unanswered SYN
+# after 1 s, 3 s, 7 s... as for any real client.
+legit_start() {
+	local name=$1 addr=$2 to=$3 dir=$BATS_TEST_TMPDIR
+
+	: >"$dir/$name.log"
+	rm -f "$dir/$name.stop"
+	(
+		while [[ ! -e $dir/$name.stop ]]; do
+			t0=$(now_us)
+			out=$(timeout $((to + 5)) ip netns exec "$XG_CNS" \
+				socat -T 5 -u "TCP:$XG_P4:$SRV_PORT,bind=$addr,connect-timeout=$to" \
+				- 2>/dev/null)
+			[[ $out == xg-ok ]] && r=ok || r=fail
+			echo "$r $((($(now_us) - t0) / 1000))" >>"$dir/$name.log"
+			sleep 0.2
+		done
+	) </dev/null >/dev/null 2>&1 3>&- &
+	XG_LEGIT+=("$name:$!")
+	# A first connection before the flood starts.
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $dir/$name.log ]] && return 0
+		sleep 0.1
+	done
+	fail "legitimate client $name made no connection in 5 s"
+}
+
+legit_stop_all() {
+	local e
+
+	for e in "${XG_LEGIT[@]}"; do
+		touch "$BATS_TEST_TMPDIR/${e%%:*}.stop"
+	done
+	for e in "${XG_LEGIT[@]}"; do
+		wait "${e##*:}" 2>/dev/null
+	done
+	XG_LEGIT=()
+}
+
+# assert_legit NAME MIN [MAX_MS]: at least MIN attempts, every one
+# succeeded (each within MAX_MS if given).
+assert_legit() {
+	local log=$BATS_TEST_TMPDIR/$1.log n bad slow
+
+	n=$(grep -c . "$log") || true
+	bad=$(grep -c '^fail' "$log") || true
+	echo "# $1: $n connections, $bad failed, times (ms): $(awk '{print $2}' "$log" | tr '\n' ' ')"
+	((bad == 0)) || fail "$1: $bad of $n legitimate connections failed"
+	((n >= $2)) || fail "$1: only $n connections, expected at least $2"
+	if [[ -n ${3:-} ]]; then
+		slow=$(awk -v m="$3" '$2 > m' "$log" | grep -c .) || true
+		((slow == 0)) ||
+			fail "$1: $slow connections took longer than $3 ms"
+	fi
+	return 0
+}
+
+# ---- the floods ----------------------------------------------------------------
+
+@test "SYN flood from one source is held to burst + rate x time; legitimate connections succeed" {
+	xg-threshold syn 100 --burst 100
+	local before
+	before=$(snap)
+	legit_start l1 "$L1" 3
+	hping -S -a "$A_SYN" -p "$SRV_PORT" -i u500 -c 3000 "$XG_P4"
+	legit_stop_all
+	delta "$before"
+	assert_accounting
+	assert_drops '{"tcp/rate_syn":1}'
+	# Every SYN either reached the server or was dropped for its rate.
+	assert_equal $(($(d tcp/rate_syn) + $(d nft/f_syn))) "$SENT"
+	assert_between 100 "$(d nft/f_syn)" "$(ceiling 100 100)"
+	# The legitimate client has its own bucket: none of its SYNs was
+	# lost, so no connection waited for a retransmission.
+	assert_equal "$(d nft/l1_syn)" "$(d nft/l1_syn_out)"
+	assert_legit l1 3 900
+	echo "# SYN flood: $SENT sent, $(d tcp/rate_syn) rate_syn, $(d nft/f_syn) passed" >&3
+	run -0 xg-stats
+	assert_line --regexp '^tcp +rate-syn +[1-9][0-9]* +[1-9][0-9]*$'
+}
+
+@test "random-source SYN flood is cut by the global ceiling; legitimate clients still connect" {
+	[[ -x $XG_BUILD/xg-gen ]] || fail "$XG_BUILD/xg-gen not built; run make"
+	local pmac before count=20000
+	pmac=$(ip -n "$XG_PNS" -j link show "$XG_PIF" | jq -r '.[0].address')
+	xg-allow "$L2"
+	# xg-gen paces in bursts (every 10 ms at this rate): a ceiling of
+	# 100/s leaves about one token per gap, so the flood takes most of
+	# them and L1's SYNs meet an empty bucket about half of the time.
+	xg-threshold syn-global 100 --burst 100
+	# L1 is not on the allowlist: the ceiling drops its SYNs like the
+	# flood's, and it gets through as real clients do, by retransmitting
+	# the SYN (connect timeout 10 s). L2 is allowlisted, so never dropped
+	# and never delayed: the way to keep known clients out of the ceiling.
+	local t0
+	before=$(snap)
+	t0=$(now_us)
+	legit_start l1 "$L1" 10
+	legit_start l2 "$L2" 10
+	run -0 xg-gen --netns "$XG_CNS" --dev "$XG_CIF" --dst-mac "$pmac" \
+		--proto syn --src "$XG_C4" --rand-src "$RAND_NET" \
+		--dst "$XG_P4" --dport "$SRV_PORT" --count "$count" --rate 10000
+	echo "# xg-gen: $output"
+	legit_stop_all
+	# The ceiling's bucket also serves L1 before and after the flood:
+	# the bound below covers the whole time L1 was counted.
+	DUR_MS=$((($(now_us) - t0 + 999) / 1000))
+	delta "$before"
+	assert_accounting
+	assert_drops '{"tcp/syn_global":1}'
+	local lost=$(($(d nft/l1_syn_out) - $(d nft/l1_syn)))
+	# Every generated SYN arrived, and was either passed or dropped by
+	# the ceiling (which also took LOST of L1's SYNs).
+	assert_equal $(($(d tcp/syn_global) + $(d nft/f_syn))) $((count + lost))
+	# Everyone who is not allowlisted shares one bucket.
+	assert_between 100 $(($(d nft/f_syn) + $(d nft/l1_syn))) \
+		"$(ceiling 100 100)"
+	assert_legit l1 3 10000
+	assert_legit l2 3 900
+	(($(d tcp/allowlisted) > 0)) || fail "no allowlisted packet"
+	# Each random source is tracked (an LRU map: never more than its size).
+	assert_between 1000 "$(d sources)" "$(d max_sources)"
+	echo "# random-source flood: $count sent, $(d tcp/syn_global) syn_global ($lost of them L1's, of $(d nft/l1_syn_out)), $(d nft/f_syn) passed; L1 ms: $(awk '{print $2}' "$BATS_TEST_TMPDIR/l1.log" | tr '\n' ' ')" >&3
+}
+
+@test "UDP flood from one source: rate_udp" {
+	xg-threshold udp 100 --burst 100
+	local before
+	before=$(snap)
+	legit_start l1 "$L1" 3
+	hping --udp -a "$A_UDP" -p "$CLOSED_PORT" -i u500 -c 3000 "$XG_P4"
+	legit_stop_all
+	delta "$before"
+	assert_accounting
+	assert_drops '{"udp/rate_udp":1}'
+	assert_equal $(($(d udp/rate_udp) + $(d nft/f_udp))) "$SENT"
+	assert_between 100 "$(d nft/f_udp)" "$(ceiling 100 100)"
+	assert_legit l1 3 900
+	echo "# UDP flood: $SENT sent, $(d udp/rate_udp) rate_udp, $(d nft/f_udp) passed" >&3
+}
+
+@test "ICMP flood from one source: rate_icmp" {
+	xg-threshold icmp 100 --burst 100
+	local before
+	before=$(snap)
+	legit_start l1 "$L1" 3
+	hping --icmp -a "$A_ICMP" -i u500 -c 3000 "$XG_P4"
+	legit_stop_all
+	delta "$before"
+	assert_accounting
+	assert_drops '{"icmp/rate_icmp":1}'
+	assert_equal $(($(d icmp/rate_icmp) + $(d nft/f_icmp))) "$SENT"
+	assert_between 100 "$(d nft/f_icmp)" "$(ceiling 100 100)"
+	assert_legit l1 3 900
+	echo "# ICMP flood: $SENT sent, $(d icmp/rate_icmp) rate_icmp, $(d nft/f_icmp) passed" >&3
+}
+
+@test "fragment flood: non-first fragments are limited as their own class" {
+	# UDP is unlimited here, so the first fragments (they carry the UDP
+	# header) all pass; the fragments after them have no L4 header and
+	# meet the fragment limit.
+	xg-threshold udp off
+	xg-threshold frag 100 --burst 100
+	local before
+	before=$(snap)
+	legit_start l1 "$L1" 3
+	# 40 bytes of data + the UDP header in 16-byte fragments: 3 per
+	# datagram, the first and two more.
+	hping --udp -f -d 40 -a "$A_FRAG" -p "$CLOSED_PORT" -i u1000 -c 1000 \
+		"$XG_P4"
+	legit_stop_all
+	delta "$before"
+	assert_accounting
+	assert_drops '{"udp/rate_frag":1}'
+	assert_equal $(($(d udp/rate_frag) + $(d nft/f_frag))) $((2 * SENT))
+	assert_equal $(($(d nft/f_udp) - $(d nft/f_frag))) "$SENT"
+	assert_between 100 "$(d nft/f_frag)" "$(ceiling 100 100)"
+	assert_legit l1 3 900
+	echo "# fragment flood: $((3 * SENT)) fragments, $(d udp/rate_frag) rate_frag, $(d nft/f_frag) non-first passed" >&3
+}
+
+@test "an allowlisted source that floods is never limited or banned" {
+	xg-allow "$A_ALLOW"
+	xg-threshold syn 100 --burst 100
+	xg-threshold udp 100 --burst 100
+	xg-threshold icmp 100 --burst 100
+	xg-threshold syn-global 100 --burst 100
+	xg-threshold ban 60 --factor 2 --after 1
+	local before total=0
+	before=$(xg-stats -j)
+	hping --udp -a "$A_ALLOW" -p "$CLOSED_PORT" -i u500 -c 5000 "$XG_P4"
+	total=$((total + SENT))
+	local udp=$SENT
+	hping --icmp -a "$A_ALLOW" -i u500 -c 1000 "$XG_P4"
+	total=$((total + SENT))
+	local icmp=$SENT
+	hping -S -a "$A_ALLOW" -p "$CLOSED_PORT" -i u500 -c 1000 "$XG_P4"
+	total=$((total + SENT))
+	assert_delta "$before" "{\"udp/allowlisted\":$udp,\"icmp/allowlisted\":$icmp,\"tcp/allowlisted\":$SENT}"
+	assert_equal "$(xg_hits xg-allow "$A_ALLOW")" "$total"
+	run -0 xg-block list -j
+	assert_output '[]'
+	assert_equal "$(xg-stats -j | jq .bans)" 0
+}
+
+@test "a source that keeps flooding is banned automatically, then the ban expires" {
+	xg-threshold udp 100 --burst 100
+	# Banned for 8 s when over 2x the limit for 1 s.
+	xg-threshold ban 8 --factor 2 --after 1
+	local before
+	before=$(snap)
+	hping --udp -a "$A_BAN" -p "$CLOSED_PORT" -i u500 -c 3000 "$XG_P4"
+	delta "$before"
+	assert_accounting
+	assert_drops '{"udp/rate_udp":1,"udp/autoban":1}'
+	assert_equal $(($(d udp/rate_udp) + $(d udp/autoban) + $(d nft/f_udp))) \
+		"$SENT"
+	assert_equal "$(d bans)" 1
+	run -0 xg-block list -j
+	local e
+	e=$(jq -c --arg a "$A_BAN" '.[] | select(.address == $a)' <<<"$output")
+	[[ -n $e ]] || fail "$A_BAN is not on the blocklist: $output"
+	assert_equal "$(jq -c '[.auto, .family, .prefix_len]' <<<"$e")" \
+		'[true,"ipv4",32]'
+	assert_between 1 "$(jq .expires_in <<<"$e")" 8
+	# Every packet after the ban hit the entry.
+	assert_equal "$(jq .hits <<<"$e")" "$(d udp/autoban)"
+	run -0 xg-block list
+	assert_line --regexp "^${A_BAN//./\\.} +[0-9]+ +[1-8]s  auto\$"
+	run -0 xg-stats
+	assert_line --regexp '^udp +autoban +[1-9][0-9]* +[1-9][0-9]*$'
+	echo "# ban: $SENT sent, $(d udp/rate_udp) rate_udp, $(d udp/autoban) autoban, $(d nft/f_udp) passed; expires in $(jq .expires_in <<<"$e") s" >&3
+
+	# The ban lifts itself: the program ignores the expired entry, the
+	# tools delete it, and the source's traffic passes again.
+	sleep "$(($(jq .expires_in <<<"$e") + 1))"
+	before=$(xg-stats -j)
+	hping --udp -a "$A_BAN" -p "$CLOSED_PORT" -i u100000 -c 5 "$XG_P4"
+	assert_delta "$before" "{\"udp/pass\":$SENT}"
+	run -0 xg-block list -j
+	assert_output '[]'
+	assert_equal "$(xg-stats -j | jq .bans)" 0
+}
+
+@test "xg-threshold syn off: the same SYN flood passes whole" {
+	xg-threshold syn off
+	local before
+	before=$(xg-stats -j)
+	hping -S -a "$A_OFF" -p "$CLOSED_PORT" -i u500 -c 2000 "$XG_P4"
+	assert_delta "$before" "{\"tcp/pass\":$SENT}"
+}
+
+# ping6 SRC COUNT: echo requests from SRC, every 2 ms, in the background.
+ping6_from() {
+	in_client ping -6 -q -I "$1" -i 0.002 -W 1 -c "$2" "$XG_P6" \
+		>"$BATS_TEST_TMPDIR/ping-$1.out" 2>&1 3>&-
+}
+
+ping6_sent() {
+	sed -n 's/^\([0-9][0-9]*\) packets transmitted.*/\1/p' \
+		"$BATS_TEST_TMPDIR/ping-$1.out"
+}
+
+@test "IPv6: sources in one /64 share one bucket; v6-prefix 128 separates them" {
+	xg-threshold icmp 100 --burst 100
+	local before t0 p1 p2 sent
+	before=$(snap)
+	t0=$(now_us)
+	ping6_from "$XG_C6" 500 & p1=$!
+	ping6_from "$A6_B" 500 & p2=$!
+	wait "$p1" "$p2"
+	DUR_MS=$((($(now_us) - t0 + 999) / 1000))
+	sent=$(($(ping6_sent "$XG_C6") + $(ping6_sent "$A6_B")))
+	delta "$before"
+	assert_accounting
+	assert_drops '{"icmp/rate_icmp":1}'
+	assert_equal $(($(d icmp/rate_icmp) + $(d nft/f6_echo))) "$sent"
+	# One bucket for both: at most one burst plus one rate.
+	assert_between 100 "$(d nft/f6_echo)" "$(ceiling 100 100)"
+	echo "# /64: $sent echo requests from 2 sources in $DUR_MS ms, $(d nft/f6_echo) passed" >&3
+
+	# Per /128, two new keys: each source has its own burst.
+	xg-threshold v6-prefix 128
+	before=$(snap)
+	ping6_from "$XG_C6" 150 & p1=$!
+	ping6_from "$A6_C" 150 & p2=$!
+	wait "$p1" "$p2"
+	sent=$(($(ping6_sent "$XG_C6") + $(ping6_sent "$A6_C")))
+	delta "$before"
+	assert_accounting
+	assert_equal $(($(d icmp/rate_icmp) + $(d nft/f6_echo))) "$sent"
+	(($(d nft/f6_echo) >= 200)) ||
+		fail "per /128 each source has a burst of 100: $(d nft/f6_echo) passed"
+}
