@@ -155,7 +155,7 @@ uninstall:
 
 # ---- style -----------------------------------------------------------------
 
-FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h cmd/*.c common/*.c common/*.h tests/bpf/*.c tests/bpf/*.h)
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h cmd/*.c common/*.c common/*.h tests/bpf/*.c tests/bpf/*.h bench/*.c bench/*.h)
 
 format:
 	clang-format -i $(FORMAT_SRCS)

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xg-gen's XDP programs. gen_tx runs under BPF_PROG_TEST_RUN with live
+ * frames: it sends each frame back out of the interface it was "received"
+ * on (XDP_TX), after drawing a random source address when asked to.
+ * bare_drop and bare_pass are the reference receivers of the benchmark:
+ * they count and return, nothing else.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* Set by xg-gen before load. The source address is rewritten word by
+ * word: word i = (word i & ~rand_mask[i]) | (random & rand_mask[i]), both
+ * in network byte order. The offsets are from the start of the frame; an
+ * offset of 0 means there is no such checksum to fix.
+ */
+const volatile __u32 rand_words; /* 0 = fixed source, 1 (IPv4) or 4 */
+const volatile __u32 rand_mask[4];
+const volatile __u32 src_off;
+const volatile __u32 ip_csum_off; /* IPv4 header checksum */
+const volatile __u32 l4_csum_off; /* TCP, UDP or ICMPv6 checksum */
+const volatile __u32 l4_csum_udp; /* UDP: 0 means "no checksum" */
+
+/* Bound for the offsets above, so the verifier can check the accesses. */
+#define GEN_MAX_OFF 128
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_count SEC(".maps");
+
+/* One's complement arithmetic on 16-bit halves loaded in memory order:
+ * the sum does not depend on the byte order, as long as it is one.
+ */
+static __always_inline __u16 csum_replace(__u16 csum, __u32 from, __u32 to)
+{
+	__u32 s = (__u16)~csum;
+
+	s += (__u16)~from + (__u16)(~from >> 16);
+	s += (__u16)to + (__u16)(to >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+static __always_inline void fix_csum(void *data, void *end, __u32 off,
+				     __u32 from, __u32 to, int udp)
+{
+	__u16 *csum;
+
+	if (!off || off > GEN_MAX_OFF)
+		return;
+	csum = data + off;
+	if ((void *)(csum + 1) > end)
+		return;
+	if (udp && !*csum)
+		return;
+	*csum = csum_replace(*csum, from, to);
+	/* 0 would mean "no checksum" to the receiver. */
+	if (udp && !*csum)
+		*csum = 0xffff;
+}
+
+SEC("xdp")
+int gen_tx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 off = src_off, i, from, to, *src;
+
+	if (!rand_words || off > GEN_MAX_OFF)
+		return XDP_TX;
+	src = data + off;
+	if ((void *)(src + 4) > end)
+		return XDP_TX;
+	/* Pages are recycled between runs, possibly with the last source
+	 * still in them: the checksums are fixed from what is there now.
+	 */
+	for (i = 0; i < 4 && i < rand_words; i++) {
+		if (!rand_mask[i])
+			continue;
+		from = src[i];
+		to = (from & ~rand_mask[i]) |
+		     (bpf_get_prandom_u32() & rand_mask[i]);
+		src[i] = to;
+		fix_csum(data, end, ip_csum_off, from, to, 0);
+		fix_csum(data, end, l4_csum_off, from, to, l4_csum_udp);
+	}
+	return XDP_TX;
+}
+
+static __always_inline void count(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&gen_count, &zero);
+
+	/* Per-CPU slot: a plain add, no other writer. */
+	if (n)
+		*n += 1;
+}
+
+SEC("xdp")
+int bare_drop(struct xdp_md *ctx)
+{
+	count();
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int bare_pass(struct xdp_md *ctx)
+{
+	count();
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
