@@ -417,7 +417,9 @@ assert_legit() {
 	# Everyone who is not allowlisted shares one bucket.
 	assert_between 100 $(($(d nft/f_syn) + $(d nft/l1_syn))) \
 		"$(ceiling 100 100)"
-	assert_legit l1 3 10000
+	# How many L1 completes depends on when its SYNs meet the ceiling
+	# (a lost SYN costs a 1 s, then 2 s retransmit): none may fail.
+	assert_legit l1 1 10000
 	assert_legit l2 3 900
 	(($(d tcp/allowlisted) > 0)) || fail "no allowlisted packet"
 	# Each random source is tracked (an LRU map: never more than its size).
