@@ -47,6 +47,23 @@ _Static_assert(XG_R_RATE_SYN + XG_LIM_FRAG == XG_R_RATE_FRAG, "reason order");
 _Static_assert(__builtin_offsetof(struct xg_state, lists) == 0, "xg_state");
 _Static_assert(sizeof(struct xg_state) == sizeof(__u64), "xg_state");
 
+/* The burst tolerance: how far the arrival time may run ahead of now. */
+static __always_inline __u64 gcra_tau(const struct xg_limit *lim, __u64 t)
+{
+	return lim->burst > 1 ? (__u64)(lim->burst - 1) * t : 0;
+}
+
+/* Returns 1 if a packet at @now finds no token in the bucket: a read
+ * only, the bucket is not charged. @lim->rate must not be 0.
+ */
+static __always_inline int gcra_empty(const __u64 *tat_p, __u64 now,
+				      const struct xg_limit *lim)
+{
+	__u64 t = XG_NSEC_PER_SEC / lim->rate;
+
+	return *(const volatile __u64 *)tat_p > now + gcra_tau(lim, t);
+}
+
 /* Returns 1 if a packet at @now conforms to @lim (and takes its token).
  * @lim->rate must not be 0.
  */
@@ -54,7 +71,7 @@ static __always_inline int gcra_take(__u64 *tat_p, __u64 now,
 				     const struct xg_limit *lim)
 {
 	__u64 t = XG_NSEC_PER_SEC / lim->rate;
-	__u64 tau = lim->burst > 1 ? (__u64)(lim->burst - 1) * t : 0;
+	__u64 tau = gcra_tau(lim, t);
 	__u64 tat, next;
 	int i;
 
@@ -286,49 +303,52 @@ static __always_inline __u32 limit_source(const struct xg_pkt *p, int k,
 	return XG_R_RATE_SYN + k;
 }
 
-/* After the per-source SYN check passed: a spoofed flood from many
- * sources, each under its own limit, still meets the ceiling.
- */
-static __always_inline __u32 limit_syn_global(const struct xg_limit *lim,
-					      __u64 now)
+static __always_inline struct xg_global *global_bucket(void)
 {
 	__u32 zero = 0;
-	struct xg_global *g = bpf_map_lookup_elem(&XG_MAP_GLOBAL, &zero);
 
-	if (!g || gcra_take(&g->syn_tat, now, lim))
-		return XG_R_PASS;
-	return XG_R_SYN_GLOBAL;
+	return bpf_map_lookup_elem(&XG_MAP_GLOBAL, &zero);
 }
 
 /* The rate-limit step: XG_R_PASS or a rate reason. @st may be NULL. The
  * limits are copied once: rate is checked and then divided by.
+ *
+ * A SYN meets its source's limit first, then takes a token from the
+ * global ceiling, so that one flooding source is cut by its own limit and
+ * cannot drain the ceiling for everyone. But under a spoofed flood the
+ * ceiling is empty nearly all the time, and every SYN comes from a new
+ * source whose tracker entry would cost an LRU insert (~1 us): while the
+ * ceiling has no token, a SYN is dropped before the tracker is touched.
  */
 static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 					  const struct xg_config *cfg,
 					  struct xg_state *st, int l4_bad)
 {
 	int k = limit_of(p, class, l4_bad);
-	struct xg_limit lim;
-	__u64 now = 0;
+	struct xg_global *g = NULL;
+	struct xg_limit lim, glim;
+	__u64 now;
 	__u32 reason;
 
 	if (k < 0)
 		return XG_R_PASS;
 	lim = cfg->limit[k];
+	glim = cfg->limit[XG_LIM_SYN_GLOBAL];
+	if (k == XG_LIM_SYN && glim.rate)
+		g = global_bucket();
+	if (!lim.rate && !g)
+		return XG_R_PASS;
+	now = bpf_ktime_get_boot_ns();
+	if (g && gcra_empty(&g->syn_tat, now, &glim))
+		return XG_R_SYN_GLOBAL;
 	if (lim.rate) {
-		now = bpf_ktime_get_boot_ns();
 		reason = limit_source(p, k, &lim, cfg, st, now);
 		if (reason != XG_R_PASS)
 			return reason;
 	}
-	if (k != XG_LIM_SYN)
+	if (!g || gcra_take(&g->syn_tat, now, &glim))
 		return XG_R_PASS;
-	lim = cfg->limit[XG_LIM_SYN_GLOBAL];
-	if (!lim.rate)
-		return XG_R_PASS;
-	if (!now)
-		now = bpf_ktime_get_boot_ns();
-	return limit_syn_global(&lim, now);
+	return XG_R_SYN_GLOBAL;
 }
 
 #endif /* XG_BPF_LIMITS_H */
