@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xg-stats --watch (text blocks and NDJSON on a non-terminal stdout, -n,
+# SIGINT) and xg-stats --prometheus (a strict check of the exposition
+# format), with the usage errors of both.
+
+bats_require_minimum_version 1.5.0
+load '../lib/common'
+
+setup_file() { xg_remove_stale; }
+setup() { xg_setup_test; }
+teardown() { xg_teardown_test; }
+teardown_file() { xg_remove_file_leftovers; }
+
+# bump_counter SLOT PACKETS BYTES: write a counter as the program would
+# (bpftool puts the value in every possible CPU's slot).
+bump_counter() {
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" \
+		key "$1" 0 0 0 value "$2" 0 0 0 0 0 0 0 "$3" 0 0 0 0 0 0 0
+}
+
+# ---- usage errors -----------------------------------------------------------
+
+# usage_err MESSAGE ARGS...: exit 2, exactly MESSAGE, nothing on stdout,
+# nothing created.
+usage_err() {
+	local msg=$1
+	shift
+	run -2 --separate-stderr xg-stats "$@"
+	assert_equal "$stderr" "xg-stats: $msg"
+	assert_equal "$output" ""
+	xg_assert_no_pins
+}
+
+@test "--watch: invalid intervals" {
+	local v
+	for v in 0 0.05 0.09 3601 3600.5 abc 1s .5 1. -- 1e2 0x10 ''; do
+		[[ $v == -- ]] && continue
+		usage_err "invalid interval '$v' (0.1-3600 seconds)" --watch="$v"
+	done
+	usage_err "invalid interval 'abc' (0.1-3600 seconds)" --watch abc
+	usage_err "invalid interval '0' (0.1-3600 seconds)" --watch 0 -n 1
+}
+
+@test "--count: invalid counts" {
+	local v
+	for v in 0 1000001 abc -1 1.5 ''; do
+		usage_err "invalid count '$v' (1-1000000)" --watch -n "$v"
+	done
+	usage_err "invalid count 'x' (1-1000000)" --watch --count=x
+	usage_err "invalid count 'x' (1-1000000)" --watch 0.5 --count x
+}
+
+@test "--count without --watch" {
+	usage_err "option '--count' needs --watch" -n 3
+	usage_err "option '--count' needs --watch" --count 3
+}
+
+@test "--prometheus with --json or --watch" {
+	usage_err "--prometheus cannot be combined with --json or --watch" \
+		--prometheus --watch
+	usage_err "--prometheus cannot be combined with --json or --watch" \
+		--watch 1 -n 1 --prometheus
+	run -2 --separate-stderr xg-stats --prometheus -j
+	assert_equal "$stderr" "xg-stats: --prometheus cannot be combined with --json or --watch"
+	assert_equal "$output" '{"error":"--prometheus cannot be combined with --json or --watch"}'
+	xg_assert_no_pins
+}
+
+@test "--watch: an operand after the interval is still an error" {
+	usage_err "unexpected argument 'foo'; see --help" --watch 1 foo
+}
+
+# ---- --watch ------------------------------------------------------------------
+
+@test "--watch 0.2 -n 3: three blocks on a pipe, exit 0" {
+	xg_load_lab
+	bump_counter 0 7 42 # tcp/pass
+	run -0 --separate-stderr xg-stats --watch 0.2 -n 3
+	assert_equal "$stderr" ""
+	# blocks separated by one blank line, no escape sequences
+	assert_equal "$(grep -c '^$' <<<"$output")" 2
+	assert_equal "$(grep -c '^xdpguard 0.1.0, pins in ' <<<"$output")" 3
+	[[ $output != *$'\e'* ]] || fail "escape sequence on a pipe"
+	local hdr
+	hdr=$(printf '%-9s %-11s %14s %14s %15s' CLASS REASON PACKETS/S DROPS/S BYTES/S)
+	assert_equal "$(grep -cxF "$hdr" <<<"$output")" 3
+	# nothing moved: only the total row, at zero
+	assert_equal "$(grep -cxF "$(printf '%-9s %-11s %14s %14s %15s' total '' 0.0 0.0 0.0)" \
+		<<<"$output")" 3
+	local n
+	n=$(xg_total)
+	assert_equal "$(grep -cxF "since load: $n packets, 0 dropped, $(xg_total bytes) bytes" \
+		<<<"$output")" 3
+	assert_equal "${#lines[@]}" 12 # bats drops the blank lines
+}
+
+@test "--watch: the default interval is one second" {
+	xg_load_lab
+	local t0=$SECONDS
+	run -0 xg-stats --watch -n 1
+	assert_line --partial ", every 1s, "
+	((SECONDS - t0 >= 1)) || fail "returned before one second"
+}
+
+@test "-j --watch 0.2 -n 2: two NDJSON lines with the documented keys" {
+	xg_load_lab
+	run -0 --separate-stderr xg-stats -j --watch 0.2 -n 2
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 2
+	local l c
+	for l in "${lines[@]}"; do
+		assert_equal "$(jq -c 'keys_unsorted' <<<"$l")" \
+			'["time","elapsed","rates","rate_total","counters","total"]'
+		assert_equal "$(jq -c '.rates | keys_unsorted' <<<"$l")" \
+			'["tcp","udp","icmp","other_ip","non_ip"]'
+		assert_equal "$(jq -c '.counters | keys_unsorted' <<<"$l")" \
+			'["tcp","udp","icmp","other_ip","non_ip"]'
+		for c in tcp udp icmp other_ip non_ip; do
+			assert_equal "$(jq -c ".rates.$c | keys_unsorted" <<<"$l")" \
+				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","autoban"]'
+		done
+		assert_equal "$(jq -c '.rate_total | keys_unsorted' <<<"$l")" \
+			'["packets","bytes","drops"]'
+		assert_equal "$(jq -c '.total | keys_unsorted' <<<"$l")" \
+			'["packets","bytes","dropped"]'
+		# every rate a non-negative number, the counters integers
+		assert_equal "$(jq '[.rates[][][], .rate_total[]
+			| select(type != "number" or . < 0)] | length' <<<"$l")" 0
+		assert_equal "$(jq '[.counters[][][], .total[]
+			| select(type != "number" or . != floor or . < 0)]
+			| length' <<<"$l")" 0
+		assert_equal "$(jq '.elapsed > 0.15 and .elapsed < 2' <<<"$l")" true
+		assert_equal "$(jq '.time > 1700000000' <<<"$l")" true
+	done
+	# same counters as xg-stats -j
+	assert_equal "$(jq -c .counters <<<"${lines[1]}")" \
+		"$(xg-stats -j | jq -c .counters)"
+}
+
+@test "-j --watch: rates times elapsed add up to the counted packets" {
+	xg_load_lab
+	local out=$BATS_TEST_TMPDIR/watch.out pid before n
+	before=$(xg_counter udp rate_udp)
+	xg-stats -j --watch 0.5 -n 3 >"$out" &
+	pid=$!
+	sleep 0.7
+	bump_counter 21 5 200 # udp/rate_udp: 5 per possible CPU
+	wait "$pid"
+	n=$(( $(xg_counter udp rate_udp) - before ))
+	((n >= 5)) || fail "counter did not move: $n"
+	assert_equal "$(wc -l <"$out")" 3
+	assert_equal "$(jq -s "map(.rates.udp.rate_udp.packets * .elapsed) | add
+		| . - $n | fabs < 0.01" "$out")" true
+	assert_equal "$(jq -s "map(.rate_total.drops * .elapsed) | add
+		| . - $n | fabs < 0.01" "$out")" true
+	assert_equal "$(jq -s "map(.rate_total.packets * .elapsed) | add
+		| . - $n | fabs < 0.01" "$out")" true
+	assert_equal "$(tail -n 1 "$out" | jq .total.dropped)" "$n"
+}
+
+@test "--watch: a text row for a reason that moved, drops for a drop reason" {
+	xg_load_lab
+	local out=$BATS_TEST_TMPDIR/watch.out pid
+	xg-stats --watch 0.5 -n 2 >"$out" &
+	pid=$!
+	sleep 0.7
+	bump_counter 2 4 240 # tcp/blocklisted
+	wait "$pid"
+	grep -qE '^tcp +blocklisted +[0-9]+\.[0-9] +[0-9]+\.[0-9] +[0-9]+\.[0-9]$' "$out" ||
+		fail "no tcp blocklisted row: $(cat "$out")"
+	# on that row, drops/s equals packets/s
+	awk '$1 == "tcp" && $2 == "blocklisted" && $3 != $4 { exit 1 }' "$out" ||
+		fail "drops/s differs from packets/s"
+}
+
+@test "--watch: SIGINT and SIGTERM end it with exit 0" {
+	xg_load_lab
+	local sig pid rc
+	for sig in INT TERM; do
+		xg-stats --watch 0.2 >"$BATS_TEST_TMPDIR/w.out" 2>&1 &
+		pid=$!
+		sleep 0.5
+		kill -s "$sig" "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		assert_equal "$rc" 0
+		grep -q '^since load: ' "$BATS_TEST_TMPDIR/w.out" ||
+			fail "no screen before SIG$sig"
+	done
+}
+
+@test "--watch: not loaded is a runtime failure" {
+	run -1 --separate-stderr xg-stats --watch 0.2 -n 1
+	assert_equal "$stderr" "xg-stats: xdpguard is not loaded; run xg-load IFACE first"
+}
+
+# ---- --prometheus -------------------------------------------------------------
+
+# check_prom FILE: every sample line well formed, every metric with HELP and
+# TYPE before its first sample.
+check_prom() {
+	awk '
+	/^# HELP / { help[$3] = 1; next }
+	/^# TYPE / {
+		if (!($3 in help)) { print "TYPE before HELP: " $0; bad = 1 }
+		if ($4 != "counter" && $4 != "gauge") { print "type: " $0; bad = 1 }
+		type[$3] = 1; next
+	}
+	/^#/ { print "comment: " $0; bad = 1; next }
+	{
+		if ($0 !~ /^xdpguard_[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$/) {
+			print "bad line: " $0; bad = 1
+		}
+		name = $0; sub(/[{ ].*/, "", name)
+		if (!(name in help) || !(name in type)) {
+			print "no HELP/TYPE before: " $0; bad = 1
+		}
+	}
+	END { exit bad }' "$1"
+}
+
+@test "--prometheus: strict format, sums match -j" {
+	xg_load_lab
+	xg-block 198.18.0.5 198.18.4.0/24 2001:db8::5
+	xg-allow 198.18.1.1
+	bump_counter 0 3 180    # tcp/pass
+	bump_counter 18 2 120   # udp/blocklisted
+	run -0 --separate-stderr xg-stats --prometheus
+	assert_equal "$stderr" ""
+	local f=$BATS_TEST_TMPDIR/x.prom
+	printf '%s\n' "$output" >"$f"
+	check_prom "$f" || fail "format: $(check_prom "$f")"
+	local j
+	j=$(xg-stats -j)
+	assert_equal "$(awk '/^xdpguard_packets_total\{/ { s += $2 } END { print s }' "$f")" \
+		"$(jq .total.packets <<<"$j")"
+	assert_equal "$(awk '/^xdpguard_bytes_total\{/ { s += $2 } END { print s }' "$f")" \
+		"$(jq .total.bytes <<<"$j")"
+	# every class x reason, zeros included
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 50
+	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 50
+	assert_line "xdpguard_packets_total{class=\"tcp\",reason=\"pass\"} $(jq .counters.tcp.pass.packets <<<"$j")"
+	assert_line "xdpguard_packets_total{class=\"udp\",reason=\"blocklisted\"} $(jq .counters.udp.blocklisted.packets <<<"$j")"
+	assert_line 'xdpguard_packets_total{class="non_ip",reason="autoban"} 0'
+	assert_line '# TYPE xdpguard_packets_total counter'
+	assert_line '# TYPE xdpguard_bytes_total counter'
+	assert_line '# TYPE xdpguard_list_entries gauge'
+	assert_line '# TYPE xdpguard_tracked_sources gauge'
+	assert_line '# TYPE xdpguard_automatic_bans gauge'
+	assert_line '# TYPE xdpguard_interface_info gauge'
+	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv4",kind="host"} 1'
+	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv4",kind="prefix"} 1'
+	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv6",kind="host"} 1'
+	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv6",kind="prefix"} 0'
+	assert_line 'xdpguard_list_entries{list="allowlist",family="ipv4",kind="host"} 1'
+	assert_equal "$(grep -c '^xdpguard_list_entries{' "$f")" 8
+	assert_line 'xdpguard_tracked_sources 0'
+	assert_line 'xdpguard_automatic_bans 0'
+	assert_line "xdpguard_interface_info{ifname=\"$XG_IF\",netns=\"$XG_NS\",mode=\"native\"} 1"
+	assert_equal "$(grep -c '^xdpguard_interface_info{' "$f")" 1
+}
+
+@test "--prometheus: no interfaces still gives HELP and TYPE" {
+	xg_load_lab
+	xg-unload -n "$XG_NS" "$XG_IF"
+	run -0 xg-stats --prometheus
+	local f=$BATS_TEST_TMPDIR/x.prom
+	printf '%s\n' "$output" >"$f"
+	check_prom "$f" || fail "format: $(check_prom "$f")"
+	assert_line '# TYPE xdpguard_interface_info gauge'
+	refute_line --partial 'xdpguard_interface_info{'
+}
+
+@test "--prometheus: promtool accepts it, if installed" {
+	command -v promtool >/dev/null || skip "promtool not installed"
+	xg_load_lab
+	xg-stats --prometheus | promtool check metrics
+}
+
+@test "--watch: on a terminal each screen clears and redraws" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	xg_load_lab
+	run -0 script -qec "xg-stats --watch 0.2 -n 2" /dev/null
+	assert_equal "$(grep -o $'\e\\[H\e\\[2J' <<<"$output" | wc -l)" 2
+	assert_equal "$(grep -c 'since load: ' <<<"$output")" 2
+}
