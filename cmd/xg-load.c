@@ -165,14 +165,8 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	}
 	if (err)
 		return err;
-	if (o->co.help) {
-		usage();
+	if (xg_common_done(&o->co, usage))
 		return 1;
-	}
-	if (o->co.version) {
-		xg_print_version();
-		return 1;
-	}
 	if (optind >= argc)
 		return xg_usage_err("no interface given; see --help");
 	if (optind + 1 < argc)

@@ -908,14 +908,8 @@ static int run(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err;
-	if (o.co.help) {
-		usage();
+	if (xg_common_done(&o.co, usage))
 		return 0;
-	}
-	if (o.co.version) {
-		xg_print_version();
-		return 0;
-	}
 	err = xg_check_privileges();
 	if (err)
 		return err;

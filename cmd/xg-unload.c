@@ -80,14 +80,8 @@ static int parse_args(int argc, char **argv, struct unload_opts *o)
 	}
 	if (err)
 		return err;
-	if (o->co.help) {
-		usage();
+	if (xg_common_done(&o->co, usage))
 		return 1;
-	}
-	if (o->co.version) {
-		xg_print_version();
-		return 1;
-	}
 	if (o->all) {
 		if (optind < argc || o->netns)
 			return xg_usage_err("--all takes no interface");

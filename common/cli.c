@@ -155,6 +155,15 @@ bool xg_common_opt(int c, struct xg_common_opts *co)
 	}
 }
 
+bool xg_common_done(const struct xg_common_opts *co, void (*usage)(void))
+{
+	if (co->help)
+		usage();
+	else if (co->version)
+		xg_print_version();
+	return co->help || co->version;
+}
+
 void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
 		      size_t len)
 {

@@ -75,6 +75,10 @@ struct xg_common_opts {
  * false for anything else.
  */
 bool xg_common_opt(int c, struct xg_common_opts *co);
+/* After parsing: prints usage (via @usage) or the version if asked for
+ * and returns true; the tool then exits 0.
+ */
+bool xg_common_done(const struct xg_common_opts *co, void (*usage)(void));
 /* getopt_long's complaint (c is '?' or ':') about argv[optind - 1], by the
  * name the user typed: "unknown option '--foo'; see --help", "option
  * '--timeout' needs a value", "option '--force' takes no value".
