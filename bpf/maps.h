@@ -8,6 +8,12 @@
 
 #include "xg_abi.h"
 
+/* The counter slot of the interface this copy of the program is attached
+ * to, set by xg-load before the load; the verifier sees a constant, so
+ * the per-interface counters cost nothing on the hot path.
+ */
+const volatile __u32 xg_ifslot = 0;
+
 /* Pinned by name so every xg-load (and every tool) shares one set of lists
  * and counters across program replacements. List hashes are not
  * preallocated: an empty list then costs only its bucket array.
@@ -42,7 +48,9 @@ XG_LIST_HASH(XG_MAP_BLOCK6, struct xg_in6, XG_DEF_BLOCK_HOSTS);
 XG_LIST_LPM(XG_MAP_BLOCK4P, struct xg_lpm4, XG_DEF_BLOCK_PREFIXES);
 XG_LIST_LPM(XG_MAP_BLOCK6P, struct xg_lpm6, XG_DEF_BLOCK_PREFIXES);
 
-/* Per-CPU so the hot path counts without atomics; user space sums. */
+/* Per-CPU so the hot path counts without atomics; user space sums.
+ * One block of XG_SLOT_COUNTERS per interface slot (xg_ifslot).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XG_STATS_SLOTS);
@@ -50,6 +58,21 @@ struct {
 	__type(value, struct xg_counter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_STATS SEC(".maps");
+
+/* Sampled drop events for xg-events; the budget is XG_LIM_EVENTS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XG_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_EVENTS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_evstats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_EVSTATS SEC(".maps");
 
 /* Two slots: user space writes the one xg_state.cfg_slot does not name,
  * then flips cfg_slot, so the program never reads half an update.

@@ -14,7 +14,7 @@
 static __always_inline int finish(const struct xdp_md *ctx, __u32 class,
 				  __u32 reason, int verdict)
 {
-	__u32 key = class * XG_R_SLOTS + reason;
+	__u32 key = XG_STATS_KEY(xg_ifslot, class, reason);
 	struct xg_counter *c = bpf_map_lookup_elem(&XG_MAP_STATS, &key);
 
 	if (c) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The packet counters: one per-CPU slot per class and reason, summed here,
- * and the names every renderer shares.
+/* The packet counters: per interface slot, one per-CPU counter per class
+ * and reason, summed here; and the names every renderer shares.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,40 +11,184 @@
 
 #include "xg.h"
 
-int xg_stats_read(int stats_fd, struct xg_stats *s)
-{
-	struct xg_counter *vals;
-	int ncpu = libbpf_num_possible_cpus();
-	__u32 class, reason, key;
-	int cpu, err = 0;
+/* Per-CPU values of one key. */
+struct cpu_vals {
+	int ncpu;
+	struct xg_counter *v;
+};
 
-	if (ncpu < 0)
-		return xg_fail(ncpu, "cannot count CPUs: %s", strerror(-ncpu));
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
+static int vals_init(struct cpu_vals *cv)
+{
+	cv->ncpu = libbpf_num_possible_cpus();
+	if (cv->ncpu < 0)
+		return xg_fail(cv->ncpu, "cannot count CPUs: %s",
+			       strerror(-cv->ncpu));
+	cv->v = calloc(cv->ncpu, sizeof(*cv->v));
+	if (!cv->v)
 		return xg_fail(-ENOMEM, "cannot read counters: %s",
 			       strerror(ENOMEM));
-	memset(s, 0, sizeof(*s));
-	for (class = 0; class < XG_C_MAX; class ++) {
-		for (reason = 0; reason < XG_R_SLOTS; reason++) {
-			struct xg_counter *sum = &s->c[class][reason];
+	return 0;
+}
 
-			key = class * XG_R_SLOTS + reason;
-			if (bpf_map_lookup_elem(stats_fd, &key, vals)) {
-				err = xg_fail(-errno,
-					      "cannot read counters: %s",
-					      strerror(errno));
-				goto out;
-			}
-			for (cpu = 0; cpu < ncpu; cpu++) {
-				sum->packets += vals[cpu].packets;
-				sum->bytes += vals[cpu].bytes;
+static int vals_get(int fd, __u32 key, struct cpu_vals *cv,
+		    struct xg_counter *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, &key, cv->v))
+		return xg_fail(-errno, "cannot read counters: %s",
+			       strerror(errno));
+	for (cpu = 0; cpu < cv->ncpu; cpu++) {
+		sum->packets += cv->v[cpu].packets;
+		sum->bytes += cv->v[cpu].bytes;
+	}
+	return 0;
+}
+
+static void add(struct xg_counter *to, const struct xg_counter *c)
+{
+	to->packets += c->packets;
+	to->bytes += c->bytes;
+}
+
+int xg_stats_read_all(int stats_fd, struct xg_stats *per,
+		      struct xg_stats *total)
+{
+	__u32 slot, class, reason;
+	struct xg_counter sum;
+	struct cpu_vals cv;
+	int err;
+
+	err = vals_init(&cv);
+	if (err)
+		return err;
+	if (per)
+		memset(per, 0, XG_IF_SLOTS * sizeof(*per));
+	if (total)
+		memset(total, 0, sizeof(*total));
+	for (slot = 0; slot < XG_IF_SLOTS; slot++) {
+		for (class = 0; class < XG_C_MAX; class ++) {
+			for (reason = 0; reason < XG_R_SLOTS; reason++) {
+				err = vals_get(stats_fd,
+					       XG_STATS_KEY(slot, class,
+							    reason),
+					       &cv, &sum);
+				if (err)
+					goto out;
+				if (per)
+					per[slot].c[class][reason] = sum;
+				if (total)
+					add(&total->c[class][reason], &sum);
 			}
 		}
 	}
 out:
-	free(vals);
+	free(cv.v);
 	return err;
+}
+
+int xg_stats_read(int stats_fd, struct xg_stats *s)
+{
+	return xg_stats_read_all(stats_fd, NULL, s);
+}
+
+/* Writes @slot's counters, adding them into slot 0 first if @fold. The
+ * per-CPU values are kept per CPU: user space writes every CPU's copy.
+ */
+static int slot_rewrite(int fd, __u32 slot, bool fold)
+{
+	struct xg_counter *zero = NULL, *det = NULL;
+	__u32 k, key;
+	struct cpu_vals cv;
+	int cpu, err;
+
+	if (slot >= XG_IF_SLOTS)
+		return xg_fail(-EINVAL, "counter slot %u out of range", slot);
+	err = vals_init(&cv);
+	if (err)
+		return err;
+	zero = calloc(cv.ncpu, sizeof(*zero));
+	det = calloc(cv.ncpu, sizeof(*det));
+	if (!zero || !det) {
+		err = xg_fail(-ENOMEM, "cannot write counters: %s",
+			      strerror(ENOMEM));
+		goto out;
+	}
+	for (k = 0; k < XG_SLOT_COUNTERS; k++) {
+		key = slot * XG_SLOT_COUNTERS + k;
+		if (fold && slot != XG_IF_SLOT_DETACHED) {
+			__u32 dkey = XG_IF_SLOT_DETACHED * XG_SLOT_COUNTERS + k;
+
+			if (bpf_map_lookup_elem(fd, &key, cv.v) ||
+			    bpf_map_lookup_elem(fd, &dkey, det))
+				goto fail;
+			for (cpu = 0; cpu < cv.ncpu; cpu++)
+				add(&det[cpu], &cv.v[cpu]);
+			if (bpf_map_update_elem(fd, &dkey, det, BPF_ANY))
+				goto fail;
+		}
+		if (bpf_map_update_elem(fd, &key, zero, BPF_ANY))
+			goto fail;
+	}
+	goto out;
+fail:
+	err = xg_fail(-errno, "cannot write counters: %s", strerror(errno));
+out:
+	free(zero);
+	free(det);
+	free(cv.v);
+	return err;
+}
+
+int xg_stats_retire(int stats_fd, __u32 slot)
+{
+	return slot_rewrite(stats_fd, slot, true);
+}
+
+int xg_stats_clear_slot(int stats_fd, __u32 slot)
+{
+	return slot_rewrite(stats_fd, slot, false);
+}
+
+int xg_evstats_read(int evstats_fd, struct xg_evstats *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;
+	struct xg_evstats *v;
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (ncpu < 0)
+		return xg_fail(ncpu, "cannot count CPUs: %s", strerror(-ncpu));
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return xg_fail(-ENOMEM, "cannot read event counters: %s",
+			       strerror(ENOMEM));
+	if (bpf_map_lookup_elem(evstats_fd, &zero, v)) {
+		err = xg_fail(-errno, "cannot read event counters: %s",
+			      strerror(errno));
+		goto out;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		out->sent += v[cpu].sent;
+		out->sampled += v[cpu].sampled;
+		out->lost += v[cpu].lost;
+	}
+out:
+	free(v);
+	return err;
+}
+
+bool xg_reason_drops(int reason, const struct xg_config *cfg)
+{
+	switch (reason) {
+	case XG_R_PASS:
+	case XG_R_ALLOWLISTED:
+		return false;
+	case XG_R_MALFORMED:
+		return cfg->flags & XG_CFG_DROP_MALFORMED;
+	}
+	return true;
 }
 
 const char *xg_class_name(int class)

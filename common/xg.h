@@ -140,6 +140,7 @@ struct xg_maps {
 	int block4, block6, block4p, block6p;
 	int stats, config, meta, ifaces;
 	int state, track, global;
+	int events, evstats;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
@@ -237,11 +238,31 @@ void xg_state_munmap(struct xg_state *st);
 
 /* ---- stats.c ----------------------------------------------------------- */
 
-/* Sum of the per-CPU counters, indexed [class][reason]. */
+/* Sum of the per-CPU counters of one interface slot (or of all of
+ * them), indexed [class][reason].
+ */
 struct xg_stats {
 	struct xg_counter c[XG_C_MAX][XG_R_SLOTS];
 };
+/* The totals: every slot, the detached slot 0 included. */
 int xg_stats_read(int stats_fd, struct xg_stats *s);
+/* One pass over the map: @per[XG_IF_SLOTS] (may be NULL) gets each
+ * slot, @total (may be NULL) their sum.
+ */
+int xg_stats_read_all(int stats_fd, struct xg_stats *per,
+		      struct xg_stats *total);
+/* Adds the counters of @slot into XG_IF_SLOT_DETACHED and zeroes @slot:
+ * called once the interface of @slot is detached, so that the totals
+ * keep its packets and the next interface given @slot starts from 0.
+ * Needs a writable fd.
+ */
+int xg_stats_retire(int stats_fd, __u32 slot);
+/* Zeroes the counters of @slot. */
+int xg_stats_clear_slot(int stats_fd, __u32 slot);
+/* Sum over CPUs of the drop-event counters. */
+int xg_evstats_read(int evstats_fd, struct xg_evstats *out);
+/* Whether a packet counted under @reason was dropped under @cfg. */
+bool xg_reason_drops(int reason, const struct xg_config *cfg);
 
 const char *xg_class_name(int class); /* "tcp", "udp", "icmp", ... */
 const char *xg_reason_name(int reason); /* "pass", "allowlisted", ...,

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 2
+#define XG_ABI_VERSION 3
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -26,6 +26,8 @@
 #define XG_MAP_BLOCK4P xg_block4p
 #define XG_MAP_BLOCK6P xg_block6p
 #define XG_MAP_STATS xg_stats /* percpu array XG_STATS_SLOTS -> xg_counter */
+#define XG_MAP_EVENTS xg_events /* ring buffer of struct xg_event */
+#define XG_MAP_EVSTATS xg_evstats /* percpu array[1] -> struct xg_evstats */
 #define XG_MAP_CONFIG xg_config /* array[2] -> struct xg_config */
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
@@ -46,7 +48,16 @@
 #define XG_DEF_ALLOW_HOSTS 4096
 #define XG_DEF_ALLOW_PREFIXES 4096
 #define XG_MAX_BLOCK_ENTRIES 16777216 /* --max-entries upper bound */
-#define XG_MAX_IFACES 256 /* guarded interfaces at once */
+/* Guarded interfaces at once. Each has a counter slot (1..XG_MAX_IFACES)
+ * that xg-load bakes into its program as a constant; slot 0 keeps the
+ * counts of interfaces that were unloaded, so totals never go down.
+ * Per-CPU counters cost XG_IF_SLOTS x 1280 bytes per CPU.
+ */
+#define XG_MAX_IFACES 32
+#define XG_IF_SLOTS (XG_MAX_IFACES + 1)
+#define XG_IF_SLOT_DETACHED 0
+/* Drop events: the ring buffer holds ~3,600 records (power of 2, pages). */
+#define XG_EVENTS_BYTES (256 * 1024)
 /* Sources tracked for rate limits (LRU: a spoofed flood evicts the oldest,
  * it cannot fill the map). ~130 bytes each, preallocated: 4 MiB.
  * xg-load --track N sets it.
@@ -114,12 +125,15 @@ enum xg_reason {
 	XG_R_MAX,
 };
 
-/* Counter index = class * XG_R_SLOTS + reason. The stride is fixed larger
- * than XG_R_MAX so that flood-defence reasons can be added without
- * resizing the pinned stats map.
+/* Counter index = (ifslot * XG_C_MAX + class) * XG_R_SLOTS + reason. The
+ * reason stride is fixed larger than XG_R_MAX so that reasons can be
+ * added without resizing the pinned stats map.
  */
 #define XG_R_SLOTS 16
-#define XG_STATS_SLOTS (XG_C_MAX * XG_R_SLOTS)
+#define XG_SLOT_COUNTERS (XG_C_MAX * XG_R_SLOTS) /* per interface slot */
+#define XG_STATS_SLOTS (XG_IF_SLOTS * XG_SLOT_COUNTERS)
+#define XG_STATS_KEY(ifslot, class, reason) \
+	(((ifslot) * XG_C_MAX + (class)) * XG_R_SLOTS + (reason))
 
 struct xg_counter {
 	__u64 packets;
@@ -154,6 +168,8 @@ enum xg_limit_id {
 	XG_LIM_FRAG, /* non-first fragments: they carry no L4 header */
 	XG_LIM_SRC,
 	XG_LIM_SYN_GLOBAL = XG_LIM_SRC,
+	XG_LIM_EVENTS, /* drop events sent, all CPUs together; not a
+			* packet limit */
 	XG_LIM_MAX,
 };
 
@@ -190,6 +206,7 @@ struct xg_config {
 #define XG_DEF_BAN_SECS 300
 #define XG_DEF_BAN_FACTOR 4
 #define XG_DEF_BAN_AFTER 10
+#define XG_DEF_EVENTS_RATE 100 /* drop events per second (burst 2x) */
 
 /* One entry, mmapable: read by the program on every packet. */
 struct xg_state {
@@ -206,7 +223,8 @@ struct xg_src {
 	__u64 win_start; /* start of the current 1 s automatic-ban window */
 	__u32 over[XG_LIM_SRC]; /* packets over the limit in this window */
 	__u32 strikes; /* consecutive windows at ban_factor x the limit */
-	__u32 pad;
+	__u32 last_over; /* sum of over[] of the window before the current
+			  * one, 0 if that window had no packet (--top) */
 };
 
 /* The global SYN bucket, alone in its map so its cache line bounces
@@ -215,6 +233,8 @@ struct xg_src {
 struct xg_global {
 	__u64 syn_tat;
 	__u64 pad[7];
+	__u64 ev_tat; /* the drop-event budget, XG_LIM_EVENTS */
+	__u64 pad2[7];
 };
 
 #define XG_META_MAGIC 0x78646770 /* "xdgp" */
@@ -240,9 +260,47 @@ enum xg_mode {
 struct xg_iface {
 	__u32 ifindex;
 	__u32 mode; /* enum xg_mode */
+	__u32 slot; /* counter slot, 1..XG_MAX_IFACES */
+	__u32 pad;
 	__u64 attached_ns; /* CLOCK_REALTIME, for display */
 	char ifname[XG_IFNAMSIZ];
 	char netns[XG_NETNSSIZ]; /* "" = the namespace of the pins */
+};
+
+/* xg_event.flags */
+#define XG_EV_IPV6 (1U << 0) /* addresses are IPv6; else IPv4 in addr[0] */
+#define XG_EV_PORTS (1U << 1) /* sport/dport hold TCP or UDP ports */
+#define XG_EV_ICMP (1U << 2) /* sport/dport hold ICMP(v6) type and code */
+#define XG_EV_FRAG (1U << 3) /* a non-first fragment: no L4 header */
+#define XG_EV_L3 (1U << 4) /* saddr/daddr are valid (IP header parsed) */
+
+/* One dropped packet, sampled into XG_MAP_EVENTS. Ports in host order,
+ * addresses in network order.
+ */
+struct xg_event {
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 ifindex; /* ingress ifindex, in the interface's namespace */
+	__u32 len; /* frame length, Ethernet header included */
+	__u16 sport;
+	__u16 dport;
+	__u16 ifslot; /* counter slot of the interface: xg_iface.slot */
+	__u8 reason; /* enum xg_reason */
+	__u8 class; /* enum xg_class */
+	__u8 l4proto; /* IP protocol number (after IPv6 extension headers) */
+	__u8 tcp_flags; /* byte 13 of the TCP header; 0 if not TCP */
+	__u8 flags; /* XG_EV_* */
+	__u8 pad[5];
+};
+
+/* Per CPU, summed by readers. Every drop while events are on (rate > 0)
+ * is counted once here: sent + sampled + lost = drops.
+ */
+struct xg_evstats {
+	__u64 sent; /* records committed to the ring buffer */
+	__u64 sampled; /* not sent: over the XG_LIM_EVENTS budget */
+	__u64 lost; /* within the budget, but the ring buffer was full */
 };
 
 _Static_assert(sizeof(struct xg_in6) == 16, "xg_in6 layout");
@@ -250,11 +308,13 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 64, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 72, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
-_Static_assert(sizeof(struct xg_global) == 64, "xg_global layout");
+_Static_assert(sizeof(struct xg_global) == 128, "xg_global layout");
 _Static_assert(sizeof(struct xg_meta) == 16, "xg_meta layout");
-_Static_assert(sizeof(struct xg_iface) == 96, "xg_iface layout");
+_Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
+_Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
+_Static_assert(sizeof(struct xg_evstats) == 24, "xg_evstats layout");
 
 #endif /* XG_ABI_H */
