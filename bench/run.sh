@@ -366,6 +366,12 @@ run_costs() {
 	cost drop_1 "blocklisted host, 1 entry" "$a" -p syn -s $BAD4 -D $RX4
 	if ((HAVE_THRESHOLD)); then
 		export XDPGUARD_PIN_DIR=$PIN/l1
+		# The row above has drop events on (the default budget: after
+		# the first burst every drop is sampled out); this one has none.
+		xg-threshold events off 2>/dev/null &&
+			cost drop_1_noev "blocklisted host, 1 entry, events off" \
+				"$a" -p syn -s $BAD4 -D $RX4 &&
+			xg-threshold events 100 # XG_DEF_EVENTS_RATE
 		xg-threshold ban 0 && xg-threshold syn-global off &&
 			xg-threshold syn 100000000 --burst 1000000000 &&
 			cost syn_pass "SYN within its limit (tracked, passed)" \

@@ -36,8 +36,11 @@
  * a source spread over many CPUs at a high rate.
  */
 #define XG_CAS_TRIES 3
-/* Automatic bans count strikes per window of this length. */
-#define XG_BAN_WINDOW_NS XG_NSEC_PER_SEC
+/* Rate drops are counted per source in windows of this length (xg_src
+ * over[], last_over: xg-stats --top); automatic bans count strikes per
+ * window.
+ */
+#define XG_WINDOW_NS XG_NSEC_PER_SEC
 
 /* A rate drop of limit k has reason XG_R_RATE_SYN + k. */
 _Static_assert(XG_R_RATE_SYN + XG_LIM_UDP == XG_R_RATE_UDP, "reason order");
@@ -226,11 +229,44 @@ static __always_inline int window_strike(const struct xg_src *s,
 	return 0;
 }
 
-/* Called on a rate drop of limit @k; may ban the source.
+/* Closes the window that started @age ago: keeps its drops in last_over
+ * and, with automatic bans on, counts its strike and may ban. A window
+ * that outlived the next one had a quiet second after it: its drops are
+ * not "the last second" and its strike is not consecutive.
+ */
+static __always_inline void close_window(struct xg_src *s, __u64 age, __u64 now,
+					 const struct xg_config *cfg,
+					 struct xg_state *st,
+					 const struct xg_pkt *p,
+					 const struct xg_in6 *key, __u32 plen)
+{
+	int recent = age < 2 * XG_WINDOW_NS;
+	__u32 strikes = 0, sum = 0, after;
+	int j;
+
+	if (cfg->ban_secs && recent && window_strike(s, cfg))
+		strikes = s->strikes + 1;
+#pragma unroll
+	for (j = 0; j < XG_LIM_SRC; j++) {
+		sum += s->over[j];
+		s->over[j] = 0;
+	}
+	s->last_over = recent ? sum : 0;
+	after = cfg->ban_after ? cfg->ban_after : 1;
+	if (cfg->ban_secs && strikes >= after) {
+		ban(st, p, key, plen, now, cfg->ban_secs);
+		strikes = 0;
+	}
+	s->strikes = strikes;
+}
+
+/* Called on every rate drop of limit @k, with automatic bans on or off:
+ * a drop costs one atomic add, and once a window one close.
  * Approximate across CPUs, by choice: over[] takes atomic adds, but the
  * window close (claimed by one CPU with a cmpxchg on win_start) resets
  * over[] with plain stores, so an add racing with it can be lost or land
- * in the new window; strikes is read and written by the closer alone.
+ * in the new window; strikes and last_over are written by the closer
+ * alone.
  */
 static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
 				       const struct xg_config *cfg,
@@ -239,26 +275,10 @@ static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
 				       const struct xg_in6 *key, __u32 plen)
 {
 	__u64 win = s->win_start;
-	__u32 strikes, after = cfg->ban_after ? cfg->ban_after : 1;
-	int j;
 
-	if (now - win >= XG_BAN_WINDOW_NS &&
-	    __sync_val_compare_and_swap(&s->win_start, win, now) == win) {
-		/* A window that outlived the next one had a quiet second:
-		 * the strikes are no longer consecutive.
-		 */
-		strikes = 0;
-		if (now - win < 2 * XG_BAN_WINDOW_NS && window_strike(s, cfg))
-			strikes = s->strikes + 1;
-#pragma unroll
-		for (j = 0; j < XG_LIM_SRC; j++)
-			s->over[j] = 0;
-		if (strikes >= after) {
-			ban(st, p, key, plen, now, cfg->ban_secs);
-			strikes = 0;
-		}
-		s->strikes = strikes;
-	}
+	if (now - win >= XG_WINDOW_NS &&
+	    __sync_val_compare_and_swap(&s->win_start, win, now) == win)
+		close_window(s, now - win, now, cfg, st, p, key, plen);
 	__sync_fetch_and_add(&s->over[k], 1);
 }
 
@@ -298,8 +318,7 @@ static __always_inline __u32 limit_source(const struct xg_pkt *p, int k,
 	s = track_src(&key);
 	if (!s || gcra_take(&s->tat[k], now, lim))
 		return XG_R_PASS;
-	if (cfg->ban_secs)
-		count_over(s, k, now, cfg, st, p, &key, plen);
+	count_over(s, k, now, cfg, st, p, &key, plen);
 	return XG_R_RATE_SYN + k;
 }
 

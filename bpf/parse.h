@@ -63,11 +63,15 @@ struct cursor {
 };
 
 /* What the decision needs from the headers. The source address is
- * copied because the LPM key has to live on the stack anyway.
+ * copied because the LPM key has to live on the stack anyway; the rest
+ * of a drop event (destination, ports) is read through the offsets, and
+ * only for the few drops that make one.
  */
 struct xg_pkt {
 	__u32 saddr[4]; /* network order; IPv4 uses saddr[0] */
 	__u32 l4_len; /* bytes the IP header says follow it */
+	__u16 l3_off; /* IP header, once it passed its checks; else 0 */
+	__u16 l4_off; /* upper-layer header, once L3 parsed; else 0 */
 	__u8 l4proto;
 	__u8 ipv6;
 	__u8 nonfirst_frag;
@@ -127,6 +131,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct xg_pkt *p)
 		return -1;
 
 	p->saddr[0] = ip->saddr;
+	p->l3_off = c->off;
 	p->l4proto = ip->protocol;
 	p->l4_len = tot - hlen;
 	p->nonfirst_frag = !!(ip->frag_off & bpf_htons(XG_IP_OFFSET));
@@ -200,6 +205,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct xg_pkt *p)
 		return -1;
 
 	__builtin_memcpy(p->saddr, &ip6->saddr, sizeof(p->saddr));
+	p->l3_off = c->off;
 	p->ipv6 = 1;
 	nexthdr = ip6->nexthdr;
 	c->off += sizeof(*ip6);

@@ -12,6 +12,7 @@
 #include "lists.h"
 #include "limits.h"
 #include "stats.h"
+#include "events.h"
 
 static __always_inline __u32 class_of(const struct xg_pkt *p)
 {
@@ -32,9 +33,15 @@ static __always_inline __u32 class_of(const struct xg_pkt *p)
 static __always_inline int parse_l3(struct cursor *c, __be16 proto,
 				    struct xg_pkt *p)
 {
+	int err;
+
 	if (proto == bpf_htons(ETH_P_IP))
-		return parse_ipv4(c, p);
-	return parse_ipv6(c, p);
+		err = parse_ipv4(c, p);
+	else
+		err = parse_ipv6(c, p);
+	if (!err)
+		p->l4_off = c->off;
+	return err;
 }
 
 /* The lists decide before a bad L4 header does. L4 is parsed earlier all
@@ -55,12 +62,13 @@ static __always_inline __u32 decide_lists(__u32 lists, const struct xg_pkt *p,
 }
 
 /* Returns the reason and sets *class; the verdict follows from both.
- * @st and @cfg may be NULL (no lists, no limits).
+ * Fills @p (zeroed by the caller) for the event step. @st and @cfg may
+ * be NULL (no lists, no limits).
  */
-static __always_inline __u32 decide(struct cursor *c, struct xg_state *st,
+static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
+				    struct xg_state *st,
 				    const struct xg_config *cfg, __u32 *class)
 {
-	struct xg_pkt p = {};
 	__u32 reason, limited;
 	__be16 proto;
 	int l4_bad, bad;
@@ -72,15 +80,15 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_state *st,
 		return XG_R_PASS;
 
 	*class = XG_C_OTHER_IP;
-	if (parse_l3(c, proto, &p) < 0)
+	if (parse_l3(c, proto, p) < 0)
 		return XG_R_MALFORMED;
-	*class = class_of(&p);
+	*class = class_of(p);
 
 	/* A later fragment has no L4 header; the lists still see it, so
 	 * fragmenting does not get around the blocklist.
 	 */
-	l4_bad = !p.nonfirst_frag && parse_l4(c, &p) < 0;
-	reason = decide_lists(st ? st->lists : 0, &p, l4_bad);
+	l4_bad = !p->nonfirst_frag && parse_l4(c, p) < 0;
+	reason = decide_lists(st ? st->lists : 0, p, l4_bad);
 	if (!cfg)
 		return reason;
 	/* A malformed packet that will be passed still costs the kernel an
@@ -91,7 +99,7 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_state *st,
 	bad = reason == XG_R_MALFORMED && !(cfg->flags & XG_CFG_DROP_MALFORMED);
 	if (reason != XG_R_PASS && !bad)
 		return reason;
-	limited = check_limits(&p, *class, cfg, st, bad);
+	limited = check_limits(p, *class, cfg, st, bad);
 	return bad && limited == XG_R_PASS ? XG_R_MALFORMED : limited;
 }
 
@@ -118,6 +126,8 @@ int xdpguard(struct xdp_md *ctx)
 	__u32 zero = 0, slot = 0, class, reason, flags = 0;
 	struct xg_state *st = bpf_map_lookup_elem(&XG_MAP_STATE, &zero);
 	struct xg_config *cfg;
+	struct xg_pkt p = {};
+	int verdict;
 
 	/* Neither lookup can fail for an array; if one did, run with no
 	 * lists or no limits rather than drop.
@@ -127,8 +137,14 @@ int xdpguard(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&XG_MAP_CONFIG, &slot);
 	if (cfg)
 		flags = cfg->flags;
-	reason = decide(&c, st, cfg, &class);
-	return finish(ctx, class, reason, verdict_of(reason, flags));
+	reason = decide(&c, &p, st, cfg, &class);
+	verdict = verdict_of(reason, flags);
+	/* Drops only: the pass path pays one compare for events, a drop
+	 * with events off one load more, and neither the call.
+	 */
+	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate)
+		send_event(ctx, &p, cfg, class, reason);
+	return finish(ctx, class, reason, verdict);
 }
 
 char LICENSE[] SEC("license") = "GPL";

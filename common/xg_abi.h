@@ -233,7 +233,8 @@ struct xg_src {
 struct xg_global {
 	__u64 syn_tat;
 	__u64 pad[7];
-	__u64 ev_tat; /* the drop-event budget, XG_LIM_EVENTS */
+	__u64 ev_tat; /* the drop-event budget, XG_LIM_EVENTS; in
+		       * bpf_ktime_get_coarse_ns() time: user space writes 0 only */
 	__u64 pad2[7];
 };
 

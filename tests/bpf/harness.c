@@ -22,11 +22,20 @@
 #include "xdpguard.skel.h"
 
 static struct xdpguard *skel;
+/* Further copies of the program over the same pinned maps, each with its
+ * own xg_ifslot, as xg-load attaches one per interface.
+ */
+static struct xdpguard *copies[H_MAX_COPIES];
+static int ncopies;
 static char pin_dir[64];
 static int ncpus;
 /* Through mmap, as the tools use it. */
 static struct xg_state *state;
 static size_t state_len;
+/* The consumer of xg_events; h_events() copies what it finds. */
+static struct ring_buffer *ring;
+static struct xg_event *ev_out;
+static int ev_max, ev_count;
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -47,6 +56,14 @@ static int ensure_bpffs(void)
 		fprintf(stderr, "test_xdp: mount bpffs: %s\n", strerror(errno));
 		return -errno;
 	}
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	if (size == sizeof(struct xg_event) && ev_count < ev_max)
+		memcpy(&ev_out[ev_count], data, size);
+	ev_count++;
 	return 0;
 }
 
@@ -86,11 +103,45 @@ int h_open(void)
 			strerror(errno));
 		return -errno;
 	}
+	ring = ring_buffer__new(bpf_map__fd(skel->maps.XG_MAP_EVENTS), on_event,
+				NULL, NULL);
+	if (!ring) {
+		fprintf(stderr, "test_xdp: ring_buffer__new: %s\n",
+			strerror(errno));
+		return -errno;
+	}
 	return 0;
+}
+
+int h_load_copy(uint32_t ifslot)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct xdpguard *copy;
+	int err;
+
+	if (ncopies == H_MAX_COPIES)
+		return -ENOSPC;
+	copy = xdpguard__open_opts(&opts);
+	if (!copy)
+		return -EINVAL;
+	copy->rodata->xg_ifslot = ifslot;
+	err = xdpguard__load(copy);
+	if (err) {
+		fprintf(stderr, "test_xdp: load copy: %s\n", strerror(-err));
+		xdpguard__destroy(copy);
+		return err;
+	}
+	copies[ncopies] = copy;
+	return ++ncopies;
 }
 
 void h_close(void)
 {
+	int i;
+
+	ring_buffer__free(ring);
+	for (i = 0; i < ncopies; i++)
+		xdpguard__destroy(copies[i]);
 	if (state)
 		munmap(state, state_len);
 	if (skel) {
@@ -132,6 +183,7 @@ void h_config_defaults(struct xg_config *cfg)
 		[XG_LIM_ICMP] = XG_DEF_ICMP_RATE,
 		[XG_LIM_FRAG] = XG_DEF_FRAG_RATE,
 		[XG_LIM_SYN_GLOBAL] = XG_DEF_SYN_GLOBAL_RATE,
+		[XG_LIM_EVENTS] = XG_DEF_EVENTS_RATE,
 	};
 	int k;
 
@@ -166,6 +218,61 @@ int h_clear_tracking(void)
 		return err;
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_GLOBAL), &zero,
 				   &g, BPF_ANY);
+}
+
+int h_track_update(const struct xg_in6 *key, const struct xg_src *src)
+{
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_TRACK), key,
+				   src, BPF_ANY);
+}
+
+int h_read_config(uint32_t slot, struct xg_config *cfg)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_CONFIG), &slot,
+				   cfg);
+}
+
+int h_events(struct xg_event *out, int max)
+{
+	int err;
+
+	ev_out = out;
+	ev_max = out ? max : 0;
+	ev_count = 0;
+	err = ring_buffer__consume(ring);
+	ev_out = NULL;
+	return err < 0 ? err : ev_count;
+}
+
+int h_evstats(struct xg_evstats *sum)
+{
+	struct xg_evstats per[ncpus];
+	uint32_t zero = 0;
+	int c;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_EVSTATS), &zero,
+				per))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (c = 0; c < ncpus; c++) {
+		sum->sent += per[c].sent;
+		sum->sampled += per[c].sampled;
+		sum->lost += per[c].lost;
+	}
+	return 0;
+}
+
+int h_clear_events(void)
+{
+	struct xg_evstats per[ncpus];
+	uint32_t zero = 0;
+	int n = h_events(NULL, 0);
+
+	if (n < 0)
+		return n;
+	memset(per, 0, sizeof(per));
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_EVSTATS),
+				   &zero, per, BPF_ANY);
 }
 
 int h_track_count(void)
@@ -206,7 +313,7 @@ int h_reset(uint32_t flags)
 		if (err)
 			return err;
 	}
-	err = h_clear_tracking();
+	err = h_clear_tracking() ?: h_clear_events() ?: h_clear_stats();
 	if (err)
 		return err;
 	/* Limits off, so the list and parser cases see one packet each
@@ -335,46 +442,104 @@ uint64_t h_boot_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* One batch lookup for the whole map: a lookup per key would take
+ * 33 x 80 syscalls per frame, and the cases that rely on the clock
+ * standing still (rate 1/s) would see tokens come back.
+ */
 int h_read_stats(struct xg_counter out[XG_STATS_SLOTS])
 {
+	static struct xg_counter *per;
+	static uint32_t *keys;
 	int fd = bpf_map__fd(skel->maps.XG_MAP_STATS);
-	struct xg_counter per[ncpus];
-	uint32_t k;
-	int c;
+	uint32_t k, n = XG_STATS_SLOTS, out_batch;
+	int c, err;
 
+	if (!per) {
+		per = calloc((size_t)XG_STATS_SLOTS * ncpus, sizeof(*per));
+		keys = calloc(XG_STATS_SLOTS, sizeof(*keys));
+		if (!per || !keys)
+			return -ENOMEM;
+	}
+	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, per, &n, NULL);
+	if (err && errno != ENOENT)
+		return -errno;
+	if (n != XG_STATS_SLOTS)
+		return -EIO;
 	for (k = 0; k < XG_STATS_SLOTS; k++) {
-		if (bpf_map_lookup_elem(fd, &k, per))
-			return -errno;
-		out[k].packets = out[k].bytes = 0;
+		const struct xg_counter *v = &per[(size_t)k * ncpus];
+
+		out[keys[k]].packets = out[keys[k]].bytes = 0;
 		for (c = 0; c < ncpus; c++) {
-			out[k].packets += per[c].packets;
-			out[k].bytes += per[c].bytes;
+			out[keys[k]].packets += v[c].packets;
+			out[keys[k]].bytes += v[c].bytes;
 		}
 	}
 	return 0;
 }
 
+int h_clear_stats(void)
+{
+	static struct xg_counter *zero;
+	static uint32_t *keys;
+	uint32_t k, n = XG_STATS_SLOTS;
+
+	if (!zero) {
+		zero = calloc((size_t)XG_STATS_SLOTS * ncpus, sizeof(*zero));
+		keys = calloc(XG_STATS_SLOTS, sizeof(*keys));
+		if (!zero || !keys)
+			return -ENOMEM;
+		for (k = 0; k < XG_STATS_SLOTS; k++)
+			keys[k] = k;
+	}
+	if (bpf_map_update_batch(bpf_map__fd(skel->maps.XG_MAP_STATS), keys,
+				 zero, &n, NULL))
+		return -errno;
+	return n == XG_STATS_SLOTS ? 0 : -EIO;
+}
+
+/* @copy 0 is the program h_open() loaded, 1.. those of h_load_copy().
+ * @ifindex 0 leaves the context alone; else the run looks like a frame
+ * received on that device (queue 0).
+ */
+static int run(int copy, const struct frame *f, size_t len, uint32_t repeat,
+	       uint32_t ifindex, uint32_t *ns)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->buf,
+		    .data_size_in = len, .repeat = repeat);
+	struct xdpguard *s = copy ? copies[copy - 1] : skel;
+
+	if (copy < 0 || copy > ncopies)
+		return -1;
+	if (ifindex) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	if (bpf_prog_test_run_opts(bpf_program__fd(s->progs.xdpguard), &opts))
+		return -1;
+	if (ns)
+		*ns = opts.duration;
+	return opts.retval;
+}
+
 int h_run(const struct frame *f, size_t len)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->buf,
-		    .data_size_in = len, .repeat = 1);
-	int fd = bpf_program__fd(skel->progs.xdpguard);
+	return run(0, f, len, 1, 0, NULL);
+}
 
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -1;
-	return opts.retval;
+int h_run_on(int copy, const struct frame *f, size_t len, uint32_t ifindex)
+{
+	return run(copy, f, len, 1, ifindex, NULL);
+}
+
+int h_run_n(const struct frame *f, uint32_t repeat)
+{
+	return run(0, f, f->len, repeat, 0, NULL);
 }
 
 int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->buf,
-		    .data_size_in = f->len, .repeat = repeat);
-	int fd = bpf_program__fd(skel->progs.xdpguard);
-
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -1;
-	*ns = opts.duration;
-	return opts.retval;
+	return run(0, f, f->len, repeat, 0, ns);
 }
 
 int h_prog_size(uint32_t *xlated_insns, uint32_t *jited_bytes,

@@ -8,11 +8,20 @@
 #include "xg_abi.h"
 #include "pkt.h"
 
-/* Loads the program with its maps pinned in a scratch directory. */
+/* Loads the program with its maps pinned in a scratch directory; its
+ * xg_ifslot is 0.
+ */
 int h_open(void);
 void h_close(void);
+#define H_MAX_COPIES 4
+/* Loads another copy of the program over the same maps with xg_ifslot
+ * @ifslot, as xg-load does per interface; returns its number for
+ * h_run_on() (1..H_MAX_COPIES) or -errno.
+ */
+int h_load_copy(uint32_t ifslot);
 
-/* Empties every list and the source tracker, writes xg_config {flags,
+/* Empties every list, the source tracker and the event ring buffer,
+ * zeroes xg_stats, xg_global and xg_evstats, writes xg_config {flags,
  * limits off} to both slots and xg_state {lists 0, cfg_slot 0}.
  */
 int h_reset(uint32_t flags);
@@ -21,12 +30,23 @@ void h_config_off(struct xg_config *cfg);
 /* The XG_DEF_* settings xg-load writes on a first load. */
 void h_config_defaults(struct xg_config *cfg);
 int h_write_config(uint32_t slot, const struct xg_config *cfg);
+int h_read_config(uint32_t slot, struct xg_config *cfg);
 /* The program's xg_state, mapped: read and write it in place. */
 struct xg_state *h_state(void);
 /* Empties xg_track and zeroes xg_global. */
 int h_clear_tracking(void);
 int h_track_count(void);
 int h_track_lookup(const struct xg_in6 *key, struct xg_src *src);
+int h_track_update(const struct xg_in6 *key, const struct xg_src *src);
+
+/* Consumes every record in xg_events; copies the first @max to @out
+ * (NULL: discards them). Returns how many there were, or -errno.
+ */
+int h_events(struct xg_event *out, int max);
+/* xg_evstats summed over CPUs. */
+int h_evstats(struct xg_evstats *sum);
+/* Empties the ring buffer and zeroes xg_evstats. */
+int h_clear_events(void);
 
 /* Adds "ADDR" (host map) or "ADDR/LEN" (prefix trie) to the allow- or
  * blocklist and sets its xg_state.lists bit; @expires_ns 0 = never.
@@ -45,8 +65,16 @@ uint64_t h_boot_ns(void);
 
 /* Sums over CPUs. */
 int h_read_stats(struct xg_counter out[XG_STATS_SLOTS]);
+/* Zeroes every counter of every slot. */
+int h_clear_stats(void);
 /* Runs one frame of @len bytes; returns the XDP action or -1. */
 int h_run(const struct frame *f, size_t len);
+/* The same on copy @copy (0 = the first program), received on @ifindex
+ * (0 = none).
+ */
+int h_run_on(int copy, const struct frame *f, size_t len, uint32_t ifindex);
+/* Runs @f @repeat times in one call; returns the last XDP action or -1. */
+int h_run_n(const struct frame *f, uint32_t repeat);
 /* Runs @f @repeat times in the kernel; *@ns gets the mean run time.
  * Returns the last XDP action or -1.
  */

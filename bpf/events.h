@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Included by xdpguard.bpf.c: a record of a dropped packet for xg-events,
+ * within the XG_LIM_EVENTS budget.
+ *
+ * Runs after the verdict and on drops only, so the pass path pays nothing
+ * but a compare. While events are on, every drop is counted once in
+ * xg_evstats: sent, sampled (no token in the budget) or lost (a token,
+ * but the ring buffer was full), so sent + sampled + lost = drops. The
+ * budget is a GCRA on xg_global.ev_tat, one word shared by all CPUs like
+ * the SYN ceiling, so the rate holds in total. Under a flood the budget is
+ * empty nearly all the time: a drop then costs a coarse clock read, a read
+ * of that word and a per-CPU add, and never writes the shared line.
+ *
+ * The budget runs on bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE,
+ * one tick of resolution), not on the boot clock of the other limits: with
+ * the boot clock a sampled-out drop cost ~25 ns more than a drop with
+ * events off (a paravirtual clock read in our VM), with the coarse clock
+ * 6-9 ns (docs/BENCHMARKS.md). A tick of jitter does not change how many
+ * events a second go out. So ev_tat is in coarse-clock time, and user
+ * space only ever writes 0 to it. The record's ts_ns is the boot clock,
+ * read only for an event that is sent.
+ */
+#ifndef XG_BPF_EVENTS_H
+#define XG_BPF_EVENTS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "maps.h"
+#include "parse.h"
+#include "limits.h"
+
+/* Bytes of the L4 header an event reads: the two ports, or ICMP type and
+ * code.
+ */
+#define XG_EV_PORTS_LEN 4
+#define XG_EV_ICMP_LEN 2
+
+static __always_inline struct xg_evstats *evstats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&XG_MAP_EVSTATS, &zero);
+}
+
+/* Returns 1 if the budget has a token for an event at @now, and takes
+ * it. The read-only peek first: under a flood the word stays in every
+ * CPU's cache instead of bouncing with a failed compare-and-swap.
+ */
+static __always_inline int event_token(struct xg_global *g, __u64 now,
+				       const struct xg_limit *lim)
+{
+	if (gcra_empty(&g->ev_tat, now, lim))
+		return 0;
+	return gcra_take(&g->ev_tat, now, lim);
+}
+
+/* Addresses from the IP header that passed its checks (saddr is already
+ * in @p); a packet malformed before that has none.
+ */
+static __always_inline void event_l3(const struct xdp_md *ctx,
+				     const struct xg_pkt *p, struct xg_event *e)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	void *l3 = data + (p->l3_off & XG_MAX_OFF);
+	struct ipv6hdr *ip6 = l3;
+	struct iphdr *ip = l3;
+
+	if (!p->l3_off)
+		return;
+	if (p->ipv6) {
+		if ((void *)(ip6 + 1) > end)
+			return;
+		__builtin_memcpy(e->saddr, p->saddr, sizeof(e->saddr));
+		__builtin_memcpy(e->daddr, &ip6->daddr, sizeof(e->daddr));
+		e->flags = XG_EV_L3 | XG_EV_IPV6;
+		return;
+	}
+	if ((void *)(ip + 1) > end)
+		return;
+	e->saddr[0] = p->saddr[0];
+	e->daddr[0] = ip->daddr;
+	e->flags = XG_EV_L3;
+}
+
+/* Ports (TCP, UDP) or type and code (ICMP, ICMPv6) when those bytes lie
+ * within the IP payload, also for a header too short or too bad to pass
+ * parse_l4(): what is there is worth reporting. A later fragment carries
+ * payload where a header would be.
+ */
+static __always_inline void event_l4(const struct xdp_md *ctx,
+				     const struct xg_pkt *p, struct xg_event *e)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *l4 = data + (p->l4_off & XG_MAX_OFF);
+	__u8 proto = p->l4proto;
+
+	if (p->nonfirst_frag) {
+		e->flags |= XG_EV_FRAG;
+		return;
+	}
+	if (!p->l4_off)
+		return;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		if (p->l4_len < XG_EV_PORTS_LEN ||
+		    (void *)(l4 + XG_EV_PORTS_LEN) > end)
+			return;
+		e->sport = (__u16)l4[0] << 8 | l4[1];
+		e->dport = (__u16)l4[2] << 8 | l4[3];
+		e->flags |= XG_EV_PORTS;
+		return;
+	}
+	if ((proto == IPPROTO_ICMP && !p->ipv6) ||
+	    (proto == IPPROTO_ICMPV6 && p->ipv6)) {
+		if (p->l4_len < XG_EV_ICMP_LEN ||
+		    (void *)(l4 + XG_EV_ICMP_LEN) > end)
+			return;
+		e->sport = l4[0];
+		e->dport = l4[1];
+		e->flags |= XG_EV_ICMP;
+	}
+}
+
+/* Ring buffer memory is not zeroed: every byte is written. */
+static __always_inline void event_fill(struct xg_event *e,
+				       const struct xdp_md *ctx,
+				       const struct xg_pkt *p, __u32 class,
+				       __u32 reason)
+{
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->ifindex = ctx->ingress_ifindex;
+	e->len = ctx->data_end - ctx->data;
+	e->ifslot = xg_ifslot;
+	e->reason = reason;
+	e->class = class;
+	e->l4proto = p->l4proto;
+	e->tcp_flags = p->tcp_flags;
+	event_l3(ctx, p, e);
+	event_l4(ctx, p, e);
+}
+
+/* The event step, for a packet whose verdict is XDP_DROP; returns 0.
+ * A global function: the verifier checks it once on its own, where
+ * inlined it would walk it again at the end of every path through the
+ * decision (+50,000 instructions verified). The call costs the drop path
+ * ~1 ns. Arguments of a global function may be NULL as far as the
+ * verifier knows.
+ */
+__attribute__((noinline)) int send_event(struct xdp_md *ctx,
+					 const struct xg_pkt *p,
+					 const struct xg_config *cfg,
+					 __u32 class, __u32 reason)
+{
+	struct xg_evstats *es;
+	struct xg_global *g;
+	struct xg_event *e;
+	struct xg_limit lim;
+	__u64 now;
+
+	if (!p || !cfg)
+		return 0;
+	lim = cfg->limit[XG_LIM_EVENTS];
+	if (!lim.rate)
+		return 0;
+	es = evstats();
+	g = global_bucket();
+	if (!es || !g)
+		return 0;
+	now = bpf_ktime_get_coarse_ns();
+	if (!event_token(g, now, &lim)) {
+		/* Per-CPU value: plain adds, no other writer. */
+		es->sampled += 1;
+		return 0;
+	}
+	e = bpf_ringbuf_reserve(&XG_MAP_EVENTS, sizeof(*e), 0);
+	if (!e) {
+		es->lost += 1;
+		return 0;
+	}
+	event_fill(e, ctx, p, class, reason);
+	bpf_ringbuf_submit(e, 0);
+	es->sent += 1;
+	return 0;
+}
+
+#endif /* XG_BPF_EVENTS_H */
