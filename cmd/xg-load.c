@@ -64,7 +64,7 @@ static void usage(void)
 	       "      --pin-dir DIR     pin directory (default "
 	       "$%s, else\n"
 	       "                        %s)\n"
-	       "  -j, --json            report errors as JSON on stdout\n"
+	       "  -j, --json            print the result (or the error) as JSON\n"
 	       "  -v, --verbose         show libbpf messages (twice: debug "
 	       "too)\n"
 	       "  -V, --version         print the version and exit\n"
@@ -191,6 +191,9 @@ struct load_state {
 	bool had_pin[XG_LOAD_MAX_MAPS]; /* per map, in bpf_object order */
 	bool load_tried; /* had_pin[] is complete: undo may unpin */
 	bool first; /* no xg_meta before: write meta and config */
+	struct xg_maps m; /* the pinned maps of an earlier load (!first) */
+	__u32 slot; /* counter slot of IFACE, 1..XG_MAX_IFACES */
+	bool slot_kept; /* --force: the old link's slot, counters kept */
 	struct xdpguard *skel;
 	char link_path[PATH_MAX];
 	int old_link; /* pinned link of IFACE (--force), or -1 */
@@ -199,6 +202,21 @@ struct load_state {
 	bool link_pinned;
 	__u32 link_id;
 };
+
+/* Counts of @slot go to the detached slot and the interface entry goes:
+ * the interface of @id is no longer guarded.
+ */
+static void forget_iface(const struct xg_maps *m, __u32 id)
+{
+	struct xg_iface ifc;
+
+	if (m->ifaces < 0)
+		return;
+	if (bpf_map_lookup_elem(m->ifaces, &id, &ifc) == 0 && ifc.slot >= 1 &&
+	    ifc.slot <= XG_MAX_IFACES && m->stats >= 0)
+		xg_stats_retire(m->stats, ifc.slot);
+	bpf_map_delete_elem(m->ifaces, &id);
+}
 
 static int resolve_iface(struct load_state *st)
 {
@@ -241,7 +259,6 @@ static int link_info(int fd, struct bpf_link_info *info)
 static int check_pinned_link(struct load_state *st)
 {
 	struct bpf_link_info info;
-	char path[PATH_MAX];
 	int fd, err;
 
 	err = xg_link_pin_path(st->dir, st->o->netns, st->o->ifname,
@@ -268,13 +285,7 @@ static int check_pinned_link(struct load_state *st)
 		if (unlink(st->link_path) < 0)
 			return xg_fail(-errno, "cannot remove stale %s: %s",
 				       st->link_path, strerror(errno));
-		snprintf(path, sizeof(path), "%s/%s", st->dir,
-			 XG_STR(XG_MAP_IFACES));
-		fd = bpf_obj_get(path);
-		if (fd >= 0) {
-			bpf_map_delete_elem(fd, &info.id);
-			close(fd);
-		}
+		forget_iface(&st->m, info.id);
 		return 0;
 	}
 	if (!st->o->force) {
@@ -362,23 +373,133 @@ out:
 	return err;
 }
 
+/* An xg_meta pin means an earlier load: its maps, ABI checked, stay open
+ * for the interface bookkeeping.
+ */
+static int open_pins(struct load_state *st)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", st->dir, XG_STR(XG_MAP_META));
+	st->first = access(path, F_OK) < 0;
+	if (st->first)
+		return 0;
+	return xg_maps_open(st->dir, false, &st->m);
+}
+
+/* The ids of the guarded interfaces (xg_ifaces keys); returns how many. */
+static int iface_ids(const struct xg_maps *m, __u32 ids[XG_MAX_IFACES])
+{
+	__u32 key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	if (m->ifaces < 0)
+		return 0;
+	while (n < XG_MAX_IFACES &&
+	       bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
+		ids[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
+/* Whether link @id no longer exists or its interface went away. */
+static bool link_is_stale(__u32 id)
+{
+	struct bpf_link_info info;
+	bool stale;
+	int fd;
+
+	fd = bpf_link_get_fd_by_id(id);
+	if (fd < 0)
+		return errno == ENOENT;
+	stale = link_info(fd, &info) == 0 &&
+		(info.type != BPF_LINK_TYPE_XDP || info.xdp.ifindex == 0);
+	close(fd);
+	return stale;
+}
+
+/* Frees the slots of interfaces that disappeared (a deleted veth, a
+ * removed namespace): their pins go, their counts move to the detached
+ * slot. Without this, 32 vanished interfaces would block every new one.
+ */
+static void sweep_stale(struct load_state *st)
+{
+	__u32 ids[XG_MAX_IFACES], pid;
+	struct bpf_link_info info;
+	char path[PATH_MAX];
+	struct xg_iface ifc;
+	int i, n, fd;
+
+	n = iface_ids(&st->m, ids);
+	for (i = 0; i < n; i++) {
+		if (!link_is_stale(ids[i]) ||
+		    bpf_map_lookup_elem(st->m.ifaces, &ids[i], &ifc))
+			continue;
+		ifc.ifname[XG_IFNAMSIZ - 1] = '\0';
+		ifc.netns[XG_NETNSSIZ - 1] = '\0';
+		if (xg_link_pin_path(st->dir, ifc.netns, ifc.ifname, path,
+				     sizeof(path)) == 0 &&
+		    (fd = bpf_obj_get(path)) >= 0) {
+			pid = link_info(fd, &info) == 0 ? info.id : 0;
+			close(fd);
+			if (pid == ids[i])
+				unlink(path);
+		}
+		forget_iface(&st->m, ids[i]);
+	}
+}
+
+/* The counter slot: the old link's on --force, else the lowest free one. */
+static int pick_slot(struct load_state *st)
+{
+	bool used[XG_IF_SLOTS] = {};
+	__u32 ids[XG_MAX_IFACES];
+	struct xg_iface ifc;
+	int i, n;
+
+	if (st->first) {
+		st->slot = 1;
+		return 0;
+	}
+	if (st->old_link >= 0 &&
+	    bpf_map_lookup_elem(st->m.ifaces, &st->old_link_id, &ifc) == 0 &&
+	    ifc.slot >= 1 && ifc.slot <= XG_MAX_IFACES) {
+		st->slot = ifc.slot;
+		st->slot_kept = true;
+		return 0;
+	}
+	n = iface_ids(&st->m, ids);
+	for (i = 0; i < n; i++)
+		if (bpf_map_lookup_elem(st->m.ifaces, &ids[i], &ifc) == 0 &&
+		    ifc.slot <= XG_MAX_IFACES)
+			used[ifc.slot] = true;
+	for (st->slot = 1; st->slot <= XG_MAX_IFACES; st->slot++)
+		if (!used[st->slot])
+			return 0;
+	return xg_fail(-ENOSPC,
+		       "cannot guard more than %d interfaces; unload one first",
+		       XG_MAX_IFACES);
+}
+
+/* A new slot starts from zero. Counts left there by an interrupted
+ * xg-unload are folded into the detached slot, so totals never drop.
+ */
+static int prepare_slot(struct load_state *st)
+{
+	if (st->slot_kept)
+		return 0;
+	return xg_stats_retire(bpf_map__fd(st->skel->maps.XG_MAP_STATS),
+			       st->slot);
+}
+
 static int open_skel(struct load_state *st)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = st->dir);
-	struct xg_maps m;
 	struct bpf_map *map;
-	char path[PATH_MAX];
 	int i = 0, err;
-
-	/* an xg_meta pin means an earlier load: check its ABI first */
-	snprintf(path, sizeof(path), "%s/%s", st->dir, XG_STR(XG_MAP_META));
-	st->first = access(path, F_OK) < 0;
-	if (!st->first) {
-		err = xg_maps_open(st->dir, true, &m);
-		if (err)
-			return err;
-		xg_maps_close(&m);
-	}
 
 	st->skel = xdpguard__open_opts(&opts);
 	if (!st->skel)
@@ -392,6 +513,7 @@ static int open_skel(struct load_state *st)
 		if (err)
 			return err;
 	}
+	st->skel->rodata->xg_ifslot = st->slot;
 	st->load_tried = true;
 	err = xdpguard__load(st->skel);
 	if (err == -EPERM || err == -EACCES)
@@ -561,6 +683,7 @@ static int write_state(struct load_state *st)
 	struct xg_iface ifc = {
 		.ifindex = st->ifindex,
 		.mode = st->mode,
+		.slot = st->slot,
 	};
 	struct xdpguard *s = st->skel;
 	struct timespec ts;
@@ -589,6 +712,25 @@ static int write_state(struct load_state *st)
 		return xg_fail(-errno, "cannot write xg_ifaces: %s",
 			       strerror(errno));
 	return 0;
+}
+
+/* -j: what was attached, for scripts (see xdpguard(7), JSON OUTPUT). */
+static void print_json(const struct load_state *st)
+{
+	struct xg_json *j = xg_json_new(stdout);
+
+	if (!j)
+		return;
+	xg_json_obj_open(j);
+	xg_json_kv_str(j, "interface", st->o->ifname);
+	xg_json_kv_str(j, "netns", st->o->netns);
+	xg_json_kv_u64(j, "ifindex", st->ifindex);
+	xg_json_kv_str(j, "mode", xg_mode_name(st->mode));
+	xg_json_kv_u64(j, "link_id", st->link_id);
+	xg_json_kv_u64(j, "slot", st->slot);
+	xg_json_kv_bool(j, "replaced", st->old_link >= 0);
+	xg_json_obj_close(j);
+	xg_json_free(j);
 }
 
 /* Takes back what this call created; the lists of an earlier load stay. */
@@ -628,6 +770,7 @@ int main(int argc, char **argv)
 	char links[PATH_MAX];
 	int rc, saved_ns = -1, lock_fd = -1;
 
+	memset(&st.m, 0xff, sizeof(st.m)); /* every fd -1 */
 	xg_cli_init(argv[0]);
 	rc = parse_args(argc, argv, &o);
 	if (rc > 0)
@@ -662,15 +805,25 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	rc = check_pinned_link(&st);
+	rc = open_pins(&st);
+	if (!rc) {
+		sweep_stale(&st);
+		rc = check_pinned_link(&st);
+	}
+	if (!rc)
+		rc = pick_slot(&st);
 	if (!rc)
 		rc = open_skel(&st);
 	if (!rc)
 		rc = write_defaults(&st);
 	if (!rc)
+		rc = prepare_slot(&st);
+	if (!rc)
 		rc = st.old_link >= 0 ? replace(&st) : attach(&st);
 	if (!rc)
 		rc = write_state(&st);
+	if (!rc && xg_json)
+		print_json(&st);
 out:
 	if (rc && st.dir)
 		undo(&st);
@@ -679,6 +832,7 @@ out:
 	if (st.link_fd >= 0)
 		close(st.link_fd);
 	xdpguard__destroy(st.skel);
+	xg_maps_close(&st.m);
 	xg_unlock(lock_fd);
 	if (xg_netns_leave(saved_ns) && !rc)
 		rc = -EIO;

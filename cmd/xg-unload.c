@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,7 +40,7 @@ static void usage(void)
 	       "      --pin-dir DIR     pin directory (default "
 	       "$%s, else\n"
 	       "                        %s)\n"
-	       "  -j, --json            report errors as JSON on stdout\n"
+	       "  -j, --json            print the result (or the error) as JSON\n"
 	       "  -v, --verbose         show more detail on failures\n"
 	       "  -V, --version         print the version and exit\n"
 	       "  -h, --help            print this help and exit\n",
@@ -129,11 +130,113 @@ static int unpin_link(const char *path, __u32 *id)
 	return 0;
 }
 
-static int unload_one(const struct unload_opts *o, const char *dir)
+/* A pinned map opened only if it has the layout of xg_abi.h; -1 if not.
+ * xg-unload detaches even from pins of another version: those it leaves
+ * to xg-unload --all.
+ */
+static int open_map(const char *dir, const char *name, __u32 type,
+		    __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.type != type ||
+	    info.value_size != value_size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The interface of link @id is gone: its counts move to the detached
+ * slot (totals stay), then its entry goes, freeing the slot.
+ */
+static int forget_iface(const char *dir, __u32 id)
+{
+	int ifaces, stats, err = 0;
+	struct xg_iface ifc;
+
+	ifaces = open_map(dir, XG_STR(XG_MAP_IFACES), BPF_MAP_TYPE_HASH,
+			  sizeof(struct xg_iface));
+	if (ifaces < 0)
+		return 0;
+	stats = open_map(dir, XG_STR(XG_MAP_STATS), BPF_MAP_TYPE_PERCPU_ARRAY,
+			 sizeof(struct xg_counter));
+	if (bpf_map_lookup_elem(ifaces, &id, &ifc) == 0 && ifc.slot >= 1 &&
+	    ifc.slot <= XG_MAX_IFACES && stats >= 0)
+		err = xg_stats_retire(stats, ifc.slot);
+	/* even if retiring failed: the slot must not stay taken */
+	bpf_map_delete_elem(ifaces, &id);
+	if (stats >= 0)
+		close(stats);
+	close(ifaces);
+	return err;
+}
+
+/* The interfaces detached, in the order they went, for -j. */
+struct gone {
+	char ifname[XG_IFNAMSIZ * 3 + 1]; /* as decoded from a pin name */
+	char netns[NAME_MAX + 1];
+};
+
+struct detached {
+	struct gone *v;
+	size_t n, cap;
+};
+
+static int detached_add(struct detached *d, const char *ifname,
+			const char *netns)
+{
+	struct gone *tmp;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		tmp = realloc(d->v, d->cap * sizeof(*tmp));
+		if (!tmp)
+			return xg_fail(-ENOMEM, "out of memory");
+		d->v = tmp;
+	}
+	snprintf(d->v[d->n].ifname, sizeof(d->v[d->n].ifname), "%s", ifname);
+	snprintf(d->v[d->n].netns, sizeof(d->v[d->n].netns), "%s",
+		 netns ? netns : "");
+	d->n++;
+	return 0;
+}
+
+static void print_json(const struct detached *d)
+{
+	struct xg_json *j = xg_json_new(stdout);
+	size_t i;
+
+	if (!j)
+		return;
+	xg_json_obj_open(j);
+	xg_json_key(j, "detached");
+	xg_json_arr_open(j);
+	for (i = 0; i < d->n; i++) {
+		xg_json_obj_open(j);
+		xg_json_kv_str(j, "interface", d->v[i].ifname);
+		xg_json_kv_str(j, "netns",
+			       d->v[i].netns[0] ? d->v[i].netns : NULL);
+		xg_json_obj_close(j);
+	}
+	xg_json_arr_close(j);
+	xg_json_obj_close(j);
+	xg_json_free(j);
+}
+
+static int unload_one(const struct unload_opts *o, const char *dir,
+		      struct detached *out)
 {
 	char path[PATH_MAX];
 	__u32 id = 0;
-	int fd, err;
+	int err;
 
 	err = xg_link_pin_path(dir, o->netns, o->ifname, path, sizeof(path));
 	if (err)
@@ -143,19 +246,25 @@ static int unload_one(const struct unload_opts *o, const char *dir)
 		return xg_fail(err, "%s is not guarded", o->ifname);
 	if (err)
 		return err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, XG_STR(XG_MAP_IFACES));
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		bpf_map_delete_elem(fd, &id);
-		close(fd);
-	}
-	return 0;
+	err = forget_iface(dir, id);
+	if (!err)
+		err = detached_add(out, o->ifname, o->netns);
+	return err;
 }
 
-static int unload_all(const char *dir)
+static int gone_cmp(const void *a, const void *b)
+{
+	const struct gone *x = a, *y = b;
+	int c = strcmp(x->ifname, y->ifname);
+
+	return c ? c : strcmp(x->netns, y->netns);
+}
+
+/* Every link goes with the maps, so no counter slot needs retiring. */
+static int unload_all(const char *dir, struct detached *out)
 {
 	char links[PATH_MAX], path[PATH_MAX * 2];
+	struct gone g;
 	struct dirent *de;
 	__u32 id;
 	DIR *d;
@@ -170,12 +279,23 @@ static int unload_all(const char *dir)
 			snprintf(path, sizeof(path), "%s/%s", links,
 				 de->d_name);
 			err = unpin_link(path, &id);
-			if (err && err != -ENOENT) {
+			if (err == -ENOENT)
+				continue;
+			if (!err &&
+			    xg_link_pin_name_decode(de->d_name, g.netns,
+						    sizeof(g.netns), g.ifname,
+						    sizeof(g.ifname)))
+				err = detached_add(out, de->d_name, NULL);
+			else if (!err)
+				err = detached_add(out, g.ifname, g.netns);
+			if (err) {
 				closedir(d);
 				return err;
 			}
 		}
 		closedir(d);
+		if (out->n)
+			qsort(out->v, out->n, sizeof(*out->v), gone_cmp);
 		if (rmdir(links) < 0)
 			return xg_fail(-errno, "cannot remove %s: %s", links,
 				       strerror(errno));
@@ -207,6 +327,7 @@ static int unload_all(const char *dir)
 int main(int argc, char **argv)
 {
 	struct unload_opts o = {};
+	struct detached gone = {};
 	const char *dir;
 	int rc, lock_fd = -1;
 
@@ -226,8 +347,11 @@ int main(int argc, char **argv)
 		rc = lock_fd;
 		goto out;
 	}
-	rc = o.all ? unload_all(dir) : unload_one(&o, dir);
+	rc = o.all ? unload_all(dir, &gone) : unload_one(&o, dir, &gone);
+	if (!rc && xg_json)
+		print_json(&gone);
 out:
 	xg_unlock(lock_fd);
+	free(gone.v);
 	return xg_exit(rc);
 }

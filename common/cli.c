@@ -102,10 +102,27 @@ int xg_exit(int rc)
 	return rc == -XG_EUSAGE ? 2 : 1;
 }
 
+/* Under -j an object, so that `TOOL -V -j | jq` works like the rest. */
 void xg_print_version(void)
 {
-	printf("%s (xdpguard) %s, libbpf %u.%u\n", xg_prog, XG_VERSION,
-	       libbpf_major_version(), libbpf_minor_version());
+	char lib[24];
+	struct xg_json *j;
+
+	snprintf(lib, sizeof(lib), "%u.%u", libbpf_major_version(),
+		 libbpf_minor_version());
+	j = xg_json ? xg_json_new(stdout) : NULL;
+	if (!j) {
+		printf("%s (xdpguard) %s, libbpf %s\n", xg_prog, XG_VERSION,
+		       lib);
+		return;
+	}
+	xg_json_obj_open(j);
+	xg_json_kv_str(j, "tool", xg_prog);
+	xg_json_kv_str(j, "version", XG_VERSION);
+	xg_json_kv_u64(j, "abi", XG_ABI_VERSION);
+	xg_json_kv_str(j, "libbpf", lib);
+	xg_json_obj_close(j);
+	xg_json_free(j);
 }
 
 static bool cap_effective(const struct __user_cap_data_struct *d, int cap)

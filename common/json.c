@@ -80,12 +80,46 @@ void xg_json_arr_close(struct xg_json *j)
 	close_c(j, ']');
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0.
+ */
+static int utf8_len(const unsigned char *p)
+{
+	int n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || /* overlong */
+	    (p[0] == 0xed && p[1] > 0x9f) || /* surrogate */
+	    (p[0] == 0xf0 && p[1] < 0x90) || /* overlong */
+	    (p[0] == 0xf4 && p[1] > 0x8f)) /* above U+10FFFF */
+		return 0;
+	return n;
+}
+
+/* Names come from the system (a netns name is any file name, cut to fit
+ * a map field), so a byte that is not UTF-8 becomes U+FFFD: the output
+ * stays valid JSON.
+ */
 static void put_escaped(FILE *f, const char *s)
 {
 	const unsigned char *p;
+	int n;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
+	for (p = (const unsigned char *)s; *p; p += n) {
+		n = 1;
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);
@@ -109,10 +143,17 @@ static void put_escaped(FILE *f, const char *s)
 			fputs("\\f", f);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+				break;
+			}
+			n = utf8_len(p);
+			if (n) {
+				fwrite(p, 1, n, f);
+			} else {
+				fputs("\\ufffd", f);
+				n = 1;
+			}
 		}
 	}
 	fputc('"', f);

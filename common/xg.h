@@ -46,7 +46,10 @@ int xg_fail(int err, const char *fmt, ...)
  */
 int xg_exit(int rc);
 
-void xg_print_version(void); /* "xg-tool (xdpguard) 0.1.0, libbpf x.y" */
+/* "xg-tool (xdpguard) 0.1.0, libbpf x.y"; under -j
+ * {"tool":"xg-tool","version":"0.1.0","abi":N,"libbpf":"x.y"}.
+ */
+void xg_print_version(void);
 
 /* The options every tool takes: put XG_COMMON_LONG_OPTS at the end of a
  * getopt_long table, XG_COMMON_SHORT in its optstring, and number the

@@ -4,8 +4,10 @@
 # by a veth pair. The client pings the protected end while xdpguard blocks
 # and unblocks it; then an attacker floods a TCP server on the protected end
 # with SYNs, the per-source limit cuts the flood, and a legitimate client
-# still connects. Every expected outcome is checked, so the demo doubles as
-# a smoke test: the exit status is non-zero when one did not happen.
+# still connects. xg-events reports the drops one by one, and xg-stats keeps
+# the counts of the interface after it is detached. Every expected outcome
+# is checked, so the demo doubles as a smoke test: the exit status is
+# non-zero when one did not happen.
 #
 # Only 198.18.0.0/15 and 2001:db8::/32, only inside the namespaces created
 # here, and a pin directory of its own; all of it is removed on exit, also
@@ -72,6 +74,7 @@ xg-block() { "$XG_BUILD/xg-block" "$@"; }
 xg-stats() { "$XG_BUILD/xg-stats" "$@"; }
 # shellcheck disable=SC2120
 xg-threshold() { "$XG_BUILD/xg-threshold" "$@"; }
+xg-events() { "$XG_BUILD/xg-events" "$@"; }
 
 # ping_expect all|none: 5 pings from the client to the protected end, and
 # whether all or none of them must be answered. A failed ping is an
@@ -104,11 +107,10 @@ ping_expect() {
 	esac
 }
 
-# counter CLASS REASON: packets in the xg-stats text table (0 when the row
-# is absent, as rows that are zero are not printed).
+# counter CLASS REASON: packets counted so far, all interfaces together,
+# from the JSON of xg-stats (the text table is for people).
 counter() {
-	xg-stats | awk -v c="$1" -v r="$2" \
-		'$1 == c && $2 == r { n = $3 } END { print n + 0 }'
+	xg-stats -j | jq --arg c "$1" --arg r "$2" '.counters[$c][$r].packets'
 }
 
 # expect_list_rows N: xg-block list shows N entries (header excluded).
@@ -170,12 +172,12 @@ cleanup() {
 [[ $(id -u) == 0 ]] ||
 	die "must run as root: it creates network namespaces and loads an XDP" \
 	    "program; try: sudo make demo"
-for t in xg-load xg-unload xg-block xg-stats xg-threshold; do
+for t in xg-load xg-unload xg-block xg-stats xg-threshold xg-events; do
 	[[ -x $XG_BUILD/$t ]] || die "$XG_BUILD/$t not found; run make first"
 done
-for c in ip ping awk hping3 socat; do
+for c in ip ping awk hping3 socat jq; do
 	command -v "$c" >/dev/null ||
-		die "'$c' is needed (iproute2, iputils-ping, hping3, socat)"
+		die "'$c' is needed (iproute2, iputils-ping, hping3, socat, jq)"
 done
 for ns in "$NS_C" "$NS_P"; do
 	[[ ! -e /var/run/netns/$ns ]] ||
@@ -237,8 +239,22 @@ step "4. Block the client"
 show xg-block "$C4" || die "xg-block failed"
 before=$(counter icmp blocklisted)
 
-step "5. Ping again: dropped in the driver of $IF_P"
+step "5. Ping again: dropped in the driver of $IF_P, each drop reported"
+events=$(mktemp)
+printf '%s$ xg-events -n 5 &%s\n' "$BOLD" "$RESET"
+timeout 10 "$XG_BUILD/xg-events" -n 5 >"$events" &
+events_pid=$!
+sleep 0.5 # xg-events reports only what happens after it started
 ping_expect none
+wait "$events_pid"
+cat "$events"
+n=$(grep -c " blocklisted .*$C4" "$events")
+if [[ $n == 5 ]]; then
+	ok "xg-events reported the 5 drops: blocklisted, from $C4"
+else
+	bad "xg-events reported $n blocklisted drops from $C4, expected 5"
+fi
+rm -f "$events"
 
 step "6. The counters and the blocklist"
 show xg-stats
@@ -282,7 +298,7 @@ echo "socat listens on $P4:$PORT"
 connect_expect
 
 step "12. $ATT floods the server with $FLOOD SYNs; the client connects meanwhile"
-before=$(counter tcp rate-syn)
+before=$(counter tcp rate_syn)
 printf '%s$ hping3 -q -S -a %s -p %s -i u500 -c %s %s &%s   (from %s)\n' \
 	"$BOLD" "$ATT" "$PORT" "$FLOOD" "$P4" "$RESET" "$NS_C"
 ip netns exec "$NS_C" hping3 -q -S -a "$ATT" -p "$PORT" -i u500 \
@@ -298,7 +314,7 @@ ms=$((($(date +%s%N) - start) / 1000000))
 
 step "13. The flood was cut in the driver"
 show xg-stats
-dropped=$(($(counter tcp rate-syn) - before))
+dropped=$(($(counter tcp rate_syn) - before))
 # A bucket of 50/s and 50 back to back passes at most 50 + 50 x seconds.
 most=$((50 + 50 * (ms + 999) / 1000 + 1))
 if ((dropped >= FLOOD - most && dropped <= FLOOD - 50)); then
@@ -311,3 +327,20 @@ fi
 
 step "14. After the flood the client still connects"
 connect_expect
+
+step "15. The same counters for Prometheus, per interface"
+printf '%s$ xg-stats --prometheus | grep ^xdpguard_packets_total | grep -v " 0$"%s\n' \
+	"$BOLD" "$RESET"
+xg-stats --prometheus | grep '^xdpguard_packets_total' | grep -v ' 0$'
+
+step "16. Detach: the interface's counts stay in the totals, as (detached)"
+total=$(xg-stats -j | jq .total.packets)
+show xg-unload -j -n "$NS_P" "$IF_P" || die "xg-unload failed"
+show xg-stats
+# late packets of the flood may still have been counted before the detach
+read -r all det < <(xg-stats -j | jq -r '"\(.total.packets) \(.detached.total.packets)"')
+if ((all == det && all >= total)); then
+	ok "all $all packets kept, now under (detached)"
+else
+	bad "total $all, detached $det: expected both the same, at least $total"
+fi

@@ -11,7 +11,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-TOOLS=(xg-load xg-unload xg-block xg-allow xg-stats xg-threshold)
+TOOLS=(xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events)
 NOT_LOADED="xdpguard is not loaded; run xg-load IFACE first"
 DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 
@@ -247,4 +247,14 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 		run -0 xg_as_nobody "$XG_BUILD/$t" --help
 		run -0 xg_as_nobody "$XG_BUILD/$t" -V
 	done
+}
+
+@test "not loaded: xg-threshold and xg-events" {
+	run -1 --separate-stderr xg-threshold
+	assert_equal "$stderr" "xg-threshold: $NOT_LOADED"
+	assert_equal "$output" ""
+	run -1 --separate-stderr xg-events -n 1
+	assert_equal "$stderr" "xg-events: $NOT_LOADED"
+	assert_equal "$output" ""
+	xg_assert_no_pins
 }

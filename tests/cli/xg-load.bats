@@ -30,7 +30,7 @@ xdp_of() {
 }
 
 link_id_of() {
-	xg-stats -j | jq -r --arg i "$1" '.interfaces[] | select(.ifname == $i) | .link_id'
+	xg-stats -j | jq -r --arg i "$1" '.interfaces[] | select(.interface == $i) | .link_id'
 }
 
 # ---- usage errors: nothing is created ----------------------------------
@@ -219,7 +219,7 @@ link_id_of() {
 	local m
 	for m in xg_allow4 xg_allow6 xg_allow4p xg_allow6p xg_block4 xg_block6 \
 		 xg_block4p xg_block6p xg_stats xg_config xg_meta xg_ifaces \
-		 xg_state xg_track xg_global; do
+		 xg_state xg_track xg_global xg_events xg_evstats; do
 		[[ -e $XDPGUARD_PIN_DIR/$m ]] || fail "map $m not pinned"
 	done
 }
@@ -291,7 +291,7 @@ link_id_of() {
 	xg-block 198.18.0.5
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 	assert_equal "$(xdp_of xgq-"$XG_SHORT")" "1 xdpguard"
-	assert_equal "$(xg-stats -j | jq -c '[.interfaces[].ifname] | sort')" \
+	assert_equal "$(xg-stats -j | jq -c '[.interfaces[].interface] | sort')" \
 		"$(jq -cn --arg a "$XG_IF" --arg b "xgq-$XG_SHORT" '[$a, $b] | sort')"
 	[[ -e $XDPGUARD_PIN_DIR/links/xgq-$XG_SHORT@$XG_NS ]] || fail "no second link pin"
 	# The programs of both interfaces use the same pinned maps.
@@ -328,7 +328,7 @@ link_id_of() {
 	assert_equal "$output$stderr" ""
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 	xg_assert_unchanged
-	assert_equal "$(xg-stats -j | jq -c '[.interfaces[].ifname]')" \
+	assert_equal "$(xg-stats -j | jq -c '[.interfaces[].interface]')" \
 		"$(jq -cn --arg a "$XG_IF" '[$a]')"
 }
 
@@ -415,4 +415,172 @@ link_id_of() {
 		jq -c '.[0].formatted.value.cfg_slot')" 1
 	assert_equal "$(xg-threshold -j | jq .drop_malformed)" true
 	assert_equal "$(xg-threshold -j | jq .limits.syn.rate)" 200
+}
+
+# ---- -j on success ------------------------------------------------------
+
+@test "-j: prints the attached interface, its link and its counter slot" {
+	xg_make_ns
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF"
+	assert_equal "$stderr" ""
+	local ifindex id
+	ifindex=$(ip -n "$XG_NS" -j link show "$XG_IF" | jq '.[0].ifindex')
+	id=$(ip -n "$XG_NS" -j link show "$XG_IF" | jq '.[0].xdp.prog.id')
+	jq -e --arg i "$XG_IF" --arg n "$XG_NS" --argjson x "$ifindex" '
+		keys_unsorted == ["interface","netns","ifindex","mode","link_id",
+				  "slot","replaced"] and
+		.interface == $i and .netns == $n and .ifindex == $x and
+		.mode == "native" and (.link_id | type) == "number" and
+		.link_id > 0 and .slot == 1 and .replaced == false' <<<"$output" ||
+		fail "unexpected: $output"
+	assert_equal "$(jq .link_id <<<"$output")" "$(link_id_of "$XG_IF")"
+	assert_equal "$(wc -l <<<"$output")" 1
+}
+
+@test "-j --force: replaced is true, same link and slot; a mode change too" {
+	xg_load_lab
+	local id
+	id=$(link_id_of "$XG_IF")
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF" --force
+	assert_equal "$(jq -c '[.replaced, .link_id == '"$id"', .slot, .mode]' \
+		<<<"$output")" '[true,true,1,"native"]'
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF" --force -m skb
+	assert_equal "$(jq -c '[.replaced, .link_id == '"$id"', .slot, .mode]' \
+		<<<"$output")" '[true,false,1,"skb"]'
+	assert_equal "$(jq .link_id <<<"$output")" "$(link_id_of "$XG_IF")"
+}
+
+@test "-j: a failure prints only the error object" {
+	xg_load_lab
+	run -1 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF"
+	assert_equal "$stderr" "xg-load: $XG_IF is already guarded; use --force to replace the program"
+	assert_equal "$output" \
+		'{"error":"'"$XG_IF"' is already guarded; use --force to replace the program"}'
+}
+
+# ---- counter slots ------------------------------------------------------
+
+@test "slots: three interfaces get 1, 2, 3; a freed slot is reused" {
+	ip netns add "$XG_NS"
+	local n # not i: bats run clobbers it
+	for n in 1 2 3 4; do
+		ip -n "$XG_NS" link add "i$n-$XG_SHORT" type ifb
+	done
+	for n in 1 2 3; do
+		run -0 --separate-stderr xg-load -j -n "$XG_NS" -m skb "i$n-$XG_SHORT"
+		assert_equal "$(jq .slot <<<"$output")" "$n"
+	done
+	assert_equal "$(xg_ld_slots)" \
+		"{\"i1-$XG_SHORT\":1,\"i2-$XG_SHORT\":2,\"i3-$XG_SHORT\":3}"
+	run -0 xg-unload -n "$XG_NS" "i2-$XG_SHORT"
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" -m skb "i4-$XG_SHORT"
+	assert_equal "$(jq .slot <<<"$output")" 2
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" -m skb "i2-$XG_SHORT"
+	assert_equal "$(jq .slot <<<"$output")" 4
+	assert_equal "$(xg_ld_slots)" \
+		"{\"i1-$XG_SHORT\":1,\"i2-$XG_SHORT\":4,\"i3-$XG_SHORT\":3,\"i4-$XG_SHORT\":2}"
+}
+
+@test "slots: each program counts in its own slot" {
+	xg_load_lab
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	xg_ld_send "$XG_NS" "$XG_PEER" 3
+	xg_ld_send "$XG_NS" xgr-"$XG_SHORT" 5
+	assert_equal "$(xg_ld_slot_packets 1)" 3
+	assert_equal "$(xg_ld_slot_packets 2)" 5
+	assert_equal "$(xg_ld_slot_packets 0)" 0
+	assert_equal "$(xg_counter non_ip pass)" 8
+}
+
+@test "slots: the 33rd interface is refused and nothing changes" {
+	ip netns add "$XG_NS"
+	local n
+	for n in $(seq 1 33); do
+		ip -n "$XG_NS" link add "i$n-$XG_SHORT" type ifb
+	done
+	for n in $(seq 1 32); do
+		xg-load -n "$XG_NS" -m skb "i$n-$XG_SHORT" || fail "load $n failed"
+	done
+	xg-block 198.18.0.5
+	xg_save_snapshot
+	local slots
+	slots=$(xg_ld_slots)
+	assert_equal "$(jq -c '[.[]] | sort' <<<"$slots")" "$(seq -s, 1 32 | sed 's/.*/[&]/')"
+	bad 1 "cannot guard more than 32 interfaces; unload one first" \
+		-n "$XG_NS" -m skb "i33-$XG_SHORT"
+	run -1 --separate-stderr xg-load -j -n "$XG_NS" -m skb "i33-$XG_SHORT"
+	assert_equal "$output" '{"error":"cannot guard more than 32 interfaces; unload one first"}'
+	assert_equal "$(xg_ld_slots)" "$slots"
+	xg_assert_unchanged
+	assert_equal "$(xdp_of "i33-$XG_SHORT")" none
+	[[ ! -e $XDPGUARD_PIN_DIR/links/i33-$XG_SHORT@$XG_NS ]] || fail "link pinned"
+	assert_equal "$(ls "$XDPGUARD_PIN_DIR/links" | wc -l)" 32
+	# --force on a guarded one still works, and a freed slot is taken
+	run -0 xg-load -n "$XG_NS" -m skb "i7-$XG_SHORT" --force
+	run -0 xg-unload -n "$XG_NS" "i7-$XG_SHORT"
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" -m skb "i33-$XG_SHORT"
+	assert_equal "$(jq .slot <<<"$output")" 7
+}
+
+@test "slots: --force keeps the slot and its counts, also when the mode changes" {
+	xg_load_lab
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	xg_ld_send "$XG_NS" xgr-"$XG_SHORT" 4
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" xgq-"$XG_SHORT" --force
+	assert_equal "$(jq .slot <<<"$output")" 2
+	assert_equal "$(xg_ld_slot_packets 2)" 4
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" xgq-"$XG_SHORT" --force -m skb
+	assert_equal "$(jq .slot <<<"$output")" 2
+	assert_equal "$(xg_ld_slot_packets 2)" 4
+	xg_ld_send "$XG_NS" xgr-"$XG_SHORT" 2
+	assert_equal "$(xg_ld_slot_packets 2)" 6
+	assert_equal "$(xg_ld_slot_packets 0)" 0
+	assert_equal "$(xg_ld_slots)" "{\"$XG_IF\":1,\"xgq-$XG_SHORT\":2}"
+}
+
+@test "slots: a vanished interface frees its slot, its counts kept as detached" {
+	xg_load_lab
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	xg_ld_send "$XG_NS" "$XG_PEER" 3
+	xg_ld_send "$XG_NS" xgr-"$XG_SHORT" 5
+	ip -n "$XG_NS" link del "$XG_IF"
+	xg_make_ns "$XG_NS" xgs-"$XG_SHORT" xgt-"$XG_SHORT"
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" xgs-"$XG_SHORT"
+	assert_equal "$(jq .slot <<<"$output")" 1
+	[[ ! -e $XDPGUARD_PIN_DIR/links/$XG_IF@$XG_NS ]] || fail "stale pin left"
+	assert_equal "$(xg_ld_slots)" "{\"xgq-$XG_SHORT\":2,\"xgs-$XG_SHORT\":1}"
+	assert_equal "$(xg_ld_slot_packets 0)" 3
+	assert_equal "$(xg_ld_slot_packets 1)" 0
+	assert_equal "$(xg_ld_slot_packets 2)" 5
+	assert_equal "$(xg_counter non_ip pass)" 8
+}
+
+@test "slots: the stale link of the same interface gives its slot back" {
+	xg_load_lab
+	xg_ld_send "$XG_NS" "$XG_PEER" 2
+	ip -n "$XG_NS" link del "$XG_IF"
+	xg_make_ns
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF"
+	assert_equal "$(jq -c '[.slot, .replaced]' <<<"$output")" '[1,false]'
+	assert_equal "$(xg_ld_slot_packets 0)" 2
+	assert_equal "$(xg_ld_slot_packets 1)" 0
+	assert_equal "$(xg_ld_slots)" "{\"$XG_IF\":1}"
+}
+
+@test "slots: a new slot starts from zero; leftovers go to detached" {
+	xg_load_lab
+	# counts left in slot 2 as if an xg-unload had been interrupted
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" key 160 0 0 0 \
+		value 3 0 0 0 0 0 0 0 100 0 0 0 0 0 0 0
+	local left
+	left=$(xg_ld_slot_packets 2)
+	((left > 0)) || fail "no leftover counts"
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" xgq-"$XG_SHORT"
+	assert_equal "$(jq .slot <<<"$output")" 2
+	assert_equal "$(xg_ld_slot_packets 2)" 0
+	assert_equal "$(xg_ld_slot_packets 0)" "$left"
 }

@@ -106,7 +106,7 @@ xdp_of() {
 	run -0 xg-unload -n "$XG_NS" "$XG_IF"
 	assert_equal "$(xdp_of "$XG_IF")" none
 	assert_equal "$(xdp_of xgq-"$XG_SHORT")" "1 xdpguard"
-	assert_equal "$(xg-stats -j | jq -r '[.interfaces[].ifname] | join(",")')" \
+	assert_equal "$(xg-stats -j | jq -r '[.interfaces[].interface] | join(",")')" \
 		"xgq-$XG_SHORT"
 }
 
@@ -139,4 +139,88 @@ xdp_of() {
 	run -0 --separate-stderr xg-unload --all
 	assert_equal "$output$stderr" ""
 	xg_assert_no_pins
+}
+
+# ---- counter slots ------------------------------------------------------
+
+@test "unload IFACE retires its slot: totals kept, counts in detached" {
+	xg_load_lab
+	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
+	xg_ld_send "$XG_NS" "$XG_PEER" 3
+	xg_ld_send "$XG_NS" xgr-"$XG_SHORT" 5
+	assert_equal "$(xg_counter non_ip pass)" 8
+	run -0 xg-unload -n "$XG_NS" "$XG_IF"
+	assert_equal "$(xg_counter non_ip pass)" 8
+	assert_equal "$(xg_counter non_ip pass bytes)" 480
+	assert_equal "$(xg_ld_slot_packets 0)" 3
+	assert_equal "$(xg_ld_slot_packets 1)" 0
+	assert_equal "$(xg_ld_slot_packets 2)" 5
+	assert_equal "$(xg_ld_slots)" "{\"xgq-$XG_SHORT\":2}"
+	# the freed slot is the next one given out, from zero
+	run -0 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF"
+	assert_equal "$(jq .slot <<<"$output")" 1
+	xg_ld_send "$XG_NS" "$XG_PEER" 1
+	assert_equal "$(xg_ld_slot_packets 1)" 1
+	assert_equal "$(xg_counter non_ip pass)" 9
+	run -0 xg-unload -n "$XG_NS" "$XG_IF"
+	run -0 xg-unload -n "$XG_NS" xgq-"$XG_SHORT"
+	assert_equal "$(xg_ld_slot_packets 0)" 9
+	assert_equal "$(xg_ld_slots)" "{}"
+	assert_equal "$(xg_counter non_ip pass)" 9
+}
+
+@test "unload of an interface that vanished retires its slot too" {
+	xg_load_lab
+	xg_ld_send "$XG_NS" "$XG_PEER" 2
+	ip -n "$XG_NS" link del "$XG_IF"
+	run -0 --separate-stderr xg-unload -j -n "$XG_NS" "$XG_IF"
+	assert_equal "$output" "{\"detached\":[{\"interface\":\"$XG_IF\",\"netns\":\"$XG_NS\"}]}"
+	assert_equal "$(xg_ld_slot_packets 0)" 2
+	assert_equal "$(xg_ld_slots)" "{}"
+}
+
+# ---- -j on success ------------------------------------------------------
+
+@test "-j: unload IFACE prints the interface detached" {
+	xg_load_lab
+	run -0 --separate-stderr xg-unload -j -n "$XG_NS" "$XG_IF"
+	assert_equal "$stderr" ""
+	assert_equal "$output" "{\"detached\":[{\"interface\":\"$XG_IF\",\"netns\":\"$XG_NS\"}]}"
+	assert_equal "$(xdp_of "$XG_IF")" none
+}
+
+@test "-j --all: every interface detached, sorted by name" {
+	xg_load_lab
+	xg_make_ns "$XG_NS" xga-"$XG_SHORT" xgb-"$XG_SHORT"
+	xg_make_ns "$XG_NS-2"
+	run -0 xg-load -n "$XG_NS" xga-"$XG_SHORT"
+	run -0 xg-load -n "$XG_NS-2" "$XG_IF"
+	run -0 --separate-stderr xg-unload -j --all
+	assert_equal "$stderr" ""
+	assert_equal "$output" "$(jq -cn --arg a "xga-$XG_SHORT" --arg p "$XG_IF" \
+		--arg n "$XG_NS" --arg m "$XG_NS-2" \
+		'{detached: [{interface: $a, netns: $n}, {interface: $p, netns: $n},
+			     {interface: $p, netns: $m}]}')"
+	xg_assert_no_pins
+}
+
+@test "-j --all with no interface guarded: an empty list" {
+	xg_load_lab
+	run -0 xg-unload -n "$XG_NS" "$XG_IF"
+	run -0 --separate-stderr xg-unload -j --all
+	assert_equal "$output$stderr" '{"detached":[]}'
+	xg_assert_no_pins
+}
+
+@test "-j: failures print only the error object" {
+	run -1 --separate-stderr xg-unload -j --all
+	assert_equal "$output" '{"error":"xdpguard is not loaded; run xg-load IFACE first"}'
+	xg_load_lab
+	run -1 --separate-stderr xg-unload -j -n "$XG_NS" "$XG_PEER"
+	assert_equal "$stderr" "xg-unload: $XG_PEER is not guarded"
+	assert_equal "$output" "{\"error\":\"$XG_PEER is not guarded\"}"
+	run -2 --separate-stderr xg-unload -j --all "$XG_IF"
+	assert_equal "$output" '{"error":"--all takes no interface"}'
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 }

@@ -347,3 +347,106 @@ xg_lab_reset() {
 		xg-load -n "$XG_PNS" "$XG_PIF" --mode native || return 1
 	fi
 }
+
+# ---- load/unload slot helpers (xg_ld_*) -------------------------------------
+
+# xg_ld_send NS DEV N: N non-IP frames (60 bytes, ethertype 0x88b5) sent out
+# of DEV in NS, so that its veth peer counts exactly N non_ip/pass packets.
+xg_ld_send() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+f = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5" + bytes(46)
+for _ in range(int(sys.argv[2])):
+    s.send(f)
+' "$2" "$3"
+}
+
+# xg_ld_slot_packets SLOT: packets counted in one interface slot (every
+# class and reason, all CPUs), read straight from the pinned map.
+xg_ld_slot_packets() {
+	bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_stats" -j |
+		jq --argjson s "$1" '[.[].formatted
+			| select(.key >= $s * 80 and .key < ($s + 1) * 80)
+			| .values[].value.packets] | add'
+}
+
+# xg_ld_slots: {"IFACE": slot, ...} of the guarded interfaces, from the
+# pinned xg_ifaces map, keys sorted.
+xg_ld_slots() {
+	bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_ifaces" -j |
+		jq -cS '[.[].formatted.value | {(.ifname): .slot}] | add // {}'
+}
+
+# ---- xg-stats helpers (xg_st_*) ---------------------------------------------
+
+# xg_st_key SLOT CLASS REASON: the xg_stats key of one counter, names as in
+# `xg-stats -j` (XG_STATS_KEY of common/xg_abi.h).
+xg_st_key() {
+	local classes=(tcp udp icmp other_ip non_ip) i c= r=
+	local reasons=(pass allowlisted blocklisted malformed rate_syn rate_udp
+		       rate_icmp rate_frag syn_global autoban)
+
+	for i in "${!classes[@]}"; do [[ ${classes[i]} == "$2" ]] && c=$i; done
+	for i in "${!reasons[@]}"; do [[ ${reasons[i]} == "$3" ]] && r=$i; done
+	[[ -n $c && -n $r ]] || return 1
+	echo $((($1 * 5 + c) * 16 + r))
+}
+
+# xg_st_le BYTES N: N as BYTES little-endian bytes, for bpftool.
+xg_st_le() {
+	local n=$2 i out=()
+
+	for ((i = 0; i < $1; i++)); do
+		out+=($((n & 255)))
+		n=$((n >> 8))
+	done
+	echo "${out[*]}"
+}
+
+# Possible CPUs: bpftool writes a per-CPU value into every one of them.
+xg_st_ncpu() {
+	local p
+	p=$(</sys/devices/system/cpu/possible)
+	echo $((${p##*-} + 1))
+}
+
+# xg_st_set SLOT CLASS REASON PACKETS BYTES: one counter written as the
+# program would; every possible CPU gets the value, so `xg-stats` shows
+# PACKETS x $(xg_st_ncpu).
+xg_st_set() {
+	local key
+	key=$(xg_st_key "$1" "$2" "$3") || return 1
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" \
+		key $(xg_st_le 4 "$key") \
+		value $(xg_st_le 8 "$4") $(xg_st_le 8 "$5")
+}
+
+# Now on CLOCK_BOOTTIME (the clock of the program's timestamps), in ns.
+xg_st_boot_ns() {
+	awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime
+}
+
+# xg_st_track NOW_NS ADDR4 WIN_AGE_MS OVER_SYN OVER_UDP OVER_ICMP OVER_FRAG
+#            LAST_OVER: prints the bpftool batch command that writes a
+# tracked IPv4 source (or, if ADDR4 holds spaces, the 16 key bytes it
+# lists) whose rate-limit window started WIN_AGE_MS before
+# NOW_NS (xg_st_boot_ns), as the program would. Run the lines with
+# `bpftool batch file FILE`: one process, so the ages stay what they say.
+# No subshell per byte: on a busy machine forks take long enough to age
+# the windows.
+xg_st_track() {
+	local a=$2 win=$(($1 - $3 * 1000000)) out=() f i key
+
+	key="0 0 0 0 0 0 0 0 0 0 0xff 0xff ${a//./ }"
+	[[ $a == *" "* ]] && key=$a
+
+	for f in 32:0 "8:$win" "4:$4" "4:$5" "4:$6" "4:$7" 4:0 "4:$8"; do
+		for ((i = 0; i < ${f%%:*}; i++)); do
+			out+=($(((${f#*:} >> (8 * i)) & 255)))
+		done
+	done
+	echo "map update pinned $XDPGUARD_PIN_DIR/xg_track" \
+		"key $key value ${out[*]}"
+}
