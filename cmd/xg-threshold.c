@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xg-threshold: show or change the flood limits (per-source rates, the
- * global SYN ceiling, automatic bans, the IPv6 tracking prefix). A change
- * is one xg_config_write under the lock: every guarded interface sees the
- * old settings or the new ones, never a mix.
+ * global SYN ceiling, automatic bans, the IPv6 tracking prefix) and the
+ * budget of drop events. A change is one xg_config_write under the lock:
+ * every guarded interface sees the old settings or the new ones, never a
+ * mix.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +12,10 @@
 #include "xg.h"
 
 #define RATE_MAX 100000000 /* 100 Mpps: more than one port can receive */
+/* Far more drop events a second than one reader can print or a log
+ * pipeline can take in; the ring buffer holds only ~3,600 of them.
+ */
+#define EVENTS_RATE_MAX 1000000
 #define BURST_MAX 1000000000
 #define BAN_SECS_MAX 31536000 /* one year */
 #define FACTOR_MIN 2 /* 1x the limit is any source that is limited at all */
@@ -31,7 +36,7 @@ static const struct option long_opts[] = {
 };
 
 /* The settings, by the name the command line and the text output use. */
-enum kind { K_LIMIT, K_BAN, K_V6 };
+enum kind { K_LIMIT, K_EVENTS, K_BAN, K_V6 };
 
 static const struct setting {
 	const char *word; /* command line and text */
@@ -44,12 +49,14 @@ static const struct setting {
 	{ "icmp", "icmp", K_LIMIT, XG_LIM_ICMP },
 	{ "frag", "frag", K_LIMIT, XG_LIM_FRAG },
 	{ "syn-global", "syn_global", K_LIMIT, XG_LIM_SYN_GLOBAL },
+	{ "events", "events", K_EVENTS, XG_LIM_EVENTS },
 	{ "ban", "ban", K_BAN, 0 },
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 #define N_LIMITS 5 /* the K_LIMIT rows lead the table, in output order */
+#define EVENTS_ROW N_LIMITS /* then the events budget */
 
 static void usage(void)
 {
@@ -57,6 +64,8 @@ static void usage(void)
 	       "       xg-threshold syn|udp|icmp|frag|syn-global RATE "
 	       "[-b|--burst N]\n"
 	       "       xg-threshold syn|udp|icmp|frag|syn-global off\n"
+	       "       xg-threshold events RATE [-b|--burst N]\n"
+	       "       xg-threshold events off\n"
 	       "       xg-threshold ban SECONDS [--factor F] "
 	       "[--after SECONDS]\n"
 	       "       xg-threshold v6-prefix N\n"
@@ -65,6 +74,8 @@ static void usage(void)
 	       "count packets per\n"
 	       "source address (IPv6: per /N prefix); a source over its "
 	       "limit is dropped.\n"
+	       "Each dropped packet can also be reported to xg-events, within "
+	       "a budget.\n"
 	       "\n"
 	       "Settings:\n"
 	       "  syn         TCP SYN per source, packets/s (default %u)\n"
@@ -73,6 +84,9 @@ static void usage(void)
 	       "  frag        non-first IP fragments per source (default %u)\n"
 	       "  syn-global  TCP SYN of all sources together (default %u)\n"
 	       "              RATE is 1-%u packets/s; off removes the limit\n"
+	       "  events      drop events sent to xg-events, per second, all "
+	       "CPUs together\n"
+	       "              (1-%u, default %u; off: none)\n"
 	       "  ban         ban a source that keeps sending far over a "
 	       "limit, for SECONDS\n"
 	       "              (0-%u, 0 = no automatic bans; default %u)\n"
@@ -80,8 +94,8 @@ static void usage(void)
 	       "default %u)\n"
 	       "\n"
 	       "Options:\n"
-	       "  -b, --burst N       packets let through back to back "
-	       "(1-%u;\n"
+	       "  -b, --burst N       packets (events) let through back to "
+	       "back (1-%u;\n"
 	       "                      default %u x RATE)\n"
 	       "      --factor F      ban when a source sends F x a limit "
 	       "(%u-%u; default %u)\n"
@@ -94,7 +108,8 @@ static void usage(void)
 	       "  -V, --version       print the version and exit\n"
 	       "  -h, --help          print this help and exit\n",
 	       XG_DEF_SYN_RATE, XG_DEF_UDP_RATE, XG_DEF_ICMP_RATE,
-	       XG_DEF_FRAG_RATE, XG_DEF_SYN_GLOBAL_RATE, RATE_MAX, BAN_SECS_MAX,
+	       XG_DEF_FRAG_RATE, XG_DEF_SYN_GLOBAL_RATE, RATE_MAX,
+	       EVENTS_RATE_MAX, XG_DEF_EVENTS_RATE, BAN_SECS_MAX,
 	       XG_DEF_BAN_SECS, V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
 	       XG_DEF_BURST_FACTOR, FACTOR_MIN, FACTOR_MAX, XG_DEF_BAN_FACTOR,
 	       AFTER_MAX, XG_DEF_BAN_AFTER, XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
@@ -105,7 +120,7 @@ struct thr_opts {
 	/* as typed; checked once the setting they go with is known */
 	const char *burst, *factor, *after;
 	const struct setting *set; /* NULL: print */
-	struct xg_limit limit; /* K_LIMIT */
+	struct xg_limit limit; /* K_LIMIT, K_EVENTS */
 	__u32 value; /* K_BAN seconds, K_V6 prefix length */
 	__u32 ban_factor, ban_after; /* 0: keep */
 };
@@ -133,7 +148,9 @@ static int not_for(const char *opt, const char *val, const char *what)
 	return xg_usage_err("option '%s' does not apply to %s", opt, what);
 }
 
-static int parse_limit(const char *s, struct thr_opts *o)
+/* RATE [--burst N] or off; @max and @unit: the packet limits or events. */
+static int parse_limit(const char *s, struct thr_opts *o, __u32 max,
+		       const char *unit)
 {
 	__u64 v;
 
@@ -142,10 +159,9 @@ static int parse_limit(const char *s, struct thr_opts *o)
 		o->limit.burst = 0;
 		return not_for("--burst", o->burst, "off");
 	}
-	if (xg_parse_u64(s, 1, RATE_MAX, &v))
-		return xg_usage_err(
-			"invalid rate '%s' (1-%u packets/s, or off)", s,
-			RATE_MAX);
+	if (xg_parse_u64(s, 1, max, &v))
+		return xg_usage_err("invalid rate '%s' (1-%u %s, or off)", s,
+				    max, unit);
 	o->limit.rate = v;
 	v *= XG_DEF_BURST_FACTOR;
 	o->limit.burst = v > BURST_MAX ? BURST_MAX : v;
@@ -186,10 +202,15 @@ static int parse_value(const char *s, struct thr_opts *o)
 
 	switch (o->set->kind) {
 	case K_LIMIT:
+	case K_EVENTS:
 		err = not_for("--factor", o->factor, w);
 		if (!err)
 			err = not_for("--after", o->after, w);
-		return err ? err : parse_limit(s, o);
+		if (err)
+			return err;
+		if (o->set->kind == K_EVENTS)
+			return parse_limit(s, o, EVENTS_RATE_MAX, "events/s");
+		return parse_limit(s, o, RATE_MAX, "packets/s");
 	case K_BAN:
 		err = not_for("--burst", o->burst, w);
 		return err ? err : parse_ban(s, o);
@@ -277,7 +298,7 @@ static void render_text(const struct xg_config *cfg)
 	size_t i;
 
 	printf("%-10s %8s %11s\n", "limit", "rate/s", "burst");
-	for (i = 0; i < N_LIMITS; i++) {
+	for (i = 0; i <= EVENTS_ROW; i++) {
 		l = &cfg->limit[settings[i].lim];
 		snprintf(rate, sizeof(rate), "%u", l->rate);
 		snprintf(burst, sizeof(burst), "%u", l->burst);
@@ -314,6 +335,13 @@ static int render_json(const struct xg_config *cfg)
 		xg_json_obj_close(j);
 	}
 	xg_json_obj_close(j);
+	/* not a packet limit, so beside "limits" rather than in it */
+	l = &cfg->limit[XG_LIM_EVENTS];
+	xg_json_key(j, "events");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "rate", l->rate);
+	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_obj_close(j);
 	xg_json_key(j, "ban");
 	xg_json_obj_open(j);
 	xg_json_kv_u64(j, "seconds", cfg->ban_secs);
@@ -334,6 +362,7 @@ static void apply(const struct thr_opts *o, struct xg_config *cfg)
 {
 	switch (o->set->kind) {
 	case K_LIMIT:
+	case K_EVENTS:
 		cfg->limit[o->set->lim] = o->limit;
 		break;
 	case K_BAN:

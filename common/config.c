@@ -26,6 +26,7 @@ void xg_config_defaults(struct xg_config *cfg)
 	limit_default(&cfg->limit[XG_LIM_ICMP], XG_DEF_ICMP_RATE);
 	limit_default(&cfg->limit[XG_LIM_FRAG], XG_DEF_FRAG_RATE);
 	limit_default(&cfg->limit[XG_LIM_SYN_GLOBAL], XG_DEF_SYN_GLOBAL_RATE);
+	limit_default(&cfg->limit[XG_LIM_EVENTS], XG_DEF_EVENTS_RATE);
 	cfg->ban_secs = XG_DEF_BAN_SECS;
 	cfg->ban_factor = XG_DEF_BAN_FACTOR;
 	cfg->ban_after = XG_DEF_BAN_AFTER;

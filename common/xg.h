@@ -292,4 +292,39 @@ void xg_json_kv_str(struct xg_json *j, const char *k, const char *s);
 void xg_json_kv_u64(struct xg_json *j, const char *k, __u64 v);
 void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
 
+/* ---- events.c: drop events, decoded for xg-events ---------------------- */
+
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME now: added to a boot-clock time
+ * (xg_event.ts_ns), gives the wall-clock time.
+ */
+__s64 xg_boot_to_real_ns(void);
+/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
+ * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
+ */
+void xg_format_time(__u64 real_ns, char *buf, size_t len);
+
+/* The guarded interface that holds a counter slot (xg_iface.slot);
+ * ifname is "" for a slot no interface holds.
+ */
+struct xg_slot_name {
+	char ifname[XG_IFNAMSIZ];
+	char netns[XG_NETNSSIZ]; /* "" = the namespace of the pins */
+};
+/* Fills names[XG_IF_SLOTS] from the xg_ifaces map. */
+int xg_slot_names(int ifaces_fd, struct xg_slot_name *names);
+
+/* A reason that drops packets, by name ("rate_syn", or "rate-syn" as the
+ * text tables spell it); -1 for pass, allowlisted and unknown words.
+ */
+int xg_event_reason(const char *name);
+
+/* One event as the text line or the NDJSON object of xg-events(8), the
+ * newline included. real_ns: the event's wall-clock time; iface: the names
+ * of its slot, NULL or "" ifname when unknown.
+ */
+void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
+			 const struct xg_slot_name *iface);
+void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
+			 const struct xg_slot_name *iface);
+
 #endif /* XG_H */

@@ -74,6 +74,7 @@ check_options() {
 @test "xg-allow.8: man --warnings is silent" { check_lint xg-allow.8; }
 @test "xg-stats.8: man --warnings is silent" { check_lint xg-stats.8; }
 @test "xg-threshold.8: man --warnings is silent" { check_lint xg-threshold.8; }
+@test "xg-events.8: man --warnings is silent" { check_lint xg-events.8; }
 @test "xdpguard.7: man --warnings is silent" { check_lint xdpguard.7; }
 
 @test "xg-load.8: has the required sections" { check_sections xg-load.8; }
@@ -82,6 +83,7 @@ check_options() {
 @test "xg-allow.8: has the required sections" { check_sections xg-allow.8; }
 @test "xg-stats.8: has the required sections" { check_sections xg-stats.8; }
 @test "xg-threshold.8: has the required sections" { check_sections xg-threshold.8; }
+@test "xg-events.8: has the required sections" { check_sections xg-events.8; }
 @test "xdpguard.7: has the required sections" { check_sections xdpguard.7; }
 
 @test "xg-load.8: documents every option of xg-load --help" {
@@ -108,14 +110,19 @@ check_options() {
 	check_options xg-threshold
 }
 
+@test "xg-events.8: documents every option of xg-events --help" {
+	check_options xg-events
+}
+
 @test "xg-threshold.8: documents every setting and every usage message" {
 	local text w missing=()
 
 	text=$(plain_page "$MAN/xg-threshold.8")
-	for w in syn udp icmp frag syn-global ban v6-prefix off \
+	for w in syn udp icmp frag syn-global events ban v6-prefix off \
 		 "unknown setting 'x'; see --help" \
 		 "missing value for 'syn'; see --help" \
 		 "invalid rate 'x' (1-100000000 packets/s, or off)" \
+		 "invalid rate 'x' (1-1000000 events/s, or off)" \
 		 "invalid burst 'x' (1-1000000000)" \
 		 "invalid ban time 'x' (0-31536000 seconds)" \
 		 "invalid factor 'x' (2-1000)" \

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # xg-threshold: the grammar, every usage message (exit 2, nothing changed),
-# the defaults, round trips of every setting, the text and JSON layouts, and
-# the double-buffered config slot.
+# the defaults, round trips of every setting (the drop-event budget too),
+# the text and JSON layouts, and the double-buffered config slot.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -12,7 +12,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_global":{"rate":50000,"burst":100000}},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"drop_malformed":false}'
+DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_global":{"rate":50000,"burst":100000}},"events":{"rate":100,"burst":200},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"drop_malformed":false}'
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout, and the
 # settings exactly as before.
@@ -150,8 +150,23 @@ state_of() {
 	run -2 --separate-stderr xg-threshold -j udp 0
 	assert_equal "$stderr" \
 		"xg-threshold: invalid rate '0' (1-100000000 packets/s, or off)"
-	assert_equal "$(jq -c . <<<"$output")" \
-		'{"error":"invalid rate '"'0'"' (1-100000000 packets/s, or off)"}'
+	assert_equal "$(jq -r .error <<<"$output")" \
+		"invalid rate '0' (1-100000000 packets/s, or off)"
+}
+
+@test "events: invalid rate and burst, options that do not apply" {
+	xg_load_lab
+	local r
+	for r in 0 abc 1000001 5x '' OFF; do
+		bad "invalid rate '$r' (1-1000000 events/s, or off)" events "$r"
+	done
+	bad "invalid burst '0' (1-1000000000)" events 10 --burst 0
+	bad "invalid burst 'x' (1-1000000000)" events 10 -b x
+	bad "option '--burst' does not apply to off" events off --burst 5
+	bad "option '--factor' does not apply to events" events 10 --factor 3
+	bad "option '--after' does not apply to events" events 10 --after 3
+	bad "missing value for 'events'; see --help" events
+	bad "unexpected argument '5'; see --help" events 10 5
 }
 
 # ---- runtime errors ----------------------------------------------------
@@ -191,6 +206,7 @@ state_of() {
 	icmp             50         100
 	frag           1000        2000
 	syn-global    50000      100000
+	events          100         200
 	ban: 300 s when a source sends 4x a limit for 10 s
 	ipv6 sources tracked per /64
 	malformed packets: passed
@@ -204,7 +220,9 @@ state_of() {
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$DEFAULTS"
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$output")" \
-		'["limits","ban","v6_prefix","drop_malformed"]'
+		'["limits","events","ban","v6_prefix","drop_malformed"]'
+	assert_equal "$(jq -c '.events | keys_unsorted' <<<"$output")" \
+		'["rate","burst"]'
 	assert_equal "$(jq -c '.limits | keys_unsorted' <<<"$output")" \
 		'["syn","udp","icmp","frag","syn_global"]'
 	assert_equal "$(jq -c '[.limits[] | keys_unsorted] | unique' <<<"$output")" \
@@ -230,6 +248,7 @@ state_of() {
 	xg-threshold ban 0
 	xg-threshold v6-prefix 128
 	xg-threshold syn-global 100000000
+	xg-threshold events off
 	run -0 xg-threshold
 	assert_equal "$output" "$(cat <<-'EOF'
 	limit        rate/s       burst
@@ -238,6 +257,7 @@ state_of() {
 	icmp             50         100
 	frag           1000        2000
 	syn-global 100000000   200000000
+	events          off           -
 	ban: off
 	ipv6 sources tracked per /128
 	malformed packets: dropped
@@ -295,6 +315,31 @@ state_of() {
 	xg-threshold icmp 50
 	assert_equal "$(xg-threshold -j | jq -c .limits.icmp)" '{"rate":50,"burst":100}'
 	assert_equal "$(xg-threshold -j | jq -c .limits.syn)" '{"rate":0,"burst":0}'
+}
+
+@test "events: RATE, --burst, off, and the bounds; nothing else moves" {
+	xg_load_lab
+	run -0 --separate-stderr xg-threshold events 50
+	assert_equal "$output$stderr" ""
+	assert_equal "$(xg-threshold -j)" \
+		"$(defaults_with '.events = {rate: 50, burst: 100}')"
+	xg-threshold events 50 -b 50
+	assert_equal "$(xg-threshold -j | jq -c .events)" '{"rate":50,"burst":50}'
+	xg-threshold --burst=1 events 1
+	assert_equal "$(xg-threshold -j | jq -c .events)" '{"rate":1,"burst":1}'
+	xg-threshold events 1000000
+	assert_equal "$(xg-threshold -j | jq -c .events)" '{"rate":1000000,"burst":2000000}'
+	run -0 xg-threshold
+	assert_line "events      1000000     2000000"
+	xg-threshold events off
+	assert_equal "$(xg-threshold -j)" \
+		"$(defaults_with '.events = {rate: 0, burst: 0}')"
+	# the program reads the budget from the config slot in force
+	assert_equal "$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_config" \
+		key "$(state_of | awk '{print $2}')" 0 0 0 -j |
+		jq -c '.formatted.value.limit[5]')" '{"rate":0,"burst":0}'
+	xg-threshold events 100
+	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
 }
 
 @test "ban: seconds, --factor, --after; unchanged ones are kept" {
@@ -408,8 +453,8 @@ state_of() {
 	run -0 --separate-stderr xg-threshold -h
 	assert_equal "$stderr" ""
 	local w
-	for w in syn udp icmp frag syn-global ban v6-prefix off --burst --factor \
-		 --after --pin-dir --json --verbose --version --help; do
+	for w in syn udp icmp frag syn-global events ban v6-prefix off --burst \
+		 --factor --after --pin-dir --json --verbose --version --help; do
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done
 	run -0 xg-threshold --version
