@@ -327,4 +327,75 @@ void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
 			 const struct xg_slot_name *iface);
 
+/* ---- report.c: what xg-stats gathers, and its renderers --------------- */
+
+/* One guarded interface: a pin under PIN_DIR/links and its xg_ifaces
+ * entry (mode and slot -1 when the entry is missing).
+ */
+struct xg_report_iface {
+	char ifname[XG_IFNAMSIZ];
+	char netns[XG_NETNSSIZ]; /* "" = the namespace of the pins */
+	__u32 ifindex;
+	__u32 link_id;
+	int mode; /* enum xg_mode */
+	int slot; /* counter slot 1..XG_MAX_IFACES, or -1 */
+	struct xg_stats stats; /* of its slot */
+};
+
+/* A tracked source with rate-limit drops now (--top). */
+struct xg_top_source {
+	struct xg_prefix prefix; /* IPv4 host, or the tracked IPv6 prefix */
+	__u64 drops_last_s; /* drops in the last whole second */
+	__u64 window; /* drops in its latest window (ranks ties) */
+	__u32 limits; /* 1 << enum xg_limit_id exceeded in that window */
+};
+
+struct xg_top_entry {
+	enum xg_list_kind list;
+	struct xg_list_item item;
+};
+
+struct xg_report_opts {
+	const char *ifname; /* -i: only this interface; NULL = all */
+	const char *netns; /* --netns of -i; NULL = the pins' namespace */
+	__u32 top; /* --top N; 0 = no top tables */
+};
+
+struct xg_report {
+	const char *pin_dir;
+	__u32 abi;
+	struct xg_report_iface *ifaces; /* sorted by netns, name */
+	size_t nifaces;
+	bool selected; /* -i: ifaces holds that one, stats are its own */
+	struct xg_list_counts block, allow;
+	__u64 sources; /* keys in xg_track */
+	__u32 max_sources;
+	__u64 bans; /* live blocklist entries with XG_E_AUTO */
+	struct xg_config config;
+	struct xg_evstats events;
+	struct xg_stats stats; /* totals (all slots), or -i's slot */
+	struct xg_stats detached; /* slot XG_IF_SLOT_DETACHED */
+	__u32 top;
+	struct xg_top_source *top_sources; /* best first */
+	size_t ntop_sources;
+	struct xg_top_entry *top_entries; /* most hits first */
+	size_t ntop_entries;
+};
+
+/* Reads everything from maps opened read-only. With o->ifname set and
+ * that interface not guarded: "IFACE is not guarded", -ENOENT.
+ */
+int xg_report_gather(const char *dir, const struct xg_maps *m,
+		     const struct xg_report_opts *o, struct xg_report *r);
+void xg_report_free(struct xg_report *r);
+void xg_report_text(const struct xg_report *r);
+int xg_report_json(const struct xg_report *r);
+void xg_report_prometheus(const struct xg_report *r);
+/* Rates every @interval seconds until @count screens (0: until SIGINT or
+ * SIGTERM), of the totals or of o->ifname's counters.
+ */
+int xg_report_watch(const char *dir, const struct xg_maps *m,
+		    const struct xg_report_opts *o, double interval,
+		    __u64 count);
+
 #endif /* XG_H */

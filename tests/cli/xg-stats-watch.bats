@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # xg-stats --watch (text blocks and NDJSON on a non-terminal stdout, -n,
-# SIGINT) and xg-stats --prometheus (a strict check of the exposition
-# format), with the usage errors of both.
+# SIGINT, -i) and xg-stats --prometheus (a strict check of the exposition
+# format, and promtool's when it is installed), with the usage errors of
+# both.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -63,7 +64,8 @@ usage_err() {
 		--watch 1 -n 1 --prometheus
 	run -2 --separate-stderr xg-stats --prometheus -j
 	assert_equal "$stderr" "xg-stats: --prometheus cannot be combined with --json or --watch"
-	assert_equal "$output" '{"error":"--prometheus cannot be combined with --json or --watch"}'
+	assert_equal "$(jq -r .error <<<"$output")" \
+		"--prometheus cannot be combined with --json or --watch"
 	xg_assert_no_pins
 }
 
@@ -111,7 +113,8 @@ usage_err() {
 	local l c
 	for l in "${lines[@]}"; do
 		assert_equal "$(jq -c 'keys_unsorted' <<<"$l")" \
-			'["time","elapsed","rates","rate_total","counters","total"]'
+			'["time","time_ns","elapsed","interface","netns","rates","rate_total","counters","total"]'
+		assert_equal "$(jq -c '[.interface, .netns]' <<<"$l")" '[null,null]'
 		assert_equal "$(jq -c '.rates | keys_unsorted' <<<"$l")" \
 			'["tcp","udp","icmp","other_ip","non_ip"]'
 		assert_equal "$(jq -c '.counters | keys_unsorted' <<<"$l")" \
@@ -131,7 +134,10 @@ usage_err() {
 			| select(type != "number" or . != floor or . < 0)]
 			| length' <<<"$l")" 0
 		assert_equal "$(jq '.elapsed > 0.15 and .elapsed < 2' <<<"$l")" true
-		assert_equal "$(jq '.time > 1700000000' <<<"$l")" true
+		assert_equal "$(jq '.time_ns > 1700000000000000000 and (.time_ns | . == floor)' <<<"$l")" true
+		# RFC 3339 UTC, microseconds, the same instant as time_ns
+		assert_equal "$(jq '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$")' <<<"$l")" true
+		assert_equal "$(jq '(.time | sub("\\.[0-9]+Z$"; "Z") | fromdate) == (.time_ns / 1e9 | floor)' <<<"$l")" true
 	done
 	# same counters as xg-stats -j
 	assert_equal "$(jq -c .counters <<<"${lines[1]}")" \
@@ -220,12 +226,14 @@ check_prom() {
 	END { exit bad }' "$1"
 }
 
-@test "--prometheus: strict format, sums match -j" {
+@test "--prometheus: strict format, per interface, sums match -j" {
 	xg_load_lab
+	local n
+	n=$(xg_st_ncpu)
 	xg-block 198.18.0.5 198.18.4.0/24 2001:db8::5
 	xg-allow 198.18.1.1
-	bump_counter 0 3 180    # tcp/pass
-	bump_counter 18 2 120   # udp/blocklisted
+	xg_st_set 1 tcp pass 3 180
+	xg_st_set 1 udp blocklisted 2 120
 	run -0 --separate-stderr xg-stats --prometheus
 	assert_equal "$stderr" ""
 	local f=$BATS_TEST_TMPDIR/x.prom
@@ -237,18 +245,27 @@ check_prom() {
 		"$(jq .total.packets <<<"$j")"
 	assert_equal "$(awk '/^xdpguard_bytes_total\{/ { s += $2 } END { print s }' "$f")" \
 		"$(jq .total.bytes <<<"$j")"
-	# every class x reason, zeros included
+	# every class x reason of the one interface, zeros included; the
+	# detached slot counted nothing, so it has no samples
 	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 50
 	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 50
-	assert_line "xdpguard_packets_total{class=\"tcp\",reason=\"pass\"} $(jq .counters.tcp.pass.packets <<<"$j")"
-	assert_line "xdpguard_packets_total{class=\"udp\",reason=\"blocklisted\"} $(jq .counters.udp.blocklisted.packets <<<"$j")"
-	assert_line 'xdpguard_packets_total{class="non_ip",reason="autoban"} 0'
+	refute_line --partial '(detached)'
+	local l="interface=\"$XG_IF@$XG_NS\""
+	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"pass\"} $((3 * n))"
+	assert_line "xdpguard_bytes_total{$l,protocol=\"tcp\",reason=\"pass\"} $((180 * n))"
+	assert_line "xdpguard_packets_total{$l,protocol=\"udp\",reason=\"blocklisted\"} $((2 * n))"
+	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"autoban\"} 0"
 	assert_line '# TYPE xdpguard_packets_total counter'
 	assert_line '# TYPE xdpguard_bytes_total counter'
+	assert_line '# TYPE xdpguard_events_total counter'
 	assert_line '# TYPE xdpguard_list_entries gauge'
 	assert_line '# TYPE xdpguard_tracked_sources gauge'
 	assert_line '# TYPE xdpguard_automatic_bans gauge'
 	assert_line '# TYPE xdpguard_interface_info gauge'
+	assert_line 'xdpguard_events_total{result="sent"} 0'
+	assert_line 'xdpguard_events_total{result="sampled"} 0'
+	assert_line 'xdpguard_events_total{result="lost"} 0'
+	assert_equal "$(grep -c '^xdpguard_events_total{' "$f")" 3
 	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv4",kind="host"} 1'
 	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv4",kind="prefix"} 1'
 	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv6",kind="host"} 1'
@@ -257,8 +274,33 @@ check_prom() {
 	assert_equal "$(grep -c '^xdpguard_list_entries{' "$f")" 8
 	assert_line 'xdpguard_tracked_sources 0'
 	assert_line 'xdpguard_automatic_bans 0'
-	assert_line "xdpguard_interface_info{ifname=\"$XG_IF\",netns=\"$XG_NS\",mode=\"native\"} 1"
+	assert_line "xdpguard_interface_info{$l,ifname=\"$XG_IF\",netns=\"$XG_NS\",mode=\"native\"} 1"
 	assert_equal "$(grep -c '^xdpguard_interface_info{' "$f")" 1
+}
+
+@test "--prometheus: two interfaces and the detached slot" {
+	xg_load_lab
+	local n q=xgq-$XG_SHORT f=$BATS_TEST_TMPDIR/x.prom
+	n=$(xg_st_ncpu)
+	xg_make_ns "$XG_NS" "$q" xgr-"$XG_SHORT"
+	xg-load -n "$XG_NS" "$q" --mode skb
+	xg_st_set 2 icmp rate_icmp 4 400
+	xg_st_set 0 udp pass 1 70
+	xg-stats --prometheus >"$f"
+	check_prom "$f" || fail "format: $(check_prom "$f")"
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 150
+	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 50
+	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 50
+	grep -qxF "xdpguard_packets_total{interface=\"$q@$XG_NS\",protocol=\"icmp\",reason=\"rate_icmp\"} $((4 * n))" "$f" ||
+		fail "no icmp rate_icmp sample of $q"
+	grep -qxF "xdpguard_bytes_total{interface=\"(detached)\",protocol=\"udp\",reason=\"pass\"} $((70 * n))" "$f" ||
+		fail "no detached sample"
+	assert_equal "$(awk '/^xdpguard_packets_total\{/ { s += $2 } END { print s }' "$f")" \
+		"$(xg_total)"
+	assert_equal "$(grep -c '^xdpguard_interface_info{' "$f")" 2
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$f" || fail "promtool: $(promtool check metrics <"$f" 2>&1)"
+	fi
 }
 
 @test "--prometheus: no interfaces still gives HELP and TYPE" {
@@ -275,7 +317,53 @@ check_prom() {
 @test "--prometheus: promtool accepts it, if installed" {
 	command -v promtool >/dev/null || skip "promtool not installed"
 	xg_load_lab
+	xg-block 198.18.0.5
+	xg_st_set 1 tcp pass 3 180
+	xg_st_set 0 udp pass 1 70
+	run -0 --separate-stderr promtool check metrics < <(xg-stats --prometheus)
+	assert_equal "$stderr" ""
+	# and with nothing guarded
+	xg-unload -n "$XG_NS" "$XG_IF"
 	xg-stats --prometheus | promtool check metrics
+}
+
+@test "--watch -i: the rates and counters of one interface" {
+	xg_load_lab
+	local n out=$BATS_TEST_TMPDIR/watch.out pid l
+	n=$(xg_st_ncpu)
+	xg_st_set 0 tcp pass 9 900 # another slot: not this interface's
+	xg_st_set 1 udp pass 2 200
+	xg-stats -j --watch 0.5 -n 2 -i "$XG_IF" --netns "$XG_NS" >"$out" &
+	pid=$!
+	sleep 0.7
+	xg_st_set 1 udp pass 5 500
+	wait "$pid"
+	assert_equal "$(wc -l <"$out")" 2
+	for l in 1 2; do
+		assert_equal "$(sed -n "${l}p" "$out" | jq -c '[.interface, .netns]')" \
+			"[\"$XG_IF\",\"$XG_NS\"]"
+	done
+	assert_equal "$(tail -n 1 "$out" | jq -c .total)" \
+		"{\"packets\":$((5 * n)),\"bytes\":$((500 * n)),\"dropped\":0}"
+	# 3 more packets on each CPU between the two screens
+	assert_equal "$(jq -s "map(.rates.udp.pass.packets * .elapsed) | add
+		| . - $((3 * n)) | fabs < 0.01" "$out")" true
+	assert_equal "$(jq -s 'map(.rates.tcp.pass.packets) | add' "$out")" 0
+	run -0 xg-stats --watch 0.2 -n 1 -i "$XG_IF@$XG_NS"
+	assert_line --index 0 --regexp "^xdpguard 0\.1\.0, pins in .*, interface $XG_IF@$XG_NS, every 0\.2s, "
+	assert_line "since load: $((5 * n)) packets, 0 dropped, $((500 * n)) bytes"
+}
+
+@test "--watch -i: the interface unloaded meanwhile ends it" {
+	xg_load_lab
+	local out=$BATS_TEST_TMPDIR/watch.out rc=0
+	xg-stats --watch 0.3 -i "$XG_IF" --netns "$XG_NS" >"$out" 2>&1 &
+	local pid=$!
+	sleep 0.5
+	xg-unload -n "$XG_NS" "$XG_IF"
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 1
+	assert_equal "$(tail -n 1 "$out")" "xg-stats: $XG_IF@$XG_NS is not guarded"
 }
 
 @test "--watch: on a terminal each screen clears and redraws" {

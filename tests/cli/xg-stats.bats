@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # xg-stats: the JSON schema (every class and reason, numbers as numbers),
-# the text layout, the interfaces and list sizes it reports.
+# the text layout, the interfaces and list sizes it reports, the counters
+# per interface slot (-i, the detached slot), and valid JSON in every
+# state. Counters are written into the pinned map as the program would.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -13,6 +15,17 @@ teardown_file() { xg_remove_file_leftovers; }
 
 ifindex_of() {
 	ip -n "$XG_NS" -j link show "$1" | jq '.[0].ifindex'
+}
+
+ABI=$(sed -nE 's/^#define XG_ABI_VERSION ([0-9]+).*/\1/p' \
+	"$BATS_TEST_DIRNAME/../../common/xg_abi.h")
+NCPU=$(xg_st_ncpu)
+
+# Every class x reason pair's packets of one counters object, compact.
+nonzero() {
+	jq -c '[.counters | to_entries[] | .key as $c | .value | to_entries[]
+		| select(.value.packets != 0)
+		| {key: "\($c)/\(.key)", value: .value.packets}] | from_entries'
 }
 
 @test "extra argument" {
@@ -34,14 +47,19 @@ ifindex_of() {
 	assert_equal "$stderr" ""
 	local j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","config","counters","total"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","config","events","counters","total","detached","top_sources","top_entries"]'
 	assert_equal "$(jq -r .version <<<"$j")" 0.1.0
-	assert_equal "$(jq .abi <<<"$j")" 2
+	assert_equal "$(jq .abi <<<"$j")" "$ABI"
 	assert_equal "$(jq -r .pin_dir <<<"$j")" "$XDPGUARD_PIN_DIR"
 	assert_equal "$(jq -c .config <<<"$j")" '{"drop_malformed":false}'
 	assert_equal "$(jq -c .tracking <<<"$j")" '{"sources":0,"max_sources":32768}'
 	assert_equal "$(jq -c .bans <<<"$j")" 0
-	assert_equal "$(jq -c .total <<<"$j")" '{"packets":0,"bytes":0}'
+	assert_equal "$(jq -c .total <<<"$j")" '{"packets":0,"bytes":0,"dropped":0}'
+	assert_equal "$(jq -c .events <<<"$j")" \
+		'{"rate":100,"burst":200,"sent":0,"sampled":0,"lost":0}'
+	assert_equal "$(jq -c '.detached | keys_unsorted' <<<"$j")" '["counters","total"]'
+	assert_equal "$(jq -c .detached.total <<<"$j")" '{"packets":0,"bytes":0,"dropped":0}'
+	assert_equal "$(jq -c '[.top_sources, .top_entries]' <<<"$j")" '[null,null]'
 }
 
 @test "-j: every class and every reason, packets and bytes as numbers" {
@@ -68,8 +86,12 @@ ifindex_of() {
 	local j=$output
 	assert_equal "$(jq '.interfaces | length' <<<"$j")" 1
 	assert_equal "$(jq -c '.interfaces[0] | keys_unsorted' <<<"$j")" \
-		'["ifname","netns","ifindex","mode","link_id"]'
-	assert_equal "$(jq -r '.interfaces[0].ifname' <<<"$j")" "$XG_IF"
+		'["interface","netns","ifindex","mode","link_id","slot","counters","total"]'
+	assert_equal "$(jq '.interfaces[0].slot' <<<"$j")" 1
+	assert_equal "$(jq -c '.interfaces[0].total' <<<"$j")" \
+		'{"packets":0,"bytes":0,"dropped":0}'
+	assert_equal "$(jq -c '.interfaces[0].counters' <<<"$j")" "$(jq -c .counters <<<"$j")"
+	assert_equal "$(jq -r '.interfaces[0].interface' <<<"$j")" "$XG_IF"
 	assert_equal "$(jq -r '.interfaces[0].netns' <<<"$j")" "$XG_NS"
 	assert_equal "$(jq -r '.interfaces[0].mode' <<<"$j")" native
 	assert_equal "$(jq '.interfaces[0].ifindex' <<<"$j")" "$(ifindex_of "$XG_IF")"
@@ -98,7 +120,7 @@ ifindex_of() {
 	xg_make_ns "$XG_NS" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
 	xg-load -n "$XG_NS" xgq-"$XG_SHORT" --mode skb
 	run -0 xg-stats -j
-	assert_equal "$(jq -c '[.interfaces[] | [.ifname, .netns, .mode]] | sort' <<<"$output")" \
+	assert_equal "$(jq -c '[.interfaces[] | [.interface, .netns, .mode]] | sort' <<<"$output")" \
 		"$(jq -cn --arg a "$XG_IF" --arg b "xgq-$XG_SHORT" --arg n "$XG_NS" \
 			'[[$a, $n, "native"], [$b, $n, "skb"]] | sort')"
 	assert_equal "$(jq '[.interfaces[].link_id] | unique | length' <<<"$output")" 2
@@ -119,9 +141,9 @@ ifindex_of() {
 	id=$(xg-stats -j | jq '.interfaces[0].link_id')
 	run -0 --separate-stderr xg-stats
 	assert_equal "$stderr" ""
-	assert_equal "${lines[0]}" "xdpguard 0.1.0 (ABI 2), pins in $XDPGUARD_PIN_DIR"
+	assert_equal "${lines[0]}" "xdpguard 0.1.0 (ABI $ABI), pins in $XDPGUARD_PIN_DIR"
 	assert_equal "${lines[1]}" "interfaces:"
-	assert_equal "${lines[2]}" "  $XG_IF in netns $XG_NS: native, ifindex $idx, link $id"
+	assert_equal "${lines[2]}" "  $XG_IF@$XG_NS: native, ifindex $idx, link $id, slot 1"
 	assert_equal "${lines[3]}" "lists:"
 	assert_equal "${lines[4]}" \
 		"  blocklist: 2 hosts, 1 prefix (limits 65536 hosts, 16384 prefixes)"
@@ -129,9 +151,12 @@ ifindex_of() {
 		"  allowlist: 0 hosts, 0 prefixes (limits 4096 hosts, 4096 prefixes)"
 	assert_equal "${lines[6]}" "tracking: 0 sources (limit 32768), 0 automatic bans"
 	assert_equal "${lines[7]}" "malformed packets: passed"
-	assert_equal "${lines[8]}" "CLASS     REASON             PACKETS           BYTES"
-	assert_equal "${lines[9]}" "total                              0               0"
-	assert_equal "${#lines[@]}" 10
+	assert_equal "${lines[8]}" "events: 100/s, burst 200; 0 sent, 0 sampled out, 0 lost"
+	assert_equal "${lines[9]}" "CLASS     REASON             PACKETS           BYTES"
+	assert_equal "${lines[10]}" "total                              0               0"
+	assert_equal "${lines[11]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
+	assert_equal "${lines[12]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
+	assert_equal "${#lines[@]}" 13
 }
 
 @test "text: no interfaces shows none" {
@@ -141,6 +166,8 @@ ifindex_of() {
 	assert_equal "${lines[1]}" "interfaces:"
 	assert_equal "${lines[2]}" "  none"
 	assert_equal "${lines[3]}" "lists:"
+	# nothing was counted: no interface table at all
+	assert_equal "${lines[-1]}" "total                              0               0"
 }
 
 @test "text: dropped malformed packets" {
@@ -203,19 +230,170 @@ put_entry() {
 
 @test "text: reasons are spelled with dashes" {
 	xg_load_lab
-	# Counters written as the program would: bpftool puts the value in
-	# every possible CPU's slot, so the sums are N packets, 60 N bytes.
-	local slot n
-	for slot in 4 24; do # tcp/rate_syn, udp/syn_global: class * 16 + reason
-		bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" \
-			key "$slot" 0 0 0 value 1 0 0 0 0 0 0 0 60 0 0 0 0 0 0 0
-	done
-	n=$(xg_counter tcp rate_syn)
-	((n >= 1)) || fail "tcp rate_syn is $n"
+	xg_st_set 1 tcp rate_syn 1 60
+	xg_st_set 1 udp syn_global 1 60
+	local n=$NCPU
+	assert_equal "$(xg_counter tcp rate_syn)" "$n"
 	assert_equal "$(xg_counter tcp rate_syn bytes)" "$((60 * n))"
 	assert_equal "$(xg_counter udp syn_global)" "$n"
 	run -0 xg-stats
 	assert_line "$(printf '%-9s %-11s %14s %15s' tcp rate-syn "$n" "$((60 * n))")"
 	assert_line "$(printf '%-9s %-11s %14s %15s' udp syn-global "$n" "$((60 * n))")"
 	assert_line "$(printf '%-9s %-11s %14s %15s' total '' "$((2 * n))" "$((120 * n))")"
+}
+
+# ---- -i, --netns, --top: usage errors -----------------------------------------
+
+# usage_err MESSAGE ARGS...: exit 2, exactly MESSAGE, nothing on stdout,
+# nothing created.
+usage_err() {
+	local msg=$1
+	shift
+	run -2 --separate-stderr xg-stats "$@"
+	assert_equal "$stderr" "xg-stats: $msg"
+	assert_equal "$output" ""
+	xg_assert_no_pins
+}
+
+@test "-i, --netns, --top: usage errors" {
+	local v
+	usage_err "option '--netns' needs --interface" --netns foo
+	usage_err "option '--interface' may be given once" -i a -i b
+	usage_err "option '--interface' may be given once" -i a --interface=a
+	usage_err "option '-i' needs a value" -i
+	usage_err "option '--netns' needs a value" -i a --netns
+	usage_err "invalid interface name ''" -i ''
+	usage_err "invalid namespace name ''" -i a --netns ''
+	for v in 0 1001 abc -1 1.5 ''; do
+		usage_err "invalid --top '$v' (1-1000)" --top "$v"
+	done
+	usage_err "option '--top' needs a value" --top
+	usage_err "--prometheus cannot be combined with --interface or --top" \
+		--prometheus -i a
+	usage_err "--prometheus cannot be combined with --interface or --top" \
+		--top 3 --prometheus
+	usage_err "--top cannot be combined with --watch" --top 3 --watch 1
+	run -2 --separate-stderr xg-stats -j --top x
+	assert_equal "$(jq -r .error <<<"$output")" "invalid --top 'x' (1-1000)"
+}
+
+@test "-i: an interface that is not guarded" {
+	xg_load_lab
+	run -1 --separate-stderr xg-stats -i nosuch0
+	assert_equal "$stderr" "xg-stats: nosuch0 is not guarded"
+	assert_equal "$output" ""
+	# in the pins' namespace it is not: it lives in $XG_NS
+	run -1 --separate-stderr xg-stats -i "$XG_IF"
+	assert_equal "$stderr" "xg-stats: $XG_IF is not guarded"
+	run -1 --separate-stderr xg-stats -i "$XG_IF" --netns other
+	assert_equal "$stderr" "xg-stats: $XG_IF@other is not guarded"
+	run -1 --separate-stderr xg-stats -j -i "$XG_IF@other"
+	assert_equal "$stderr" "xg-stats: $XG_IF@other is not guarded"
+	assert_equal "$(jq -r .error <<<"$output")" "$XG_IF@other is not guarded"
+	run -1 --separate-stderr xg-stats --watch 0.1 -n 1 -i nosuch0
+	assert_equal "$stderr" "xg-stats: nosuch0 is not guarded"
+}
+
+# ---- per-interface counters ---------------------------------------------------
+
+# Two interfaces in $XG_NS (slots 1 and 2), and counts in slots 1, 2 and
+# the detached slot 0: slot 1 3 tcp/pass, slot 2 2 udp/blocklisted, slot 0
+# 1 icmp/rate_icmp (each x NCPU, 60 bytes a packet).
+two_ifaces() {
+	xg_load_lab
+	XG_IF2=xgq-$XG_SHORT
+	xg_make_ns "$XG_NS" "$XG_IF2" xgr-"$XG_SHORT"
+	xg-load -n "$XG_NS" "$XG_IF2" --mode skb
+	xg_st_set 1 tcp pass 3 180
+	xg_st_set 2 udp blocklisted 2 120
+	xg_st_set 0 icmp rate_icmp 1 60
+}
+
+@test "-j: each interface has the counters of its slot, totals add up" {
+	two_ifaces
+	local n=$NCPU j
+	run -0 xg-stats -j
+	j=$output
+	assert_equal "$(jq -c '[.interfaces[] | [.interface, .slot]] | sort' <<<"$j")" \
+		"$(jq -cn --arg a "$XG_IF" --arg b "$XG_IF2" '[[$a, 1], [$b, 2]] | sort')"
+	assert_equal "$(jq --arg i "$XG_IF" '.interfaces[] | select(.interface == $i)' <<<"$j" | nonzero)" \
+		"{\"tcp/pass\":$((3 * n))}"
+	assert_equal "$(jq --arg i "$XG_IF2" '.interfaces[] | select(.interface == $i)' <<<"$j" | nonzero)" \
+		"{\"udp/blocklisted\":$((2 * n))}"
+	assert_equal "$(jq .detached <<<"$j" | nonzero)" "{\"icmp/rate_icmp\":$n}"
+	assert_equal "$(nonzero <<<"$j" | jq -cS .)" \
+		"$(jq -cnS "{\"tcp/pass\":$((3 * n)),\"udp/blocklisted\":$((2 * n)),\"icmp/rate_icmp\":$n}")"
+	assert_equal "$(jq --arg i "$XG_IF2" -c '.interfaces[] | select(.interface == $i) | .total' <<<"$j")" \
+		"{\"packets\":$((2 * n)),\"bytes\":$((120 * n)),\"dropped\":$((2 * n))}"
+	assert_equal "$(jq -c .detached.total <<<"$j")" \
+		"{\"packets\":$n,\"bytes\":$((60 * n)),\"dropped\":$n}"
+	assert_equal "$(jq -c .total <<<"$j")" \
+		"{\"packets\":$((6 * n)),\"bytes\":$((360 * n)),\"dropped\":$((3 * n))}"
+	# the parts add up to the totals
+	assert_equal "$(jq '[.interfaces[].total.packets, .detached.total.packets] | add' <<<"$j")" \
+		"$(jq .total.packets <<<"$j")"
+}
+
+@test "text: the interface table, (detached) when it counted" {
+	two_ifaces
+	local n=$NCPU
+	run -0 xg-stats
+	assert_line "  $XG_IF@$XG_NS: native, ifindex $(ifindex_of "$XG_IF"), link $(xg-stats -j |
+		jq --arg i "$XG_IF" '.interfaces[] | select(.interface == $i) | .link_id'), slot 1"
+	assert_line --regexp "^  $XG_IF2@$XG_NS: skb, ifindex [0-9]+, link [0-9]+, slot 2\$"
+	assert_line "$(printf '%-9s %-11s %14s %15s' total '' $((6 * n)) $((360 * n)))"
+	# the table follows the total line, interfaces sorted by name
+	local i
+	for i in "${!lines[@]}"; do
+		[[ ${lines[i]} == INTERFACE* ]] && break
+	done
+	assert_equal "${lines[i]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
+	assert_equal "${lines[i + 1]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" $((3 * n)) $((3 * n)) 0)"
+	assert_equal "${lines[i + 2]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF2@$XG_NS" $((2 * n)) 0 $((2 * n)))"
+	assert_equal "${lines[i + 3]}" "$(printf '%-32s %14s %14s %14s' "(detached)" "$n" 0 "$n")"
+	assert_equal "${#lines[@]}" $((i + 4))
+}
+
+@test "-i IFACE --netns NS: that interface's counters only" {
+	two_ifaces
+	local n=$NCPU j
+	run -0 --separate-stderr xg-stats -j -i "$XG_IF2" --netns "$XG_NS"
+	assert_equal "$stderr" ""
+	j=$output
+	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","config","events","counters","total","detached","top_sources","top_entries"]'
+	assert_equal "$(jq -c '[.interfaces[] | [.interface, .netns, .slot, .mode]]' <<<"$j")" \
+		"[[\"$XG_IF2\",\"$XG_NS\",2,\"skb\"]]"
+	assert_equal "$(nonzero <<<"$j")" "{\"udp/blocklisted\":$((2 * n))}"
+	assert_equal "$(jq -c .total <<<"$j")" \
+		"{\"packets\":$((2 * n)),\"bytes\":$((120 * n)),\"dropped\":$((2 * n))}"
+	assert_equal "$(jq -c .detached <<<"$j")" null
+	# IFACE@NS names the same interface
+	assert_equal "$(xg-stats -j -i "$XG_IF2@$XG_NS")" "$j"
+	run -0 xg-stats -i "$XG_IF@$XG_NS"
+	assert_equal "${lines[1]}" "interfaces:"
+	assert_line --index 2 --regexp "^  $XG_IF@$XG_NS: native, ifindex [0-9]+, link [0-9]+, slot 1\$"
+	assert_equal "${lines[3]}" "lists:"
+	assert_equal "${lines[-2]}" "$(printf '%-9s %-11s %14s %15s' tcp pass $((3 * n)) $((180 * n)))"
+	assert_equal "${lines[-1]}" "$(printf '%-9s %-11s %14s %15s' total '' $((3 * n)) $((180 * n)))"
+	refute_line --partial "INTERFACE"
+}
+
+@test "-j: valid JSON in every state" {
+	# nothing loaded: the error object, exit 1
+	run -1 --separate-stderr xg-stats -j
+	assert_equal "$(jq -r .error <<<"$output")" \
+		"xdpguard is not loaded; run xg-load IFACE first"
+	run -1 --separate-stderr xg-stats -j --top 5 -i foo
+	jq -e .error <<<"$output" >/dev/null
+	# loaded, nothing guarded, empty lists, nothing tracked
+	xg_load_lab
+	xg-unload -n "$XG_NS" "$XG_IF"
+	run -0 xg-stats -j --top 5
+	assert_equal "$(jq -c '[.interfaces, .top_sources, .top_entries]' <<<"$output")" '[[],[],[]]'
+	assert_equal "$(jq -c '.detached.total' <<<"$output")" '{"packets":0,"bytes":0,"dropped":0}'
+	# every counter an integer >= 0, everywhere
+	assert_equal "$(jq '[.. | numbers | select(. < 0 or . != floor)] | length' <<<"$output")" 0
+	run -0 xg-stats -j --watch 0.1 -n 1
+	jq -e . <<<"$output" >/dev/null
 }
