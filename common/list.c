@@ -518,16 +518,6 @@ static int count_keys(const struct lmap *d, __u64 *n)
 	return err;
 }
 
-static __u32 max_entries(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.max_entries;
-}
-
 int xg_list_count(struct xg_list *l, struct xg_list_counts *c)
 {
 	struct lmap d[XG_NMAPS];
@@ -541,7 +531,7 @@ int xg_list_count(struct xg_list *l, struct xg_list_counts *c)
 		if (err)
 			return map_error(l, err, "count");
 	}
-	c->max_hosts = max_entries(l->h4);
-	c->max_prefixes = max_entries(l->p4);
+	c->max_hosts = xg_map_max_entries(l->h4);
+	c->max_prefixes = xg_map_max_entries(l->p4);
 	return 0;
 }

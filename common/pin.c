@@ -391,3 +391,13 @@ int xg_link_pin_name_decode(const char *name, char *netns, size_t nslen,
 		return err;
 	return decode(at + 1, strlen(at + 1), netns, nslen);
 }
+
+__u32 xg_map_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries;
+}

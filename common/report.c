@@ -553,16 +553,6 @@ out:
 	return err;
 }
 
-static __u32 max_entries(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.max_entries;
-}
-
 /* ---- gathering ----------------------------------------------------------- */
 
 static int gather_counters(const struct xg_maps *m,
@@ -621,7 +611,7 @@ int xg_report_gather(const char *dir, const struct xg_maps *m,
 	err = gather_track(m, o->top, r);
 	if (err)
 		return err;
-	r->max_sources = max_entries(m->track);
+	r->max_sources = xg_map_max_entries(m->track);
 	err = xg_evstats_read(m->evstats, &r->events);
 	if (err)
 		return err;

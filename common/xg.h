@@ -153,6 +153,8 @@ struct xg_maps {
  */
 int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);
+/* max_entries of the map behind @fd; 0 if it cannot be read. */
+__u32 xg_map_max_entries(int fd);
 
 /* PIN_DIR/links/<name>: the interface name, "@" and the netns name when
  * netns is non-empty; '.', '%' and '@' inside either are written %2E,

@@ -32,42 +32,17 @@ bad() {
 	assert_equal "$output" ""
 }
 
-# The pid of the xg-events that reads the events of $XDPGUARD_PIN_DIR (it
-# holds an flock on PIN_DIR/links), or nothing. Read from /proc/locks: a
-# probe with flock(1) would take the lock itself and race the reader.
-ev_reader_pid() {
-	local id
-	id=$(stat -c '%Hd %Ld %i' "$XDPGUARD_PIN_DIR/links" 2>/dev/null) ||
-		return 0
-	# shellcheck disable=SC2086 # three numbers
-	id=$(printf '%02x:%02x:%s' $id)
-	awk -v id="$id" '$2 == "FLOCK" && $4 == "WRITE" && $6 == id {
-		print $5 }' /proc/locks
-}
-
-# ev_wait_reader: wait (at most 5 s) until an xg-events holds the reader
-# lock; EV_READER is its pid.
-ev_wait_reader() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		EV_READER=$(ev_reader_pid)
-		[[ -n $EV_READER ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # A reader in the background, ended after 30 s at the latest; returns
-# once it holds the reader lock. EV_READER is its pid.
+# once it holds the reader lock. XG_EV_READER is its pid.
 ev_start() {
 	timeout -s INT 30 xg-events "$@" >"$EV_OUT" 2>"$EV_ERR" 3>&- &
 	EV_PID=$!
-	ev_wait_reader || fail "xg-events did not start: $(cat "$EV_ERR")"
+	xg_ev_wait_reader || fail "xg-events did not start: $(cat "$EV_ERR")"
 }
 
 # ev_stop SIGNAL: EV_RC is the exit status.
 ev_stop() {
-	kill -"$1" "$EV_READER"
+	kill -"$1" "$XG_EV_READER"
 	EV_RC=0
 	wait "$EV_PID" || EV_RC=$?
 	EV_PID=
@@ -239,7 +214,7 @@ ev_stop() {
 	timeout -s INT 30 env -u XDPGUARD_PIN_DIR "$XG_BUILD/xg-events" \
 		--pin-dir "$dir" -j >"$EV_OUT" 2>"$EV_ERR" 3>&- &
 	EV_PID=$!
-	ev_wait_reader || fail "xg-events did not start: $(cat "$EV_ERR")"
+	xg_ev_wait_reader || fail "xg-events did not start: $(cat "$EV_ERR")"
 	ev_stop INT
 	assert_equal "$EV_RC" 0
 	assert_equal "$(jq -r .type "$EV_OUT")" summary
@@ -250,7 +225,7 @@ ev_stop() {
 	xg-threshold events off
 	ev_start
 	sleep 0.3
-	kill -0 "$EV_READER" || fail "xg-events ended"
+	kill -0 "$XG_EV_READER" || fail "xg-events ended"
 	ev_stop INT
 	assert_equal "$EV_RC" 0
 	assert_equal "$(cat "$EV_ERR")" \

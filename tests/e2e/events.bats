@@ -40,45 +40,20 @@ teardown() {
 
 # ---- helpers -----------------------------------------------------------------
 
-# The pid of the xg-events that reads the events of $XDPGUARD_PIN_DIR (it
-# holds an flock on PIN_DIR/links), or nothing. Read from /proc/locks: a
-# probe with flock(1) would take the lock itself and race the reader.
-ev_reader_pid() {
-	local id
-	id=$(stat -c '%Hd %Ld %i' "$XDPGUARD_PIN_DIR/links" 2>/dev/null) ||
-		return 0
-	# shellcheck disable=SC2086 # three numbers
-	id=$(printf '%02x:%02x:%s' $id)
-	awk -v id="$id" '$2 == "FLOCK" && $4 == "WRITE" && $6 == id {
-		print $5 }' /proc/locks
-}
-
-# ev_wait_reader: wait (at most 5 s) until an xg-events holds the reader
-# lock; EV_READER is its pid.
-ev_wait_reader() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		EV_READER=$(ev_reader_pid)
-		[[ -n $EV_READER ]] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # ev_start ARGS...: xg-events in the background (ended after 30 s at the
 # latest); returns once it holds the reader lock and has read its baseline.
-# EV_PID is the timeout(1) around it, EV_READER xg-events itself.
+# EV_PID is the timeout(1) around it, XG_EV_READER xg-events itself.
 ev_start() {
 	timeout -s INT 30 xg-events "$@" >"$EV_OUT" 2>"$EV_ERR" 3>&- &
 	EV_PID=$!
-	ev_wait_reader || fail "xg-events did not start: $(cat "$EV_ERR")"
+	xg_ev_wait_reader || fail "xg-events did not start: $(cat "$EV_ERR")"
 	# the baseline is read right after the lock is taken
 	sleep 0.1
 }
 
 # ev_stop: SIGINT (Ctrl-C), then EV_RC is its exit status.
 ev_stop() {
-	kill -INT "$EV_READER" 2>/dev/null
+	kill -INT "$XG_EV_READER" 2>/dev/null
 	ev_wait
 }
 
@@ -260,9 +235,9 @@ dropped_total() {
 	xg-threshold events 1000000 --burst 1000000
 	local count=6000 sent lost printed re
 	ev_start
-	kill -STOP "$EV_READER"
+	kill -STOP "$XG_EV_READER"
 	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --count "$count"
-	kill -CONT "$EV_READER"
+	kill -CONT "$XG_EV_READER"
 	# past the first status tick, one second after the start
 	sleep 1.1
 	ev_stop

@@ -450,3 +450,30 @@ xg_st_track() {
 	echo "map update pinned $XDPGUARD_PIN_DIR/xg_track" \
 		"key $key value ${out[*]}"
 }
+
+# ---- xg-events helpers (xg_ev_*) ---------------------------------------------
+
+# The pid of the xg-events that reads the events of $XDPGUARD_PIN_DIR (it
+# holds an flock on PIN_DIR/links), or nothing. Read from /proc/locks: a
+# probe with flock(1) would take the lock itself and race the reader.
+xg_ev_reader_pid() {
+	local id
+	id=$(stat -c '%Hd %Ld %i' "$XDPGUARD_PIN_DIR/links" 2>/dev/null) ||
+		return 0
+	# shellcheck disable=SC2086 # three numbers
+	id=$(printf '%02x:%02x:%s' $id)
+	awk -v id="$id" '$2 == "FLOCK" && $4 == "WRITE" && $6 == id {
+		print $5 }' /proc/locks
+}
+
+# xg_ev_wait_reader: wait (at most 5 s) until an xg-events holds the reader
+# lock; XG_EV_READER is its pid.
+xg_ev_wait_reader() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		XG_EV_READER=$(xg_ev_reader_pid)
+		[[ -n $XG_EV_READER ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
