@@ -222,6 +222,8 @@ static int parse_args(int argc, char **argv, struct ev_opts *o)
 
 struct reader {
 	const struct ev_opts *o;
+	const char *dir;
+	__u32 ring_id; /* of the ring buffer read: gone once unpinned */
 	int ifaces_fd, evstats_fd;
 	__u64 start_ns; /* boot clock: older records are a stale backlog */
 	__s64 real_off; /* boot clock -> wall clock */
@@ -450,6 +452,33 @@ static __u64 mono_ms(void)
 	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Whether the ring buffer read is still the pinned one: xg-unload --all
+ * (and a new xg-load after it) leaves this reader on a map no program
+ * writes to any more.
+ */
+static bool still_pinned(const struct reader *r)
+{
+	char path[PATH_MAX];
+	__u32 id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", r->dir, XG_STR(XG_MAP_EVENTS));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno != ENOENT;
+	id = map_id(fd);
+	close(fd);
+	return !id || id == r->ring_id;
+}
+
 /* Poll until a signal or COUNT; a status tick every second. */
 static int loop(struct reader *r, const struct xg_maps *m,
 		struct ring_buffer *rb)
@@ -470,6 +499,13 @@ static int loop(struct reader *r, const struct xg_maps *m,
 			n = tick(r, m, false);
 			if (n)
 				return n;
+			if (!still_pinned(r)) {
+				ring_buffer__consume(rb);
+				tick(r, m, true);
+				return xg_fail(-ENOENT,
+					       "xdpguard was unloaded; "
+					       "no more events");
+			}
 			fflush(stdout);
 			next += STATUS_MS;
 		}
@@ -507,7 +543,7 @@ static int start(struct reader *r, const struct xg_maps *m)
 static int read_events(const char *dir, const struct ev_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct reader r = { .o = o };
+	struct reader r = { .o = o, .dir = dir };
 	struct ring_buffer *rb = NULL;
 	int lock = -1, ring = -1, err;
 	struct xg_maps m;
@@ -523,8 +559,10 @@ static int read_events(const char *dir, const struct ev_opts *o)
 	r.ifaces_fd = m.ifaces;
 	r.evstats_fd = m.evstats;
 	err = open_ring(dir, &ring);
-	if (!err)
+	if (!err) {
+		r.ring_id = map_id(ring);
 		err = start(&r, &m);
+	}
 	if (err)
 		goto out;
 	rb = ring_buffer__new(ring, on_event, &r, NULL);

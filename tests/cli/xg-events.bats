@@ -191,6 +191,28 @@ ev_stop() {
 	done
 }
 
+@test "xg-unload --all ends a reader: the summary, then exit 1" {
+	xg_load_lab
+	local i
+	ev_start -j
+	xg-unload --all
+	# the reader looks once a second
+	for ((i = 0; i < 60; i++)); do
+		kill -0 "$XG_EV_READER" 2>/dev/null || break
+		sleep 0.05
+	done
+	EV_RC=0
+	wait "$EV_PID" || EV_RC=$?
+	EV_PID=
+	assert_equal "$EV_RC" 1
+	assert_equal "$(cat "$EV_ERR")" \
+		"xg-events: xdpguard was unloaded; no more events"
+	assert_equal "$(jq -c '[.type, .final, .sent]' "$EV_OUT" | head -1)" \
+		'["summary",true,0]'
+	assert_equal "$(tail -1 "$EV_OUT")" \
+		'{"error":"xdpguard was unloaded; no more events"}'
+}
+
 @test "-j: the summary object, keys and types" {
 	xg_load_lab
 	ev_start -j --pin-dir "$XDPGUARD_PIN_DIR"
