@@ -284,14 +284,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	return r->o->count && r->printed >= r->o->count ? STOP_COUNT : 0;
 }
 
-static __u64 real_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static __u64 since(__u64 now, __u64 base)
 {
 	return now >= base ? now - base : 0;
@@ -327,7 +319,7 @@ static void print_status(const struct reader *r, const struct xg_evstats *now,
 	j = xg_json_new(stdout);
 	if (!j)
 		return;
-	xg_format_time(real_now_ns(), when, sizeof(when));
+	xg_format_time(xg_clock_ns(CLOCK_REALTIME), when, sizeof(when));
 	xg_json_obj_open(j);
 	xg_json_kv_str(j, "type", "summary");
 	xg_json_kv_str(j, "time", when);

@@ -203,21 +203,6 @@ struct load_state {
 	__u32 link_id;
 };
 
-/* Counts of @slot go to the detached slot and the interface entry goes:
- * the interface of @id is no longer guarded.
- */
-static void forget_iface(const struct xg_maps *m, __u32 id)
-{
-	struct xg_iface ifc;
-
-	if (m->ifaces < 0)
-		return;
-	if (bpf_map_lookup_elem(m->ifaces, &id, &ifc) == 0 && ifc.slot >= 1 &&
-	    ifc.slot <= XG_MAX_IFACES && m->stats >= 0)
-		xg_stats_retire(m->stats, ifc.slot);
-	bpf_map_delete_elem(m->ifaces, &id);
-}
-
 static int resolve_iface(struct load_state *st)
 {
 	const struct load_opts *o = st->o;
@@ -285,7 +270,7 @@ static int check_pinned_link(struct load_state *st)
 		if (unlink(st->link_path) < 0)
 			return xg_fail(-errno, "cannot remove stale %s: %s",
 				       st->link_path, strerror(errno));
-		forget_iface(&st->m, info.id);
+		xg_iface_forget(st->m.ifaces, st->m.stats, info.id);
 		return 0;
 	}
 	if (!st->o->force) {
@@ -448,7 +433,7 @@ static void sweep_stale(struct load_state *st)
 			if (pid == ids[i])
 				unlink(path);
 		}
-		forget_iface(&st->m, ids[i]);
+		xg_iface_forget(st->m.ifaces, st->m.stats, ids[i]);
 	}
 }
 
@@ -686,13 +671,11 @@ static int write_state(struct load_state *st)
 		.slot = st->slot,
 	};
 	struct xdpguard *s = st->skel;
-	struct timespec ts;
 	__u32 zero = 0;
 	int err;
 
 	if (st->first) {
-		clock_gettime(CLOCK_BOOTTIME, &ts);
-		meta.created_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		meta.created_ns = xg_clock_ns(CLOCK_BOOTTIME);
 		if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_meta), &zero,
 					&meta, BPF_ANY) < 0)
 			return xg_fail(-errno, "cannot write xg_meta: %s",
@@ -702,8 +685,7 @@ static int write_state(struct load_state *st)
 	if (err)
 		return err;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ifc.attached_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	ifc.attached_ns = xg_clock_ns(CLOCK_REALTIME);
 	snprintf(ifc.ifname, sizeof(ifc.ifname), "%s", st->o->ifname);
 	snprintf(ifc.netns, sizeof(ifc.netns), "%s",
 		 st->o->netns ? st->o->netns : "");

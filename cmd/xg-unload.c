@@ -159,8 +159,7 @@ static int open_map(const char *dir, const char *name, __u32 type,
  */
 static int forget_iface(const char *dir, __u32 id)
 {
-	int ifaces, stats, err = 0;
-	struct xg_iface ifc;
+	int ifaces, stats, err;
 
 	ifaces = open_map(dir, XG_STR(XG_MAP_IFACES), BPF_MAP_TYPE_HASH,
 			  sizeof(struct xg_iface));
@@ -168,11 +167,7 @@ static int forget_iface(const char *dir, __u32 id)
 		return 0;
 	stats = open_map(dir, XG_STR(XG_MAP_STATS), BPF_MAP_TYPE_PERCPU_ARRAY,
 			 sizeof(struct xg_counter));
-	if (bpf_map_lookup_elem(ifaces, &id, &ifc) == 0 && ifc.slot >= 1 &&
-	    ifc.slot <= XG_MAX_IFACES && stats >= 0)
-		err = xg_stats_retire(stats, ifc.slot);
-	/* even if retiring failed: the slot must not stay taken */
-	bpf_map_delete_elem(ifaces, &id);
+	err = xg_iface_forget(ifaces, stats, id);
 	if (stats >= 0)
 		close(stats);
 	close(ifaces);

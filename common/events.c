@@ -13,33 +13,11 @@
 
 #include "xg.h"
 
-#define NSEC 1000000000ULL
-
-static __u64 clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
 __s64 xg_boot_to_real_ns(void)
 {
-	__u64 boot = clock_ns(CLOCK_BOOTTIME);
+	__u64 boot = xg_clock_ns(CLOCK_BOOTTIME);
 
-	return (__s64)(clock_ns(CLOCK_REALTIME) - boot);
-}
-
-void xg_format_time(__u64 real_ns, char *buf, size_t len)
-{
-	time_t sec = real_ns / NSEC;
-	char day[32];
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06uZ", day,
-		 (unsigned int)(real_ns % NSEC / 1000));
+	return (__s64)(xg_clock_ns(CLOCK_REALTIME) - boot);
 }
 
 int xg_slot_names(int ifaces_fd, struct xg_slot_name *names)

@@ -13,8 +13,6 @@
 
 #include "xg.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-
 /* The four maps of a list in walk order: v4 hosts, v4 prefixes, v6 hosts,
  * v6 prefixes. bit is the map's XG_L_* bit for the allowlist; the
  * blocklist's bits sit XG_BLOCK_SHIFT higher.
@@ -60,12 +58,24 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 	l->state = m->state;
 }
 
-__u64 xg_now_ns(void)
+__u64 xg_clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * XG_NSEC_PER_SEC + ts.tv_nsec;
+}
+
+__u64 xg_now_ns(void)
+{
+	return xg_clock_ns(CLOCK_BOOTTIME);
+}
+
+__u64 xg_entry_expires_in(const struct xg_entry *e, __u64 now)
+{
+	__u64 left = e->expires_ns > now ? e->expires_ns - now : 1;
+
+	return (left + XG_NSEC_PER_SEC - 1) / XG_NSEC_PER_SEC;
 }
 
 static bool expired(const struct xg_entry *e, __u64 now)
@@ -306,7 +316,7 @@ int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
 	char a[64];
 
 	if (timeout_s)
-		e.expires_ns = xg_now_ns() + timeout_s * NSEC_PER_SEC;
+		e.expires_ns = xg_now_ns() + timeout_s * XG_NSEC_PER_SEC;
 	/* NOEXIST first: on a trie, lookup is a longest-prefix match and
 	 * cannot tell whether this exact prefix is present.
 	 */

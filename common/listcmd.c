@@ -13,8 +13,6 @@
 
 #include "xg.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-
 enum verb { VERB_ADD, VERB_DEL, VERB_LIST, VERB_FLUSH };
 
 static const char *const verb_names[] = { "add", "del", "list", "flush" };
@@ -449,14 +447,6 @@ static int collect(const struct xg_list_item *it, void *ctx)
 	return 0;
 }
 
-/* Remaining whole seconds, rounded up; 0 when the entry never expires. */
-static __u64 expires_in(const struct xg_entry *e, __u64 now)
-{
-	__u64 left = e->expires_ns > now ? e->expires_ns - now : 1;
-
-	return (left + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
-}
-
 static void render_text(const struct listing *ls)
 {
 	const struct xg_list_item *it;
@@ -469,8 +459,8 @@ static void render_text(const struct listing *ls)
 		xg_format_prefix(&it->prefix, a, sizeof(a));
 		if (it->entry.expires_ns)
 			snprintf(exp, sizeof(exp), "%llus",
-				 (unsigned long long)expires_in(&it->entry,
-								ls->now));
+				 (unsigned long long)xg_entry_expires_in(
+					 &it->entry, ls->now));
 		else
 			snprintf(exp, sizeof(exp), "never");
 		printf("%-40s %10llu %8s  %s\n", a,
@@ -500,7 +490,8 @@ static int render_json(const struct listing *ls)
 		xg_json_kv_u64(j, "hits", it->entry.hits);
 		xg_json_key(j, "expires_in");
 		if (it->entry.expires_ns)
-			xg_json_u64(j, expires_in(&it->entry, ls->now));
+			xg_json_u64(j,
+				    xg_entry_expires_in(&it->entry, ls->now));
 		else
 			xg_json_null(j);
 		xg_json_kv_bool(j, "auto", it->entry.flags & XG_E_AUTO);

@@ -19,8 +19,6 @@
 
 #include "xg.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-
 /* ---- small helpers ------------------------------------------------------- */
 
 /* "veth0", or "veth0@edge" for an interface inside a netns. */
@@ -397,16 +395,16 @@ static void track_one(struct track_walk *w, const struct xg_in6 *key,
 	__u64 window = 0;
 	int k;
 
-	if (age < 2 * NSEC_PER_SEC) {
+	if (age < 2 * XG_NSEC_PER_SEC) {
 		for (k = 0; k < XG_LIM_SRC; k++) {
 			window += s->over[k];
 			if (s->over[k])
 				ts.limits |= 1U << k;
 		}
 	}
-	if (age < NSEC_PER_SEC)
+	if (age < XG_NSEC_PER_SEC)
 		ts.drops_last_s = s->last_over;
-	else if (age < 2 * NSEC_PER_SEC)
+	else if (age < 2 * XG_NSEC_PER_SEC)
 		ts.drops_last_s = window;
 	if (!ts.drops_last_s && !window)
 		return;
@@ -752,14 +750,6 @@ static void limits_text(__u32 mask, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* Remaining whole seconds, rounded up, as xg-block list shows them. */
-static __u64 expires_in(const struct xg_entry *e, __u64 now)
-{
-	__u64 left = e->expires_ns > now ? e->expires_ns - now : 1;
-
-	return (left + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
-}
-
 static void text_top(const struct xg_report *r)
 {
 	char a[64], lim[32], exp[24];
@@ -791,8 +781,8 @@ static void text_top(const struct xg_report *r)
 		xg_format_prefix(&e->item.prefix, a, sizeof(a));
 		if (e->item.entry.expires_ns)
 			snprintf(exp, sizeof(exp), "%llus",
-				 (unsigned long long)expires_in(&e->item.entry,
-								now));
+				 (unsigned long long)xg_entry_expires_in(
+					 &e->item.entry, now));
 		else
 			snprintf(exp, sizeof(exp), "never");
 		printf("  %-9s %-40s %10llu %8s  %s\n",
@@ -981,7 +971,8 @@ static void json_top(struct xg_json *j, const struct xg_report *r)
 		xg_json_kv_u64(j, "hits", e->item.entry.hits);
 		xg_json_key(j, "expires_in");
 		if (e->item.entry.expires_ns)
-			xg_json_u64(j, expires_in(&e->item.entry, now));
+			xg_json_u64(j,
+				    xg_entry_expires_in(&e->item.entry, now));
 		else
 			xg_json_null(j);
 		xg_json_kv_bool(j, "auto", e->item.entry.flags & XG_E_AUTO);
@@ -1199,18 +1190,17 @@ struct sample {
 /* The counters now: the totals, or with -i the interface's slot, looked
  * up again each time (it may have been unloaded meanwhile).
  */
-static int take_sample(const char *dir, const struct xg_maps *m,
-		       const struct xg_report_opts *o, struct sample *s)
+/* -i: the interface, looked up again (it may have been unloaded since
+ * the last screen), and the counters of its slot.
+ */
+static int sample_iface(const char *dir, const struct xg_maps *m,
+			const struct xg_report_opts *o, struct sample *s)
 {
 	struct xg_report_iface *v = NULL;
-	struct xg_stats *per = NULL;
+	struct xg_stats *per;
 	size_t n;
-	int err = xg_config_read(m, &s->config);
+	int err;
 
-	if (err)
-		return err;
-	if (!o->ifname)
-		goto total;
 	err = gather_ifaces(dir, m, &v, &n);
 	if (!err)
 		err = select_iface(v, &n, o);
@@ -1226,14 +1216,19 @@ static int take_sample(const char *dir, const struct xg_maps *m,
 	if (!err)
 		s->stats = per[s->iface.slot];
 	free(per);
+	return err;
+}
+
+static int take_sample(const char *dir, const struct xg_maps *m,
+		       const struct xg_report_opts *o, struct sample *s)
+{
+	int err = xg_config_read(m, &s->config);
+
+	if (!err)
+		err = o->ifname ? sample_iface(dir, m, o, s) :
+				  xg_stats_read(m->stats, &s->stats);
 	if (err)
 		return err;
-	goto clock;
-total:
-	err = xg_stats_read(m->stats, &s->stats);
-	if (err)
-		return err;
-clock:
 	clock_gettime(CLOCK_MONOTONIC, &s->mono);
 	clock_gettime(CLOCK_REALTIME, &s->real);
 	return 0;
@@ -1337,54 +1332,25 @@ static void watch_text(const char *dir, double interval, const struct sample *b,
 	       (unsigned long long)rt->total.bytes);
 }
 
-/* A JSON string by hand (the watch lines are written with printf). */
-static void json_str_raw(const char *s)
-{
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
-/* "2026-11-23T21:00:00.123456Z" */
-static void rfc3339(const struct timespec *t, char *buf, size_t len)
-{
-	struct tm tm;
-	char s[32];
-
-	gmtime_r(&t->tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ldZ", s, t->tv_nsec / 1000);
-}
-
 /* One NDJSON line. Written by hand: the rates are not integers. */
 static void watch_json(const struct sample *b, const struct rates *rt, bool one)
 {
 	char tbuf[64];
 	int c, re;
 
-	rfc3339(&b->real, tbuf, sizeof(tbuf));
+	xg_format_time((__u64)b->real.tv_sec * XG_NSEC_PER_SEC +
+			       b->real.tv_nsec,
+		       tbuf, sizeof(tbuf));
 	printf("{\"time\":\"%s\",\"time_ns\":%llu,\"elapsed\":%.6f,"
 	       "\"interface\":",
 	       tbuf,
-	       (unsigned long long)b->real.tv_sec * NSEC_PER_SEC +
+	       (unsigned long long)b->real.tv_sec * XG_NSEC_PER_SEC +
 		       b->real.tv_nsec,
 	       rt->elapsed);
-	json_str_raw(one ? b->iface.ifname : NULL);
+	xg_json_put_str(stdout, one ? b->iface.ifname : NULL);
 	fputs(",\"netns\":", stdout);
-	json_str_raw(one && b->iface.netns[0] ? b->iface.netns : NULL);
+	xg_json_put_str(stdout,
+			one && b->iface.netns[0] ? b->iface.netns : NULL);
 	fputs(",\"rates\":{", stdout);
 	for (c = 0; c < XG_C_MAX; c++) {
 		printf("%s\"%s\":{", c ? "," : "", xg_class_name(c));

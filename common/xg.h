@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "xg_abi.h"
 
@@ -220,8 +221,15 @@ struct xg_list_counts {
 };
 int xg_list_count(struct xg_list *l, struct xg_list_counts *c);
 
+#define XG_NSEC_PER_SEC 1000000000ULL
+/* @id (CLOCK_REALTIME, CLOCK_BOOTTIME, ...) now, in nanoseconds. */
+__u64 xg_clock_ns(clockid_t id);
 /* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
 __u64 xg_now_ns(void);
+/* Whole seconds left of an entry that expires (rounded up, at least 1),
+ * as the lists show them.
+ */
+__u64 xg_entry_expires_in(const struct xg_entry *e, __u64 now);
 
 /* The whole grammar of xg-block and xg-allow (they differ only in kind). */
 int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind);
@@ -262,6 +270,11 @@ int xg_stats_read_all(int stats_fd, struct xg_stats *per,
  * Needs a writable fd.
  */
 int xg_stats_retire(int stats_fd, __u32 slot);
+/* The interface of link @link_id is no longer guarded: its slot's counts
+ * move to the detached slot (xg_stats_retire; skipped if @stats_fd < 0)
+ * and its xg_ifaces entry goes, freeing the slot, even if that failed.
+ */
+int xg_iface_forget(int ifaces_fd, int stats_fd, __u32 link_id);
 /* Zeroes the counters of @slot. */
 int xg_stats_clear_slot(int stats_fd, __u32 slot);
 /* Sum over CPUs of the drop-event counters. */
@@ -293,6 +306,14 @@ void xg_json_null(struct xg_json *j);
 void xg_json_kv_str(struct xg_json *j, const char *k, const char *s);
 void xg_json_kv_u64(struct xg_json *j, const char *k, __u64 v);
 void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
+/* One JSON string (NULL -> null) straight to @f, escaped as the writer
+ * escapes, for output written with printf.
+ */
+void xg_json_put_str(FILE *f, const char *s);
+/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
+ * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
+ */
+void xg_format_time(__u64 real_ns, char *buf, size_t len);
 
 /* ---- events.c: drop events, decoded for xg-events ---------------------- */
 
@@ -300,10 +321,6 @@ void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
  * (xg_event.ts_ns), gives the wall-clock time.
  */
 __s64 xg_boot_to_real_ns(void);
-/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
- * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
- */
-void xg_format_time(__u64 real_ns, char *buf, size_t len);
 
 /* The guarded interface that holds a counter slot (xg_iface.slot);
  * ifname is "" for a slot no interface holds.
