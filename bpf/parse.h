@@ -10,8 +10,6 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -35,6 +33,13 @@
 #define XG_TCP_FLAGS_OFF 13
 #define XG_TCP_SYN 0x02
 #define XG_TCP_ACK 0x10
+/* ICMP and ICMPv6 headers (RFC 792, RFC 4443): type, code, checksum and
+ * four bytes more. Their uapi headers are not included: linux/icmp.h pulls
+ * in linux/if.h and with it glibc's sys/socket.h, which under -target bpf
+ * wants the 32-bit stubs of libc6-dev-i386. BPF code includes no libc.
+ */
+#define XG_ICMP_HLEN 8
+#define XG_ICMP6_HLEN 8
 
 /* uapi linux/if_vlan.h has no header struct. */
 struct xg_vlan {
@@ -236,10 +241,10 @@ static __always_inline int parse_l4(struct cursor *c, struct xg_pkt *p)
 		need = sizeof(struct udphdr);
 		break;
 	case IPPROTO_ICMP:
-		need = p->ipv6 ? 0 : sizeof(struct icmphdr);
+		need = p->ipv6 ? 0 : XG_ICMP_HLEN;
 		break;
 	case IPPROTO_ICMPV6:
-		need = p->ipv6 ? sizeof(struct icmp6hdr) : 0;
+		need = p->ipv6 ? XG_ICMP6_HLEN : 0;
 		break;
 	default:
 		need = 0;
