@@ -48,7 +48,9 @@ LIB_SRCS := $(wildcard common/*.c)
 LIB_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(LIB_SRCS))
 BPF_SRCS := bpf/xdpguard.bpf.c
 BPF_HDRS := $(wildcard bpf/*.h) common/xg_abi.h
-SKEL := $(BUILD)/xdpguard.skel.h
+# Two objects of one source: as is, and without the atomics that kernels
+# before 5.12 refuse (bpf/kernel.h); xg-load picks one (common/xg_skel.h).
+SKEL := $(BUILD)/xdpguard.skel.h $(BUILD)/xdpguard_compat.skel.h
 TEST_BINS := $(BUILD)/tests/test_xdp
 
 MAN8 := $(wildcard man/*.8)
@@ -70,9 +72,13 @@ $(BUILD)/xdpguard.bpf.o: $(BPF_SRCS) $(BPF_HDRS) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(SKEL): $(BUILD)/xdpguard.bpf.o
+$(BUILD)/xdpguard_compat.bpf.o: $(BPF_SRCS) $(BPF_HDRS) | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXG_NO_ATOMICS -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name xdpguard > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 $(BUILD)/common/%.o: common/%.c common/xg.h common/xg_abi.h | $(BUILD)/common
 	$(call msg,CC,$@)
@@ -95,7 +101,8 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKEL) common/xg.h common/xg_abi.h \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
 
-$(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o \
+# kfeat.o: the kernel probe that xg-load runs; it needs libbpf only.
+$(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o $(BUILD)/common/kfeat.o \
 			 $(patsubst tests/bpf/%.c,$(BUILD)/tests/%.o,$(filter-out tests/bpf/test_xdp.c,$(wildcard tests/bpf/*.c)))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@

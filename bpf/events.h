@@ -28,6 +28,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "maps.h"
+#include "kernel.h"
 #include "parse.h"
 #include "limits.h"
 
@@ -56,8 +57,8 @@ static __always_inline int event_token(struct xg_global *g, __u64 now,
 	return gcra_take(&g->ev_tat, now, lim);
 }
 
-/* Addresses from the IP header that passed its checks (saddr is already
- * in @p); a packet malformed before that has none.
+/* Addresses from the IP header that passed its checks; a packet
+ * malformed before that has none.
  */
 static __always_inline void event_l3(const struct xdp_md *ctx,
 				     const struct xg_pkt *p, struct xg_event *e)
@@ -73,14 +74,14 @@ static __always_inline void event_l3(const struct xdp_md *ctx,
 	if (p->ipv6) {
 		if ((void *)(ip6 + 1) > end)
 			return;
-		__builtin_memcpy(e->saddr, p->saddr, sizeof(e->saddr));
+		__builtin_memcpy(e->saddr, &ip6->saddr, sizeof(e->saddr));
 		__builtin_memcpy(e->daddr, &ip6->daddr, sizeof(e->daddr));
 		e->flags = XG_EV_L3 | XG_EV_IPV6;
 		return;
 	}
 	if ((void *)(ip + 1) > end)
 		return;
-	e->saddr[0] = p->saddr[0];
+	e->saddr[0] = ip->saddr;
 	e->daddr[0] = ip->daddr;
 	e->flags = XG_EV_L3;
 }
@@ -131,7 +132,7 @@ static __always_inline void event_fill(struct xg_event *e,
 				       __u32 reason)
 {
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->ts_ns = xg_now();
 	e->ifindex = ctx->ingress_ifindex;
 	e->len = ctx->data_end - ctx->data;
 	e->ifslot = xg_ifslot;
@@ -143,34 +144,58 @@ static __always_inline void event_fill(struct xg_event *e,
 	event_l4(ctx, p, e);
 }
 
-/* The event step, for a packet whose verdict is XDP_DROP; returns 0.
- * A global function: the verifier checks it once on its own, where
- * inlined it would walk it again at the end of every path through the
- * decision (+50,000 instructions verified). The call costs the drop path
- * ~1 ns. Arguments of a global function may be NULL as far as the
- * verifier knows.
+/* What send_event() needs of the packet and the verdict, packed into
+ * scalars: kernels before 5.12 take no pointer but the context as the
+ * argument of a global function. The addresses are read again from the
+ * header, through l3_off.
  */
-__attribute__((noinline)) int send_event(struct xdp_md *ctx,
-					 const struct xg_pkt *p,
-					 const struct xg_config *cfg,
-					 __u32 class, __u32 reason)
+#define XG_EV_ARG_IPV6 (1U << 8)
+#define XG_EV_ARG_FRAG (1U << 9)
+
+static __always_inline __u64 event_arg_pkt(const struct xg_pkt *p)
+{
+	return p->l3_off | (__u32)p->l4_off << 16 | (__u64)p->l4_len << 32;
+}
+
+static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
+					       __u32 class, __u32 reason)
+{
+	return p->l4proto | (p->ipv6 ? XG_EV_ARG_IPV6 : 0) |
+	       (p->nonfirst_frag ? XG_EV_ARG_FRAG : 0) |
+	       (__u32)p->tcp_flags << 16 | (class & 0xff) << 24 |
+	       (__u64)reason << 32;
+}
+
+static __always_inline __u64 event_arg_budget(const struct xg_limit *lim)
+{
+	return lim->rate | (__u64)lim->burst << 32;
+}
+
+/* The event step, for a packet whose verdict is XDP_DROP, with the
+ * arguments above; returns 0. A global function: the verifier checks it
+ * once on its own, where inlined it would walk it again at the end of
+ * every path through the decision (+50,000 instructions verified). The
+ * call costs the drop path ~1 ns.
+ */
+__attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
+					 __u64 verdict, __u64 budget)
 {
 	struct xg_evstats *es;
 	struct xg_global *g;
 	struct xg_event *e;
 	struct xg_limit lim;
+	struct xg_pkt p;
 	__u64 now;
 
-	if (!p || !cfg)
-		return 0;
-	lim = cfg->limit[XG_LIM_EVENTS];
-	if (!lim.rate)
+	lim.rate = budget;
+	lim.burst = budget >> 32;
+	if (!ctx || !lim.rate)
 		return 0;
 	es = evstats();
 	g = global_bucket();
 	if (!es || !g)
 		return 0;
-	now = bpf_ktime_get_coarse_ns();
+	now = xg_now_coarse();
 	if (!event_token(g, now, &lim)) {
 		/* Per-CPU value: plain adds, no other writer. */
 		es->sampled += 1;
@@ -181,7 +206,15 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx,
 		es->lost += 1;
 		return 0;
 	}
-	event_fill(e, ctx, p, class, reason);
+	__builtin_memset(&p, 0, sizeof(p));
+	p.l3_off = pkt;
+	p.l4_off = pkt >> 16;
+	p.l4_len = pkt >> 32;
+	p.l4proto = verdict;
+	p.ipv6 = !!(verdict & XG_EV_ARG_IPV6);
+	p.nonfirst_frag = !!(verdict & XG_EV_ARG_FRAG);
+	p.tcp_flags = verdict >> 16;
+	event_fill(e, ctx, &p, (verdict >> 24) & 0xff, verdict >> 32);
 	bpf_ringbuf_submit(e, 0);
 	es->sent += 1;
 	return 0;

@@ -27,6 +27,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "maps.h"
+#include "kernel.h"
 #include "parse.h"
 #include "lists.h"
 
@@ -84,7 +85,7 @@ static __always_inline int gcra_take(__u64 *tat_p, __u64 now,
 		if (tat > now + tau)
 			return 0;
 		next = (tat > now ? tat : now) + t;
-		if (__sync_val_compare_and_swap(tat_p, tat, next) == tat)
+		if (xg_cas64(tat_p, tat, next))
 			return 1;
 	}
 	/* Fail open: every loss was another CPU's packet of the same source
@@ -106,8 +107,8 @@ static __always_inline __u32 word_mask(__u32 bits)
 }
 
 /* Fills @key with the tracked source and returns its prefix length in
- * the IPv6 space: 128 for IPv4 (::ffff:a.b.c.d, v4-mapped), v6_prefix
- * for IPv6. The clamp keeps a zeroed config from lumping all of IPv6
+ * the IPv6 space: 128 for IPv4 (::ffff:a.b.c.d, v4-mapped, which is also
+ * the key of an IPv4-mapped IPv6 source), v6_prefix for IPv6. The clamp keeps a zeroed config from lumping all of IPv6
  * together and keeps the ban's LPM prefixlen valid. The loop unrolls to
  * constant word indices, so every access is in bounds as written.
  */
@@ -116,7 +117,7 @@ static __always_inline __u32 source_key(const struct xg_pkt *p, __u32 v6_prefix,
 {
 	__u32 plen = v6_prefix, i;
 
-	if (!p->ipv6) {
+	if (!p->src6) {
 		key->addr[0] = 0;
 		key->addr[1] = 0;
 		key->addr[2] = bpf_htonl(0xffff);
@@ -151,19 +152,13 @@ static __always_inline struct xg_src *track_src(const struct xg_in6 *key)
 	return bpf_map_lookup_elem(&XG_MAP_TRACK, key);
 }
 
-/* clang 14 emits 32-bit atomics only for -mcpu=v3, so or the bit into
- * the 64-bit word whose low-addressed half is lists. The or is one locked
- * read-modify-write, so user space's aligned store to cfg_slot (the other
- * half) is never lost.
+/* The or is atomic where the kernel has atomics (kernel.h), so user
+ * space's aligned store to cfg_slot, the other half of the word, is
+ * never lost.
  */
 static __always_inline void set_list_bit(struct xg_state *st, __u32 bit)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	__u64 word = bit;
-#else
-	__u64 word = (__u64)bit << 32;
-#endif
-	__sync_fetch_and_or((__u64 *)st, word);
+	xg_or32_lo(&st->lists, bit);
 }
 
 /* Inserts or, over an expired entry user space has not swept yet, puts
@@ -184,8 +179,8 @@ static __always_inline int put_ban(void *map, const void *key,
 	return bpf_map_update_elem(map, key, e, BPF_EXIST);
 }
 
-/* IPv4: the host in xg_block4. IPv6: the whole tracked prefix in
- * xg_block6p, as that is what shared the bucket.
+/* IPv4 (and IPv4-mapped IPv6): the host in xg_block4. IPv6: the whole
+ * tracked prefix in xg_block6p, as that is what shared the bucket.
  */
 static __always_inline void ban(struct xg_state *st, const struct xg_pkt *p,
 				const struct xg_in6 *key, __u32 plen, __u64 now,
@@ -198,8 +193,8 @@ static __always_inline void ban(struct xg_state *st, const struct xg_pkt *p,
 	e.hits = 0;
 	e.expires_ns = now + secs * XG_NSEC_PER_SEC;
 	e.flags = XG_E_AUTO;
-	e.pad = 0;
-	if (p->ipv6) {
+	e.prefixlen = p->src6 ? plen : 32;
+	if (p->src6) {
 		k6.prefixlen = plen;
 		__builtin_memcpy(k6.addr, key->addr, sizeof(k6.addr));
 		if (!put_ban(&XG_MAP_BLOCK6P, &k6, &e) && st)
@@ -276,8 +271,7 @@ static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
 {
 	__u64 win = s->win_start;
 
-	if (now - win >= XG_WINDOW_NS &&
-	    __sync_val_compare_and_swap(&s->win_start, win, now) == win)
+	if (now - win >= XG_WINDOW_NS && xg_cas64(&s->win_start, win, now))
 		close_window(s, now - win, now, cfg, st, p, key, plen);
 	__sync_fetch_and_add(&s->over[k], 1);
 }
@@ -289,7 +283,10 @@ static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
 static __always_inline int limit_of(const struct xg_pkt *p, __u32 class,
 				    int l4_bad)
 {
-	if (p->nonfirst_frag)
+	/* Also the IPv6 chains too long to walk (parse_exthdrs()): the
+	 * only other-ip packets whose L4 is bad.
+	 */
+	if (p->nonfirst_frag || (l4_bad && class == XG_C_OTHER_IP))
 		return XG_LIM_FRAG;
 	if (class == XG_C_UDP)
 		return XG_LIM_UDP;
@@ -357,7 +354,7 @@ static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 		g = global_bucket();
 	if (!lim.rate && !g)
 		return XG_R_PASS;
-	now = bpf_ktime_get_boot_ns();
+	now = xg_now();
 	if (g && gcra_empty(&g->syn_tat, now, &glim))
 		return XG_R_SYN_GLOBAL;
 	if (lim.rate) {

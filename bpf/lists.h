@@ -7,13 +7,15 @@
 #include <bpf/bpf_helpers.h>
 
 #include "maps.h"
+#include "kernel.h"
+#include "parse.h"
 
 /* An expired entry stays until user space sweeps it; until then it must
  * not match. Most entries never expire, so they skip the clock.
  */
 static __always_inline int entry_live(const struct xg_entry *e)
 {
-	return !e->expires_ns || e->expires_ns >= bpf_ktime_get_boot_ns();
+	return !e->expires_ns || e->expires_ns >= xg_now();
 }
 
 /* What a lookup found: the blocklist reports an automatic ban under its
@@ -22,72 +24,132 @@ static __always_inline int entry_live(const struct xg_entry *e)
 #define XG_HIT 1
 #define XG_HIT_AUTO 2
 
-/* Returns 0, XG_HIT or XG_HIT_AUTO. */
-static __always_inline int match(void *map, const void *key)
+/* Returns XG_HIT or XG_HIT_AUTO for a live entry, and counts the hit. */
+static __always_inline int hit(struct xg_entry *e)
+{
+	/* Shared across CPUs, unlike the counters: one locked add. */
+	__sync_fetch_and_add(&e->hits, 1);
+	return e->flags & XG_E_AUTO ? XG_HIT_AUTO : XG_HIT;
+}
+
+/* Host maps: the key is exact, so an expired entry is simply no match. */
+static __always_inline int match_host(void *map, const void *key)
 {
 	struct xg_entry *e = bpf_map_lookup_elem(map, key);
 
 	if (!e || !entry_live(e))
 		return 0;
-	/* Shared across CPUs, unlike the counters. */
-	__sync_fetch_and_add(&e->hits, 1);
-	return e->flags & XG_E_AUTO ? XG_HIT_AUTO : XG_HIT;
+	return hit(e);
+}
+
+/* The prefix tries, for match_prefixes(). */
+#define XG_TRIE_BLOCK (1U << 0) /* else the allowlist */
+#define XG_TRIE_V6 (1U << 1) /* else IPv4, address in a0 */
+
+/* Looks @key up in the trie @map and returns 0, XG_HIT or XG_HIT_AUTO.
+ * The longest match may have expired while a shorter prefix that holds
+ * the address is live (an expired /28 inside a blocked /24, an automatic
+ * /64 ban inside an operator's /48). An expired entry must be invisible,
+ * so look again one bit shorter than it, until a live entry or none.
+ * Each round shortens the key, so a key of @maxlen bits takes at most
+ * @maxlen + 1 rounds; an address outside expired entries takes one.
+ */
+static __always_inline int trie_match(void *map, void *key, __u32 *prefixlen,
+				      __u32 maxlen)
+{
+	struct xg_entry *e;
+	__u32 i, len;
+
+#pragma clang loop unroll(disable)
+	for (i = 0; i <= maxlen; i++) {
+		e = bpf_map_lookup_elem(map, key);
+		if (!e)
+			return 0;
+		if (entry_live(e))
+			return hit(e);
+		len = e->prefixlen < *prefixlen ? e->prefixlen : *prefixlen;
+		if (!len)
+			return 0;
+		*prefixlen = len - 1;
+	}
+	return 0;
+}
+
+/* The trie step, @which XG_TRIE_*: a global function, so the verifier
+ * checks it once on its own instead of once for every parse path that
+ * reaches it (with the rounds above, that would pass its limit). Its
+ * arguments are scalars, as kernels before 5.12 require of a global
+ * function. A trie lookup costs tens of ns; the call adds about one.
+ */
+__attribute__((noinline)) int match_prefixes(__u32 which, __u32 a0, __u32 a1,
+					     __u32 a2, __u32 a3)
+{
+	struct xg_lpm4 k4;
+	struct xg_lpm6 k6;
+	int block = which & XG_TRIE_BLOCK;
+
+	if (!(which & XG_TRIE_V6)) {
+		/* Assigned, not initialised: clang would build the key from
+		 * a .rodata constant.
+		 */
+		k4.prefixlen = 32;
+		k4.addr = a0;
+		return trie_match(block ? (void *)&XG_MAP_BLOCK4P :
+					  (void *)&XG_MAP_ALLOW4P,
+				  &k4, &k4.prefixlen, 32);
+	}
+	k6.prefixlen = 128;
+	k6.addr[0] = a0;
+	k6.addr[1] = a1;
+	k6.addr[2] = a2;
+	k6.addr[3] = a3;
+	return trie_match(block ? (void *)&XG_MAP_BLOCK6P :
+				  (void *)&XG_MAP_ALLOW6P,
+			  &k6, &k6.prefixlen, 128);
 }
 
 /* The bits in xg_state.lists spare an empty map its lookup, which for
- * an LPM trie is the dearest step on the path.
+ * an LPM trie is the dearest step on the path. Returns 0, XG_HIT or
+ * XG_HIT_AUTO.
  */
-static __always_inline int lookup_list4(__u32 lists, __u32 host_bit,
-					void *hosts, __u32 prefix_bit,
-					void *prefixes, __u32 addr)
+static __always_inline int lookup_list(__u32 lists, int block,
+				       const struct xg_pkt *p)
 {
-	struct xg_lpm4 key = { .prefixlen = 32, .addr = addr };
-	int hit = 0;
+	__u32 host_bit, prefix_bit, a;
+	int found = 0;
 
+	if (!p->src6) {
+		host_bit = block ? XG_L_BLOCK4 : XG_L_ALLOW4;
+		prefix_bit = block ? XG_L_BLOCK4P : XG_L_ALLOW4P;
+		a = p->saddr[0];
+		if (lists & host_bit)
+			found = match_host(block ? (void *)&XG_MAP_BLOCK4 :
+						   (void *)&XG_MAP_ALLOW4,
+					   &a);
+		if (!found && (lists & prefix_bit))
+			found = match_prefixes(block, a, 0, 0, 0);
+		return found;
+	}
+	host_bit = block ? XG_L_BLOCK6 : XG_L_ALLOW6;
+	prefix_bit = block ? XG_L_BLOCK6P : XG_L_ALLOW6P;
 	if (lists & host_bit)
-		hit = match(hosts, &addr);
-	if (!hit && (lists & prefix_bit))
-		hit = match(prefixes, &key);
-	return hit;
+		found = match_host(block ? (void *)&XG_MAP_BLOCK6 :
+					   (void *)&XG_MAP_ALLOW6,
+				   p->saddr);
+	if (!found && (lists & prefix_bit))
+		found = match_prefixes(block | XG_TRIE_V6, p->saddr[0],
+				       p->saddr[1], p->saddr[2], p->saddr[3]);
+	return found;
 }
 
-static __always_inline int lookup_list6(__u32 lists, __u32 host_bit,
-					void *hosts, __u32 prefix_bit,
-					void *prefixes, const __u32 *addr)
-{
-	struct xg_lpm6 key;
-	int hit = 0;
-
-	if (lists & host_bit)
-		hit = match(hosts, addr);
-	if (hit || !(lists & prefix_bit))
-		return hit;
-	/* Assigned, not initialised: clang would build the key from a
-	 * .rodata constant, and each xg-load would then create its own
-	 * unpinned .rodata map beside the shared pinned ones.
-	 */
-	key.prefixlen = 128;
-	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
-	return match(prefixes, &key);
-}
-
-/* Each returns 0, XG_HIT or XG_HIT_AUTO. */
 static __always_inline int lookup_allow(__u32 lists, const struct xg_pkt *p)
 {
-	if (p->ipv6)
-		return lookup_list6(lists, XG_L_ALLOW6, &XG_MAP_ALLOW6,
-				    XG_L_ALLOW6P, &XG_MAP_ALLOW6P, p->saddr);
-	return lookup_list4(lists, XG_L_ALLOW4, &XG_MAP_ALLOW4, XG_L_ALLOW4P,
-			    &XG_MAP_ALLOW4P, p->saddr[0]);
+	return lookup_list(lists, 0, p);
 }
 
 static __always_inline int lookup_block(__u32 lists, const struct xg_pkt *p)
 {
-	if (p->ipv6)
-		return lookup_list6(lists, XG_L_BLOCK6, &XG_MAP_BLOCK6,
-				    XG_L_BLOCK6P, &XG_MAP_BLOCK6P, p->saddr);
-	return lookup_list4(lists, XG_L_BLOCK4, &XG_MAP_BLOCK4, XG_L_BLOCK4P,
-			    &XG_MAP_BLOCK4P, p->saddr[0]);
+	return lookup_list(lists, XG_TRIE_BLOCK, p);
 }
 
 #endif /* XG_BPF_LISTS_H */

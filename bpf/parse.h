@@ -81,7 +81,18 @@ struct xg_pkt {
 	__u8 ipv6;
 	__u8 nonfirst_frag;
 	__u8 tcp_flags; /* XG_TCP_*; 0 unless a TCP header was parsed */
+	__u8 src6; /* the source is IPv6 (not IPv4, nor IPv4-mapped) */
 };
+
+/* An IPv6 packet from an IPv4-mapped address (::ffff:a.b.c.d) is taken
+ * as coming from a.b.c.d: parse_ipv6() puts a.b.c.d in saddr[0] and
+ * leaves src6 clear, so it meets the IPv4 lists, that IPv4 source's
+ * buckets and its ban. Otherwise an IPv6 source prefix of 96 or less
+ * would put every mapped address in one bucket, and a host blocked by its
+ * IPv4 address could send the same packets from the mapped one. The
+ * steps after parsing test src6 alone: every flag they test forks the
+ * verifier's walk.
+ */
 
 /* Returns the header of @size bytes at the cursor, NULL if the frame ends
  * first. Callers re-check with the real type so the verifier sees it.
@@ -91,6 +102,21 @@ struct xg_pkt {
 		type *_h = (c)->data + ((c)->off & XG_MAX_OFF); \
 		(void *)(_h + 1) > (c)->end ? NULL : _h;        \
 	})
+
+/* A 16-bit big-endian length field, as a number the verifier can bound.
+ * The verifiers of 6.1 and 6.12 keep no bounds across a byte swap
+ * (BPF_END), nor across the shifts and or clang would write instead, and
+ * then refuse to add the length to a packet pointer. A 64-bit and with
+ * 0xffff bounds it on every kernel; it is in asm because clang knows the
+ * swap leaves the high bits clear and would drop it.
+ */
+static __always_inline __u32 be16_len(__be16 field)
+{
+	__u64 v = bpf_ntohs(field);
+
+	asm volatile("%0 &= 0xffff" : "+r"(v));
+	return v;
+}
 
 static __always_inline int parse_eth(struct cursor *c, __be16 *proto)
 {
@@ -128,7 +154,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct xg_pkt *p)
 	if (ip->version != 4 || ip->ihl < 5)
 		return -1;
 	hlen = ip->ihl * 4;
-	tot = bpf_ntohs(ip->tot_len);
+	tot = be16_len(ip->tot_len);
 	/* tot fitting the frame covers hlen too, as hlen <= tot. Frames may
 	 * be longer than tot: Ethernet pads to 60 bytes.
 	 */
@@ -161,9 +187,12 @@ static __always_inline __u32 exthdr_len(__u8 nexthdr, const struct xg_ext *h)
 	return (h->hdrlen + 1) * 8;
 }
 
-/* Leaves *nexthdr at the upper-layer protocol, or at an extension header
- * if there are more than XG_MAX_EXTHDR: such a packet counts as other-ip
- * with no L4 check, but the lists still apply to it.
+/* Leaves *nexthdr at the upper-layer protocol. A chain of more than
+ * XG_MAX_EXTHDR headers leaves it at an extension header. The kernel
+ * still delivers such a packet, so it must not escape the limits:
+ * parse_l4() calls it malformed (class other-ip). The lists see it, it
+ * meets its source's fragment limit (the limit of packets whose upper
+ * layer the program cannot see), and --drop-malformed drops it.
  */
 static __always_inline int parse_exthdrs(struct cursor *c, struct xg_pkt *p,
 					 __u8 *nexthdr)
@@ -205,11 +234,15 @@ static __always_inline int parse_ipv6(struct cursor *c, struct xg_pkt *p)
 		return -1;
 	if (ip6->version != 6)
 		return -1;
-	p->l4_len = bpf_ntohs(ip6->payload_len);
+	p->l4_len = be16_len(ip6->payload_len);
 	if ((void *)(ip6 + 1) + p->l4_len > c->end)
 		return -1;
 
 	__builtin_memcpy(p->saddr, &ip6->saddr, sizeof(p->saddr));
+	if (!p->saddr[0] && !p->saddr[1] && p->saddr[2] == bpf_htonl(0xffff))
+		p->saddr[0] = p->saddr[3];
+	else
+		p->src6 = 1;
 	p->l3_off = c->off;
 	p->ipv6 = 1;
 	nexthdr = ip6->nexthdr;
@@ -247,6 +280,9 @@ static __always_inline int parse_l4(struct cursor *c, struct xg_pkt *p)
 		need = p->ipv6 ? XG_ICMP6_HLEN : 0;
 		break;
 	default:
+		/* An extension header here: the chain was too long to walk. */
+		if (is_exthdr(p->l4proto))
+			return -1;
 		need = 0;
 	}
 	return need > p->l4_len ? -1 : 0;

@@ -8,6 +8,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "maps.h"
+#include "kernel.h"
 #include "parse.h"
 #include "lists.h"
 #include "limits.h"
@@ -143,7 +144,9 @@ int xdpguard(struct xdp_md *ctx)
 	 * with events off one load more, and neither the call.
 	 */
 	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate)
-		send_event(ctx, &p, cfg, class, reason);
+		send_event(ctx, event_arg_pkt(&p),
+			   event_arg_verdict(&p, class, reason),
+			   event_arg_budget(&cfg->limit[XG_LIM_EVENTS]));
 	return finish(ctx, class, reason, verdict);
 }
 

@@ -16,7 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "xg.h"
-#include "xdpguard.skel.h"
+#include "xg_skel.h"
 
 enum {
 	OPT_MAX_ENTRIES = XG_OPT_TOOL,
@@ -195,6 +195,7 @@ struct load_state {
 	__u32 slot; /* counter slot of IFACE, 1..XG_MAX_IFACES */
 	bool slot_kept; /* --force: the old link's slot, counters kept */
 	struct xdpguard *skel;
+	__u32 kfeat; /* XG_KF_* of the running kernel */
 	char link_path[PATH_MAX];
 	int old_link; /* pinned link of IFACE (--force), or -1 */
 	__u32 old_link_id;
@@ -486,7 +487,8 @@ static int open_skel(struct load_state *st)
 	struct bpf_map *map;
 	int i = 0, err;
 
-	st->skel = xdpguard__open_opts(&opts);
+	st->kfeat = xg_kernel_features();
+	st->skel = xg_skel_open(&opts, st->kfeat);
 	if (!st->skel)
 		return xg_fail(-errno, "cannot open the XDP program: %s",
 			       strerror(errno));
@@ -711,6 +713,7 @@ static void print_json(const struct load_state *st)
 	xg_json_kv_u64(j, "link_id", st->link_id);
 	xg_json_kv_u64(j, "slot", st->slot);
 	xg_json_kv_bool(j, "replaced", st->old_link >= 0);
+	xg_json_kv_bool(j, "atomics", st->kfeat & XG_KF_ATOMICS);
 	xg_json_obj_close(j);
 	xg_json_free(j);
 }
@@ -806,6 +809,11 @@ int main(int argc, char **argv)
 		rc = write_state(&st);
 	if (!rc && xg_json)
 		print_json(&st);
+	if (!rc && !(st.kfeat & XG_KF_ATOMICS))
+		fprintf(stderr,
+			"xg-load: note: this kernel has no BPF atomics (Linux "
+			"5.12): rate limits hold per CPU, not exactly across "
+			"CPUs; see KERNELS in xdpguard(7)\n");
 out:
 	if (rc && st.dir)
 		undo(&st);

@@ -315,6 +315,7 @@ int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
 	int fd = prefix_key(l, p, &k);
 	char a[64];
 
+	e.prefixlen = p->len;
 	if (timeout_s)
 		e.expires_ns = xg_now_ns() + timeout_s * XG_NSEC_PER_SEC;
 	/* NOEXIST first: on a trie, lookup is a longest-prefix match and

@@ -96,6 +96,9 @@ void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
  */
 int xg_check_privileges(void);
 
+/* XG_KF_* of the running kernel (kfeat.c); needs the rights to load BPF. */
+__u32 xg_kernel_features(void);
+
 /* ---- parse.c: strict value parsers (reject "80abc", " 5", "") ---------- */
 
 struct xg_prefix {

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 3
+#define XG_ABI_VERSION 4
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -34,6 +34,13 @@
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
+
+/* What the kernel offers, as xg-load probes it and bakes it into the
+ * program (const volatile xg_kfeat): the verifier sees a constant and
+ * drops the code for the kernels the program does not run on.
+ */
+#define XG_KF_ATOMICS (1U << 0) /* BPF_ATOMIC cmpxchg and fetch-or: 5.12 */
+#define XG_KF_COARSE_NS (1U << 1) /* bpf_ktime_get_coarse_ns(): 5.11 */
 
 #define XG__STR(x) #x
 #define XG_STR(x) XG__STR(x)
@@ -92,7 +99,11 @@ struct xg_entry {
 	__u64 hits; /* packets that matched; atomic add on the BPF side */
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() deadline; 0 = never */
 	__u32 flags; /* XG_E_* */
-	__u32 pad;
+	/* The entry's own prefix length (32 or 128 for a host). A trie
+	 * lookup returns the longest match, not its length: when that match
+	 * has expired, the program looks again one bit shorter.
+	 */
+	__u32 prefixlen;
 };
 
 /* Protocol classes of the counters. Fragments count in the class of
@@ -133,7 +144,7 @@ enum xg_reason {
 #define XG_SLOT_COUNTERS (XG_C_MAX * XG_R_SLOTS) /* per interface slot */
 #define XG_STATS_SLOTS (XG_IF_SLOTS * XG_SLOT_COUNTERS)
 #define XG_STATS_KEY(ifslot, class, reason) \
-	(((ifslot) * XG_C_MAX + (class)) * XG_R_SLOTS + (reason))
+	(((ifslot)*XG_C_MAX + (class)) * XG_R_SLOTS + (reason))
 
 struct xg_counter {
 	__u64 packets;

@@ -19,7 +19,8 @@
 #include <linux/magic.h>
 
 #include "harness.h"
-#include "xdpguard.skel.h"
+#include "xg_skel.h"
+#include "xg.h"
 
 static struct xdpguard *skel;
 /* Further copies of the program over the same pinned maps, each with its
@@ -36,6 +37,13 @@ static size_t state_len;
 static struct ring_buffer *ring;
 static struct xg_event *ev_out;
 static int ev_max, ev_count;
+/* XG_KF_* baked into every copy: the kernel's, or XG_TEST_KFEAT's. */
+static uint32_t kfeat;
+/* The program's clock (xg_test_clock): starts an hour after zero, so
+ * "an hour ago" is a valid time, and moves only by h_advance().
+ */
+static uint64_t test_now = 3600ULL * 1000000000ULL;
+int h_real_clock;
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -84,16 +92,21 @@ int h_open(void)
 		return -errno;
 	}
 	ncpus = libbpf_num_possible_cpus();
-	skel = xdpguard__open_opts(&opts);
+	kfeat = xg_kernel_features();
+	if (getenv("XG_TEST_KFEAT"))
+		kfeat &= strtoul(getenv("XG_TEST_KFEAT"), NULL, 0);
+	skel = xg_skel_open(&opts, kfeat);
 	if (!skel || ncpus <= 0) {
 		fprintf(stderr, "test_xdp: cannot open the skeleton\n");
 		return -EINVAL;
 	}
+	skel->rodata->xg_test_clock = !h_real_clock;
 	err = xdpguard__load(skel);
 	if (err) {
 		fprintf(stderr, "test_xdp: load: %s\n", strerror(-err));
 		return err;
 	}
+	skel->bss->xg_test_now = test_now;
 	state_len = sysconf(_SC_PAGESIZE);
 	state = mmap(NULL, state_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		     bpf_map__fd(skel->maps.XG_MAP_STATE), 0);
@@ -121,16 +134,18 @@ int h_load_copy(uint32_t ifslot)
 
 	if (ncopies == H_MAX_COPIES)
 		return -ENOSPC;
-	copy = xdpguard__open_opts(&opts);
+	copy = xg_skel_open(&opts, kfeat);
 	if (!copy)
 		return -EINVAL;
 	copy->rodata->xg_ifslot = ifslot;
+	copy->rodata->xg_test_clock = !h_real_clock;
 	err = xdpguard__load(copy);
 	if (err) {
 		fprintf(stderr, "test_xdp: load copy: %s\n", strerror(-err));
 		xdpguard__destroy(copy);
 		return err;
 	}
+	copy->bss->xg_test_now = test_now;
 	copies[ncopies] = copy;
 	return ++ncopies;
 }
@@ -296,6 +311,17 @@ int h_track_lookup(const struct xg_in6 *key, struct xg_src *src)
 				   src);
 }
 
+/* Says once what went wrong: every case after it fails the same way. */
+static int reset_failed(const char *what, int err)
+{
+	static int said;
+
+	if (!said++)
+		fprintf(stderr, "test_xdp: cannot reset %s: %s\n", what,
+			strerror(-err));
+	return err;
+}
+
 int h_reset(uint32_t flags)
 {
 	struct bpf_map *lists[] = {
@@ -311,11 +337,17 @@ int h_reset(uint32_t flags)
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		err = clear_map(lists[i]);
 		if (err)
-			return err;
+			return reset_failed(bpf_map__name(lists[i]), err);
 	}
-	err = h_clear_tracking() ?: h_clear_events() ?: h_clear_stats();
+	err = h_clear_tracking();
 	if (err)
-		return err;
+		return reset_failed("xg_track", err);
+	err = h_clear_events();
+	if (err)
+		return reset_failed("xg_events", err);
+	err = h_clear_stats();
+	if (err)
+		return reset_failed("xg_stats", err);
 	/* Limits off, so the list and parser cases see one packet each
 	 * exactly as before; the flood cases turn them on.
 	 */
@@ -386,17 +418,21 @@ static int target_of(int block, const char *cidr, struct target *t)
 		return -EINVAL;
 	t->map = block ? blk[i] : allow[i];
 	t->bit = block ? block_bits[i] : allow_bits[i];
-	return 0;
+	return i;
 }
 
 int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 		int set_bit)
 {
+	struct xg_entry v = *e;
 	struct target t;
+	int i = target_of(block, cidr, &t);
 
-	if (target_of(block, cidr, &t))
+	if (i < 0)
 		return -EINVAL;
-	if (bpf_map_update_elem(bpf_map__fd(t.map), &t.key, e, BPF_ANY))
+	/* As the tools write it: the entry's own prefix length. */
+	v.prefixlen = i >= 2 ? t.key.p4.prefixlen : i ? 128 : 32;
+	if (bpf_map_update_elem(bpf_map__fd(t.map), &t.key, &v, BPF_ANY))
 		return -errno;
 	if (set_bit)
 		__atomic_fetch_or(&state->lists, t.bit, __ATOMIC_SEQ_CST);
@@ -421,7 +457,7 @@ int h_entry(int block, const char *cidr, struct xg_entry *e)
 {
 	struct target t;
 
-	if (target_of(block, cidr, &t) ||
+	if (target_of(block, cidr, &t) < 0 ||
 	    bpf_map_lookup_elem(bpf_map__fd(t.map), &t.key, e))
 		return -1;
 	return 0;
@@ -436,12 +472,24 @@ int64_t h_hits(int block, const char *cidr)
 
 uint64_t h_boot_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return test_now;
 }
 
+void h_advance(uint64_t ns)
+{
+	int i;
+
+	test_now += ns;
+	if (skel)
+		skel->bss->xg_test_now = test_now;
+	for (i = 0; i < ncopies; i++)
+		copies[i]->bss->xg_test_now = test_now;
+}
+
+uint32_t h_kfeat(void)
+{
+	return kfeat;
+}
 /* One batch lookup for the whole map: a lookup per key would take
  * 33 x 80 syscalls per frame, and the cases that rely on the clock
  * standing still (rate 1/s) would see tokens come back.
@@ -461,8 +509,16 @@ int h_read_stats(struct xg_counter out[XG_STATS_SLOTS])
 			return -ENOMEM;
 	}
 	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, per, &n, NULL);
-	if (err && errno != ENOENT)
-		return -errno;
+	if (err && errno != ENOENT) {
+		/* No batch ops on per-CPU arrays before 5.11: key by key. */
+		for (k = 0; k < XG_STATS_SLOTS; k++) {
+			keys[k] = k;
+			if (bpf_map_lookup_elem(fd, &k,
+						&per[(size_t)k * ncpus]))
+				return -errno;
+		}
+		n = XG_STATS_SLOTS;
+	}
 	if (n != XG_STATS_SLOTS)
 		return -EIO;
 	for (k = 0; k < XG_STATS_SLOTS; k++) {
@@ -491,10 +547,15 @@ int h_clear_stats(void)
 		for (k = 0; k < XG_STATS_SLOTS; k++)
 			keys[k] = k;
 	}
-	if (bpf_map_update_batch(bpf_map__fd(skel->maps.XG_MAP_STATS), keys,
-				 zero, &n, NULL))
-		return -errno;
-	return n == XG_STATS_SLOTS ? 0 : -EIO;
+	if (!bpf_map_update_batch(bpf_map__fd(skel->maps.XG_MAP_STATS), keys,
+				  zero, &n, NULL))
+		return n == XG_STATS_SLOTS ? 0 : -EIO;
+	/* Arrays take batch updates from 5.11 (5.10: ENOTSUPP). */
+	for (k = 0; k < XG_STATS_SLOTS; k++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_STATS),
+					&k, zero, BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 /* @copy 0 is the program h_open() loaded, 1.. those of h_load_copy().

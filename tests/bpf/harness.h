@@ -9,8 +9,11 @@
 #include "pkt.h"
 
 /* Loads the program with its maps pinned in a scratch directory; its
- * xg_ifslot is 0.
+ * xg_ifslot is 0. It runs on the test clock (h_advance()) unless
+ * h_real_clock is set first, as --bench does to measure what xg-load
+ * loads.
  */
+extern int h_real_clock;
 int h_open(void);
 void h_close(void);
 #define H_MAX_COPIES 4
@@ -61,7 +64,16 @@ int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 int h_entry(int block, const char *cidr, struct xg_entry *e);
 /* Hits of the entry h_add made, or -1 if it is gone. */
 int64_t h_hits(int block, const char *cidr);
+/* The program's clock: the packet tests run it by hand (xg_test_clock),
+ * so rate limits and expiry do not depend on the machine's speed.
+ * h_boot_ns() is its time now; h_advance() moves it on.
+ */
 uint64_t h_boot_ns(void);
+void h_advance(uint64_t ns);
+/* The XG_KF_* the program was loaded with: the kernel's features, masked
+ * by the environment variable XG_TEST_KFEAT (0: the pre-5.12 code).
+ */
+uint32_t h_kfeat(void);
 
 /* Sums over CPUs. */
 int h_read_stats(struct xg_counter out[XG_STATS_SLOTS]);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Packet tests for the XDP program: one table of frames with the verdict,
  * class and reason each must get, every truncation of a few frames, then
- * sequences for the rate limits and automatic bans (about 2 s of sleep).
+ * sequences for the rate limits and automatic bans, on the program's
+ * test clock (h_advance()), so nothing sleeps and the counts do not
+ * depend on the machine's speed.
  * `test_xdp --bench` prints the program size and ns per packet instead.
  */
 #include <arpa/inet.h>
@@ -304,6 +306,14 @@ static void b6_tcp_in_prefix_64(struct frame *f)
 	plain6(f, "2001:db8::ffff:1", IPPROTO_TCP);
 }
 
+/* ::ffff:198.18.0.1, the IPv4-mapped form of SRC4, over IPv6. */
+#define SRC4_MAPPED "::ffff:198.18.0.1"
+
+static void b6_tcp_mapped(struct frame *f)
+{
+	plain6(f, SRC4_MAPPED, IPPROTO_TCP);
+}
+
 static void b6_udp(struct frame *f)
 {
 	plain6(f, SRC6, IPPROTO_UDP);
@@ -495,6 +505,82 @@ static int s_block4_future(void)
 static int s_block6_prefix_future(void)
 {
 	return h_add(1, "2001:db8::/48", h_boot_ns() + 3600 * SEC_NS);
+}
+
+/* An expired entry is invisible: the next shorter live prefix matches. */
+static int s_block4_expired_longer(void)
+{
+	return h_add(1, "198.18.0.0/24", 0) ?:
+		       h_add(1, "198.18.0.0/28", h_boot_ns() - SEC_NS);
+}
+
+/* Every length from /25 to /32 expired above a live /24. */
+static int s_block4_expired_nested(void)
+{
+	char cidr[32];
+	int len, err = h_add(1, "198.18.0.0/24", 0);
+
+	for (len = 25; len <= 32 && !err; len++) {
+		snprintf(cidr, sizeof(cidr), "198.18.0.%d/%d",
+			 len == 32 ? 1 : 0, len);
+		err = h_add(1, cidr, h_boot_ns() - SEC_NS);
+	}
+	return err;
+}
+
+static int s_block4_all_expired(void)
+{
+	return h_add(1, "198.18.0.0/24", h_boot_ns() - SEC_NS) ?:
+		       h_add(1, "198.18.0.0/28", h_boot_ns() - SEC_NS);
+}
+
+static int s_allow4_expired_longer(void)
+{
+	return h_add(1, SRC4, 0)		    ?:
+		       h_add(0, "198.18.0.0/24", 0) ?:
+		       h_add(0, "198.18.0.0/28", h_boot_ns() - SEC_NS);
+}
+
+/* An automatic /64 ban that expired inside the operator's /48. */
+static int s_block6_auto_expired_in_prefix(void)
+{
+	struct xg_entry e = { .expires_ns = h_boot_ns() - SEC_NS,
+			      .flags = XG_E_AUTO };
+
+	return h_add(1, "2001:db8::/48", 0) ?:
+		       h_add_entry(1, "2001:db8::/64", &e, 1);
+}
+
+/* A live /32 under expired /40, /48, /56, /64, /96 and /128. */
+static int s_block6_expired_nested(void)
+{
+	static const char *const nest[] = {
+		"2001:db8::/40", "2001:db8::/48", "2001:db8::/56",
+		"2001:db8::/64", "2001:db8::/96", "2001:db8::1/128",
+	};
+	size_t i;
+	int err = h_add(1, "2001:db8::/32", 0);
+
+	for (i = 0; i < sizeof(nest) / sizeof(nest[0]) && !err; i++)
+		err = h_add(1, nest[i], h_boot_ns() - SEC_NS);
+	return err;
+}
+
+static int s_allow6_expired_longer(void)
+{
+	return h_add(1, SRC6, 0)		    ?:
+		       h_add(0, "2001:db8::/32", 0) ?:
+		       h_add(0, "2001:db8::/64", h_boot_ns() - SEC_NS);
+}
+
+static int s_block4_prefix_for_mapped(void)
+{
+	return h_add(1, "198.18.0.0/24", 0);
+}
+
+static int s_block6_mapped_prefix(void)
+{
+	return h_add(1, "::ffff:0:0/96", 0);
 }
 
 /* Another list non-empty, so the program does look at the lists. */
@@ -725,8 +811,13 @@ static const struct tcase cases[] = {
 	  XG_R_MALFORMED, NULL },
 	{ "ipv6 eight ext headers", b6_eight_ext, NULL, 0, P(TCP), XG_R_PASS,
 	  NULL },
-	{ "ipv6 nine ext headers stop the walk", b6_nine_ext, NULL, 0,
-	  P(OTHER_IP), XG_R_PASS, NULL },
+	/* Too long to walk: no upper layer seen, so malformed (it meets
+	 * the limits; f_deep_chain()).
+	 */
+	{ "ipv6 nine ext headers are malformed", b6_nine_ext, NULL, 0,
+	  P(OTHER_IP), XG_R_MALFORMED, NULL },
+	{ "ipv6 nine ext headers, drop-malformed", b6_nine_ext, NULL, DROP_MAL,
+	  D(OTHER_IP), XG_R_MALFORMED, NULL },
 	{ "ipv6 nine ext headers, still blocked", b6_nine_ext, s_block6, 0,
 	  D(OTHER_IP), XG_R_BLOCKLISTED, NULL },
 	{ "ipv6 first fragment", b6_frag_first, NULL, 0, P(UDP), XG_R_PASS,
@@ -767,6 +858,29 @@ static const struct tcase cases[] = {
 	  0, D(TCP), XG_R_BLOCKLISTED, NULL },
 	{ "ipv4 list does not match ipv6", b6_tcp, s_block4_prefix, 0, P(TCP),
 	  XG_R_PASS, NULL },
+	{ "expired /28 inside a blocked /24", b4_tcp, s_block4_expired_longer,
+	  0, D(TCP), XG_R_BLOCKLISTED, NULL },
+	{ "expired /25 to /32 inside a blocked /24", b4_tcp,
+	  s_block4_expired_nested, 0, D(TCP), XG_R_BLOCKLISTED, NULL },
+	{ "expired /24 and /28: no match", b4_tcp, s_block4_all_expired, 0,
+	  P(TCP), XG_R_PASS, NULL },
+	{ "expired allowed /28 inside an allowed /24", b4_tcp,
+	  s_allow4_expired_longer, 0, P(TCP), XG_R_ALLOWLISTED, NULL },
+	{ "expired automatic /64 inside a blocked /48", b6_tcp,
+	  s_block6_auto_expired_in_prefix, 0, D(TCP), XG_R_BLOCKLISTED, NULL },
+	{ "expired /40 to /128 inside a blocked /32", b6_tcp,
+	  s_block6_expired_nested, 0, D(TCP), XG_R_BLOCKLISTED, NULL },
+	{ "expired allowed /64 inside an allowed /32", b6_tcp,
+	  s_allow6_expired_longer, 0, P(TCP), XG_R_ALLOWLISTED, NULL },
+	/* IPv4-mapped IPv6 sources are their IPv4 address */
+	{ "ipv4-mapped source, ipv4 host blocked", b6_tcp_mapped, s_block4, 0,
+	  D(TCP), XG_R_BLOCKLISTED, NULL },
+	{ "ipv4-mapped source, ipv4 prefix blocked", b6_tcp_mapped,
+	  s_block4_prefix_for_mapped, 0, D(TCP), XG_R_BLOCKLISTED, NULL },
+	{ "ipv4-mapped source, ipv4 host allowed", b6_tcp_mapped,
+	  s_allow_and_block4, 0, P(TCP), XG_R_ALLOWLISTED, NULL },
+	{ "ipv4-mapped source, ipv6 lists not consulted", b6_tcp_mapped,
+	  s_block6_mapped_prefix, 0, P(TCP), XG_R_PASS, NULL },
 	{ "expired block entry", b4_tcp, s_block4_expired, 0, P(TCP), XG_R_PASS,
 	  p_expired_not_hit },
 	{ "expired host, live prefix", b4_tcp, s_block4_expired_prefix_live, 0,
@@ -1298,14 +1412,6 @@ static void f_classes_apart(void)
 	       !track_is(name, 1));
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts))
-		;
-}
-
 static void f_refill(void)
 {
 	const char *name = "refill: one more token after 1.1 s at 1/s";
@@ -1318,7 +1424,7 @@ static void f_refill(void)
 	     !send_expect(name, &f, 3, XG_C_UDP, XG_R_PASS) &&
 	     !send_expect(name, &f, 1, XG_C_UDP, XG_R_RATE_UDP);
 	if (ok)
-		sleep_ms(1100);
+		h_advance(1100 * 1000000ULL);
 	record(ok && !send_expect(name, &f, 1, XG_C_UDP, XG_R_PASS) &&
 	       !send_expect(name, &f, 1, XG_C_UDP, XG_R_RATE_UDP));
 }
@@ -1561,7 +1667,7 @@ static void f_autoban(void)
 	ok_late = ok && !udp_from(late, "198.18.0.3", 2, XG_R_PASS);
 	ok = ok && !bits_are(v4, 0) && hits_is(v4, 1, "198.18.0.1", -1) == 0;
 
-	sleep_ms(1050);
+	h_advance(1050 * 1000000ULL);
 	ok4 = ok4 && ok && !udp_from(v4, "198.18.0.1", 1, XG_R_PASS) &&
 	      !udp_from(v4, "198.18.0.1", 1, XG_R_RATE_UDP) &&
 	      !ban_is(v4, "198.18.0.1", 60) && !bits_are(v4, XG_L_BLOCK4) &&
@@ -1589,6 +1695,56 @@ static void f_autoban(void)
 	record(ok_late);
 }
 
+/* A chain too long to walk hides its upper layer: it must not escape
+ * the limits. It meets its source's fragment limit (the packets whose L4
+ * the program cannot see), and the global SYN ceiling does not apply.
+ */
+static void f_deep_chain(void)
+{
+	const char *name = "nine ext headers meet the fragment limit";
+	const char *syn = "nine ext headers: the syn limit is not theirs";
+	struct xg_config cfg = one_limit(XG_LIM_FRAG, 1, 1);
+	struct frame f = { 0 }, other = { 0 };
+
+	b6_nine_ext(&f);
+	b6_tcp(&other);
+	record(!setup_limits(name, &cfg) &&
+	       !send_expect(name, &f, 1, XG_C_OTHER_IP, XG_R_MALFORMED) &&
+	       !send_expect(name, &f, 49, XG_C_OTHER_IP, XG_R_RATE_FRAG) &&
+	       !track_is(name, 1));
+	cfg = one_limit(XG_LIM_SYN, 1, 1);
+	record(!setup_limits(syn, &cfg) &&
+	       !send_expect(syn, &f, 5, XG_C_OTHER_IP, XG_R_MALFORMED) &&
+	       !track_is(syn, 0));
+}
+
+/* IPv4-mapped IPv6 sources have the bucket of the IPv4 address they
+ * carry, whatever v6-prefix says: with 96, ::ffff:0:0/96 would otherwise
+ * be one bucket for all of them.
+ */
+static void f_mapped_sources(void)
+{
+	const char *p96 = "mapped sources: own buckets with v6-prefix 96";
+	const char *p128 = "mapped sources: the bucket of their ipv4 address";
+	struct xg_config cfg = one_limit(XG_LIM_UDP, 1, 2);
+
+	cfg.v6_prefix = 96;
+	record(!setup_limits(p96, &cfg) &&
+	       !udp_from(p96, "::ffff:198.18.20.1", 2, XG_R_PASS) &&
+	       !udp_from(p96, "::ffff:198.18.20.1", 1, XG_R_RATE_UDP) &&
+	       !udp_from(p96, "::ffff:198.18.20.2", 2, XG_R_PASS) &&
+	       !udp_from(p96, "::ffff:198.18.20.2", 1, XG_R_RATE_UDP) &&
+	       !udp_from(p96, "::ffff:198.18.21.1", 2, XG_R_PASS) &&
+	       !track_is(p96, 3));
+	cfg.v6_prefix = 128;
+	record(!setup_limits(p128, &cfg) &&
+	       !udp_from(p128, "198.18.20.1", 1, XG_R_PASS) &&
+	       !udp_from(p128, "::ffff:198.18.20.1", 1, XG_R_PASS) &&
+	       !udp_from(p128, "198.18.20.1", 1, XG_R_RATE_UDP) &&
+	       !udp_from(p128, "::ffff:198.18.20.1", 1, XG_R_RATE_UDP) &&
+	       !track_is(p128, 1));
+}
+
 static void run_floods(void)
 {
 	f_bursts();
@@ -1600,6 +1756,8 @@ static void run_floods(void)
 	f_slot_flip();
 	f_refill();
 	f_autoban();
+	f_deep_chain();
+	f_mapped_sources();
 }
 
 /* ---- counter slots per interface ----------------------------------------- */
@@ -2203,12 +2361,13 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	h_real_clock = argc > 1 && !strcmp(argv[1], "--bench");
 	if (h_open()) {
 		h_close();
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
-	if (argc > 1 && !strcmp(argv[1], "--bench")) {
+	if (h_real_clock) {
 		i = bench();
 		h_close();
 		return i;

@@ -33,14 +33,15 @@ json_err() {
 }
 
 # The schemas, as jq predicates.
-LOAD_KEYS='keys_unsorted == ["interface","netns","ifindex","mode","link_id","slot","replaced"]
+LOAD_KEYS='keys_unsorted == ["interface","netns","ifindex","mode","link_id","slot","replaced","atomics"]
 	and (.interface | type) == "string"
 	and (.netns | type | IN("string", "null"))
 	and (.ifindex | type) == "number" and .ifindex > 0
 	and (.mode | IN("native", "skb", "offload"))
 	and (.link_id | type) == "number" and .link_id > 0
 	and (.slot | type) == "number" and .slot >= 1 and .slot <= 32
-	and (.replaced | type) == "boolean"'
+	and (.replaced | type) == "boolean"
+	and (.atomics | type) == "boolean"'
 UNLOAD_KEYS='keys == ["detached"] and (.detached | type) == "array"
 	and all(.detached[]; keys_unsorted == ["interface","netns"]
 		and (.interface | type) == "string"
@@ -120,7 +121,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	for t in xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events; do
 		run -0 --separate-stderr "$t" -V -j
 		assert_equal "$stderr" ""
-		json_ok '. == {tool: "'"$t"'", version: "0.1.0", abi: 3,
+		json_ok '. == {tool: "'"$t"'", version: "0.1.0", abi: 4,
 			       libbpf: .libbpf} and (.libbpf | test("^[0-9]+\\.[0-9]+$"))'
 		run -0 "$t" --json --version
 		json_ok '.tool == "'"$t"'"'

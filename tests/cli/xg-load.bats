@@ -426,12 +426,17 @@ link_id_of() {
 	local ifindex id
 	ifindex=$(ip -n "$XG_NS" -j link show "$XG_IF" | jq '.[0].ifindex')
 	id=$(ip -n "$XG_NS" -j link show "$XG_IF" | jq '.[0].xdp.prog.id')
-	jq -e --arg i "$XG_IF" --arg n "$XG_NS" --argjson x "$ifindex" '
+	# BPF atomics from Linux 5.12 on
+	local atomics=false
+	printf '%s\n' 5.12 "$(uname -r | cut -d- -f1)" | sort -CV && atomics=true
+	jq -e --arg i "$XG_IF" --arg n "$XG_NS" --argjson x "$ifindex" \
+		--argjson a "$atomics" '
 		keys_unsorted == ["interface","netns","ifindex","mode","link_id",
-				  "slot","replaced"] and
+				  "slot","replaced","atomics"] and
 		.interface == $i and .netns == $n and .ifindex == $x and
 		.mode == "native" and (.link_id | type) == "number" and
-		.link_id > 0 and .slot == 1 and .replaced == false' <<<"$output" ||
+		.link_id > 0 and .slot == 1 and .replaced == false and
+		.atomics == $a' <<<"$output" ||
 		fail "unexpected: $output"
 	assert_equal "$(jq .link_id <<<"$output")" "$(link_id_of "$XG_IF")"
 	assert_equal "$(wc -l <<<"$output")" 1
