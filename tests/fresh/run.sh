@@ -43,6 +43,9 @@ if [ -z "${XG_FRESH_IN_NS:-}" ]; then
 	XG_FRESH_IN_NS=1 exec unshare --mount --propagation private -- bash "$0" "$@"
 fi
 
+# The cleanup writes here even when a signal lands inside a redirection.
+exec 3>&1 4>&2
+
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 ARCH=$(dpkg --print-architecture)
@@ -225,9 +228,10 @@ remove_root() {
 
 checking=0
 cleanup() {
-	local rc=$?
+	local rc=$? stopped_in=$phase_name
 	trap '' INT TERM HUP
 	set +e
+	exec 1>&3 2>&4
 	if [ -n "$ROOT" ]; then
 		phase "cleanup"
 		if remove_root; then
@@ -237,7 +241,7 @@ cleanup() {
 		fi
 	fi
 	if [ -n "$LOGDIR" ] && [ -d "$LOGDIR" ]; then
-		if [ "$rc" -eq 0 ]; then
+		if [ "$rc" -eq 0 ] || [ -z "$(ls -A "$LOGDIR")" ]; then
 			rm -rf "$LOGDIR"
 		else
 			say "logs kept in $LOGDIR"
@@ -246,7 +250,7 @@ cleanup() {
 	if [ "$checking" -eq 1 ]; then
 		# A run that stops early never reads as a success.
 		if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-			say "FAILED: stopped with exit status $rc during: ${phase_name:-setup}"
+			say "FAILED: stopped with exit status $rc during: ${stopped_in:-setup}"
 			failed=1
 		fi
 		summary
@@ -254,7 +258,7 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
-trap 'echo; say "interrupted"; exit 130' INT
+trap 'echo >&3; say "interrupted" >&3; exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
@@ -292,8 +296,8 @@ done
 
 checking=1
 phase "README install line"
-if ! PKGS=$(readme_packages); then
-	fail_check "cannot read the install line of README.md"
+if ! PKGS=$(readme_packages 2>&1); then
+	fail_check "$PKGS"
 fi
 say "packages: $PKGS"
 phase_done
