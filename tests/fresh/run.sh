@@ -314,7 +314,7 @@ if [ -n "${XG_FRESH_REFRESH:-}" ] || [ -z "$(find "$TARBALL" -mtime -"$MAX_AGE_D
 		fail_check "debootstrap failed"
 	fi
 	[ -z "$(mounts_under)" ] || fail_check "debootstrap left mounts under $ROOT"
-	say "$(grep -m1 'Release signature' "$LOGDIR/debootstrap.log" || echo 'Release signature NOT checked')"
+	say "$(grep -m1 'Valid Release signature' "$LOGDIR/debootstrap.log" || echo 'Release signature NOT checked')"
 	# The bare tree, before anything is installed, minus the .deb files
 	# debootstrap leaves behind.
 	rm -f "$ROOT"/var/cache/apt/archives/*.deb
