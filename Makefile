@@ -56,8 +56,8 @@ TEST_BINS := $(BUILD)/tests/test_xdp
 MAN8 := $(wildcard man/*.8)
 MAN7 := $(wildcard man/*.7)
 
-.PHONY: all clean test test-bpf test-cli test-e2e test-man install \
-	uninstall demo format format-check bench
+.PHONY: all clean test test-bpf test-cli test-e2e test-man check-fresh \
+	install uninstall demo format format-check bench
 
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
 # program run through BPF_PROG_TEST_RUN with live frames.
@@ -140,6 +140,11 @@ test-e2e: $(TOOL_BINS)
 
 test-man: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) $(BATS) tests/man.bats
+
+# The README's install line is enough: in a bare Debian 12 chroot, install
+# exactly that line's packages, then make, make install and the packet tests.
+check-fresh:
+	$(Q)bash tests/fresh/run.sh
 
 demo: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash scripts/demo.sh
