@@ -84,6 +84,17 @@ int xg_parse_prefix(const char *s, struct xg_prefix *out, char *err,
 			 "'%s' has host bits set; did you mean %s?", s, fix);
 		return -EINVAL;
 	}
+	/* ::ffff:a.b.c.d (/96 and longer) is the IPv4 a.b.c.d: the program
+	 * takes IPv4-mapped IPv6 sources as IPv4 ones, so an IPv6 entry for
+	 * them would never match.
+	 */
+	if (p.family == AF_INET6 && p.len >= 96 &&
+	    !memcmp(p.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
+		memmove(p.addr, p.addr + 12, 4);
+		memset(p.addr + 4, 0, 12);
+		p.family = AF_INET;
+		p.len -= 96;
+	}
 	*out = p;
 	return 0;
 

@@ -245,6 +245,19 @@ bad() {
 		| .expires_in > 315359000' <<<"$output")" true
 }
 
+@test "an IPv4-mapped IPv6 address is its IPv4 address" {
+	seed
+	run -0 --separate-stderr xg-block ::ffff:198.18.0.9 ::ffff:198.18.6.0/120
+	assert_equal "$stderr" ""
+	run -0 xg-block list -j
+	assert_equal "$(jq -c '[.[] | .address] | map(select(test("^198.18.(0.9|6.0)")))' <<<"$output")" \
+		'["198.18.0.9","198.18.6.0/24"]'
+	assert_equal "$(jq '[.[] | select(.address | test("ffff"))] | length' <<<"$output")" 0
+	run -0 xg-block del ::ffff:198.18.0.9
+	run -0 xg-block list -j
+	assert_equal "$(jq '[.[] | select(.address == "198.18.0.9")] | length' <<<"$output")" 0
+}
+
 # ---- missing and extra words -------------------------------------------
 
 @test "no arguments: no address given" {
