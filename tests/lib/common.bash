@@ -294,6 +294,44 @@ assert_delta() {
 	assert_equal "$got" "$want"
 }
 
+# An independent count of what reached the guarded end: the frames and
+# bytes the client's veth end has sent ("PACKETS BYTES"). veth delivers
+# every one to its peer, where XDP sees it before anything else. With an
+# XDP program on the peer, veth counts a frame's bytes after taking off
+# its 14-byte Ethernet header; xdpguard counts the whole frame, so the
+# header is added back here.
+xg_client_tx() {
+	ip -n "$XG_CNS" -s -j link show "$XG_CIF" |
+		jq -er '.[0].stats64.tx | "\(.packets) \(.bytes + 14 * .packets)"'
+}
+
+# The packets and bytes of the guarded interface's own counters, summed
+# over every class and reason ("PACKETS BYTES").
+xg_iface_sum() {
+	xg-stats -j | jq -er --arg i "$XG_PIF" '.interfaces[]
+		| select(.interface == $i) | [.counters[][]]
+		| "\(map(.packets) | add) \(map(.bytes) | add)"'
+}
+
+# assert_counts_tx TX_BEFORE SUM_BEFORE: the guarded interface counted
+# exactly the frames and bytes the client sent since. NAPI may still hold
+# the last frames for a moment: read again for up to a second.
+assert_counts_tx() {
+	local tx sum i dt ds
+	for ((i = 0; i < 10; i++)); do
+		tx=$(xg_client_tx) && sum=$(xg_iface_sum) ||
+			fail "cannot read the counters"
+		dt=$(awk -v a="$1" -v b="$tx" 'BEGIN { split(a, x, " ");
+			split(b, y, " "); print y[1] - x[1], y[2] - x[2] }')
+		ds=$(awk -v a="$2" -v b="$sum" 'BEGIN { split(a, x, " ");
+			split(b, y, " "); print y[1] - x[1], y[2] - x[2] }')
+		[[ $dt == "$ds" ]] && break
+		sleep 0.1
+	done
+	[[ $dt != "0 0" ]] || fail "the client sent nothing"
+	assert_equal "counted $ds" "counted $dt"
+}
+
 # Hits of one list entry: xg_hits xg-block ADDRESS (as list -j shows it).
 xg_hits() {
 	"$1" list -j | jq -er --arg a "$2" '.[] | select(.address == $a) | .hits'
