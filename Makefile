@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdpguard: `make` builds every tool into build/, `make test` runs all three
-# test layers (needs root), `make install PREFIX=... DESTDIR=...`.
+# test layers (needs root), `make test-kernels` the packet tests and a smoke
+# test on other kernels under qemu, `make install PREFIX=... DESTDIR=...`.
 
 .DELETE_ON_ERROR:
 # Keep objects between runs: they are intermediates of the tool links.
@@ -54,8 +55,8 @@ TEST_BINS := $(BUILD)/tests/test_xdp
 MAN8 := $(wildcard man/*.8)
 MAN7 := $(wildcard man/*.7)
 
-.PHONY: all clean test test-bpf test-cli test-e2e test-man install \
-	uninstall demo format format-check bench
+.PHONY: all clean test test-bpf test-cli test-e2e test-man test-kernels \
+	install uninstall demo format format-check bench
 
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
 # program run through BPF_PROG_TEST_RUN with live frames.
@@ -133,6 +134,15 @@ test-e2e: $(TOOL_BINS)
 
 test-man: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) $(BATS) tests/man.bats
+
+# Debian's stock 5.10, 6.1 and 6.12 kernels under qemu: test_xdp and a
+# command smoke test in each (tests/kernels/run.sh). XG_BUILD=DIR tests
+# another build tree, KERNELS="6.1" a selection.
+XG_BUILD ?= $(CURDIR)/$(BUILD)
+KERNELS ?= 5.10 6.1 6.12
+
+test-kernels: all
+	$(Q)XG_BUILD=$(XG_BUILD) KERNELS="$(KERNELS)" bash tests/kernels/run.sh
 
 demo: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash scripts/demo.sh
