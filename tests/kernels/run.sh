@@ -270,7 +270,8 @@ report() {
 	echo "kernel ${uname:-$series (no uname: did not boot?)}: test_xdp $tp passed, $tf failed;" \
 		"smoke $sp passed, $sf failed$note"
 	echo "  ${secs}s; $PKG $PKGVER; log $log"
-	grep '^FAIL ' "$log" | awk 'NR <= 20 {print "  " $0} END {if (NR > 20) print "  ... and " NR - 20 " more FAIL lines"}'
+	awk '/^FAIL / && ++n <= 20 {print "  " $0}
+		END {if (n > 20) print "  ... and " n - 20 " more FAIL lines"}' "$log"
 	sed -n 's/^XG: smoke \(not ok .*\)/  \1/p' "$log"
 	# libbpf prints the verifier's log of a rejected program; the first one
 	# is test_xdp's (xg-load -v's may follow).
