@@ -207,9 +207,11 @@ add_module() {
 }
 
 # build_initrd SERIES: $TMP/SERIES.initrd, the common archive followed by
-# one with SERIES's modules (the kernel unpacks concatenated archives).
+# one with SERIES's modules (the kernel unpacks concatenated archives), and
+# the kernel beside it in $TMP/SERIES.vmlinuz: the boots need no cache.
 build_initrd() {
 	local series=$1 stage=$TMP/$1 m
+	cp "$(echo "$CACHE/$series"/root/boot/vmlinuz-*)" "$TMP/$series.vmlinuz"
 	mkdir -p "$stage/modules"
 	: >"$stage/modules.order"
 	for m in $MODULES; do
@@ -228,7 +230,7 @@ boot() {
 	local series=$1 rc=0
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 2G -smp 2 \
 		-nographic -no-reboot -nic none \
-		-kernel "$(echo "$CACHE/$series"/root/boot/vmlinuz-*)" \
+		-kernel "$TMP/$series.vmlinuz" \
 		-initrd "$TMP/$series.initrd" \
 		-append "console=ttyS0 panic=-1 quiet" \
 		</dev/null >"$TMP/$series.raw" 2>&1 &
@@ -242,6 +244,7 @@ boot() {
 
 PASSED=0
 FAILED=0
+declare -A PACKAGE
 
 # report SERIES RC SECONDS: the kernel's result line (and what failed),
 # added to the totals.
@@ -269,7 +272,7 @@ report() {
 	fi
 	echo "kernel ${uname:-$series (no uname: did not boot?)}: test_xdp $tp passed, $tf failed;" \
 		"smoke $sp passed, $sf failed$note"
-	echo "  ${secs}s; $PKG $PKGVER; log $log"
+	echo "  ${secs}s; ${PACKAGE[$series]}; log $log"
 	awk '/^FAIL / && ++n <= 20 {print "  " $0}
 		END {if (n > 20) print "  ... and " n - 20 " more FAIL lines"}' "$log"
 	sed -n 's/^XG: smoke \(not ok .*\)/  \1/p' "$log"
@@ -303,26 +306,28 @@ TMP=$(mktemp -d "$OUT/tmp.XXXXXX")
 
 echo "test-kernels: $XG_BUILD on Debian's $KERNELS kernels under qemu (TCG);" \
 	"the running kernel ($(uname -r)) is make test's"
-# One run at a time changes the cache.
+# The cache is read and changed under a lock, and only until every guest's
+# kernel and initramfs are ready.
 exec 9>"$CACHE/.lock"
 flock 9
 for k in $KERNELS; do
 	fetch "$k"
 	echo "$k: $PKG $PKGVER ($PKGSUITE)"
+	PACKAGE[$k]="$PKG $PKGVER"
+done
+build_common
+for k in $KERNELS; do
+	build_initrd "$k"
 done
 flock -u 9
-build_common
 
 for k in $KERNELS; do
-	read -r PKG PKGVER PKGSUITE <"$CACHE/$k/resolved"
-	build_initrd "$k"
 	log "booting $k ..."
 	start=$SECONDS
 	rc=0
 	boot "$k" || rc=$?
 	report "$k" "$rc" $((SECONDS - start))
 done
-
 echo
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
