@@ -20,15 +20,19 @@
 # line "N passed, M failed" over every test_xdp result and smoke check.
 # Exit status 0 only if nothing failed and every guest finished.
 set -euo pipefail
+# Paths given relative to where we were started, defaults to the tree.
+[ -z "${XG_BUILD:-}" ] || XG_BUILD=$(cd "$XG_BUILD" && pwd)
+[ -z "${XG_KERNEL_LOGS:-}" ] || XG_KERNEL_LOGS=$(mkdir -p "$XG_KERNEL_LOGS" && cd "$XG_KERNEL_LOGS" && pwd)
+[ -z "${XG_KERNEL_CACHE:-}" ] || XG_KERNEL_CACHE=$(mkdir -p "$XG_KERNEL_CACHE" && cd "$XG_KERNEL_CACHE" && pwd)
 cd "$(dirname "$0")/../.."
 HERE=$PWD/tests/kernels
 
-XG_BUILD=$(cd "${XG_BUILD:-build}" && pwd)
+XG_BUILD=${XG_BUILD:-$PWD/build}
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 CACHE=${XG_KERNEL_CACHE:-/var/cache/xdpguard/kernels}
 TIMEOUT=${XG_KERNEL_TIMEOUT:-600}
-mkdir -p "${XG_KERNEL_LOGS:-build/kernels}"
-OUT=$(cd "${XG_KERNEL_LOGS:-build/kernels}" && pwd)
+OUT=${XG_KERNEL_LOGS:-$PWD/build/kernels}
+mkdir -p "$OUT"
 
 # The Debian release whose stock kernel each series is.
 declare -A SUITE=([5.10]=bullseye [6.1]=bookworm [6.12]=bookworm)
@@ -295,7 +299,7 @@ report() {
 # ---- main -----------------------------------------------------------------------
 
 for k in $KERNELS; do
-	[ -n "${SUITE[$k]:-}" ] || die "unknown kernel series '$k' (known: ${!SUITE[*]})"
+	[ -n "${SUITE[$k]:-}" ] || die "unknown kernel series '$k' (known: 5.10 6.1 6.12)"
 done
 [ "$(uname -m)" = x86_64 ] || die "x86-64 hosts only (the guests run the host's binaries)"
 for c in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio \
