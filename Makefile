@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdpguard: `make` builds every tool into build/, `make test` runs all three
-# test layers (needs root), `make install PREFIX=... DESTDIR=...`.
+# test layers (needs root), `make test-kernels` the packet tests and a smoke
+# test on other kernels under qemu, `make install PREFIX=... DESTDIR=...`.
 
 .DELETE_ON_ERROR:
 # Keep objects between runs: they are intermediates of the tool links.
@@ -57,6 +58,7 @@ MAN8 := $(wildcard man/*.8)
 MAN7 := $(wildcard man/*.7)
 
 .PHONY: all clean test test-bpf test-cli test-e2e test-man check-fresh \
+	test-kernels \
 	install uninstall demo format format-check bench
 
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
@@ -145,6 +147,15 @@ test-man: $(TOOL_BINS)
 # exactly that line's packages, then make, make install and the packet tests.
 check-fresh:
 	$(Q)bash tests/fresh/run.sh
+
+# Debian's stock 5.10, 6.1 and 6.12 kernels under qemu: test_xdp and a
+# command smoke test in each (tests/kernels/run.sh). XG_BUILD=DIR tests
+# another build tree, KERNELS="6.1" a selection.
+XG_BUILD ?= $(CURDIR)/$(BUILD)
+KERNELS ?= 5.10 6.1 6.12
+
+test-kernels: all
+	$(Q)XG_BUILD=$(XG_BUILD) KERNELS="$(KERNELS)" bash tests/kernels/run.sh
 
 demo: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash scripts/demo.sh
