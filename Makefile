@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# xdpguard: `make` builds every tool into build/, `make test` runs all three
-# test layers (needs root), `make install PREFIX=... DESTDIR=...`.
+# xdpguard: `make` builds every tool into build/, `make test` runs every
+# test layer (needs root), `make fuzz` the long fuzzer run, `make install
+# PREFIX=... DESTDIR=...`.
 
 .DELETE_ON_ERROR:
 # Keep objects between runs: they are intermediates of the tool links.

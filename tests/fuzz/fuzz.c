@@ -172,7 +172,7 @@ static const struct lentry lentries[] = {
 	{ 1, "198.19.64.0/18", X_NOW, 0 },
 	{ 1, "198.19.128.0/24", X_NEVER, 0 },
 	{ 1, "198.19.128.0/25", X_MID, 60 },
-	{ 1, "198.19.200.7", X_MID, 40 },
+	{ 1, "198.19.200.7", X_MID, 85 },
 	{ 1, "198.19.200.8", X_PAST, 0 },
 	/* IPv4 allowlist, over and inside the blocked prefixes */
 	{ 0, "198.18.0.16/28", X_NEVER, 0 },
@@ -201,7 +201,7 @@ static const struct lentry lentries[] = {
 	{ 1, "::ffff:0:0/96", X_NEVER, 0 },
 	{ 1, "::ffff:198.19.0.1", X_NEVER, 0 },
 	{ 1, "::/0", X_PAST, 0 },
-	{ 1, "2001:db9:0:1::/64", X_MID, 30 },
+	{ 1, "2001:db9:0:1::/64", X_MID, 70 },
 	{ 1, "2001:db9::7", X_NEVER, 0 },
 	{ 1, "2001:db9:0:2::/64", X_PAST, 0 },
 	/* IPv6 allowlist */
@@ -225,7 +225,10 @@ static int add_lists(uint64_t span, uint64_t tick)
 
 		switch (l->exp) {
 		case X_PAST:
-			exp = now - 3600 * SEC_NS;
+			/* A minute ago: the harness's clock starts at an
+			 * hour, and 0 would mean "never expires".
+			 */
+			exp = now - 60 * SEC_NS;
 			break;
 		case X_JUST:
 			exp = now - 1;
@@ -239,7 +242,8 @@ static int add_lists(uint64_t span, uint64_t tick)
 		default:
 			exp = 0;
 		}
-		if (model_add(l->block, l->cidr, exp, now)) {
+		if ((l->exp != X_NEVER && !exp) ||
+		    model_add(l->block, l->cidr, exp, now)) {
 			fprintf(stderr, "fuzz: cannot add %s\n", l->cidr);
 			return -1;
 		}
@@ -329,6 +333,7 @@ static int slot_bit(int slot)
 
 static uint64_t opt_seed = DEF_SEED;
 static uint64_t opt_frames = DEF_FRAMES;
+static int opt_verbose;
 static const char *argv0 = "fuzz";
 
 struct tally {
@@ -879,6 +884,18 @@ static int run_conf(unsigned ci)
 		       "automatic bans\n",
 		       model_count(), (unsigned long long)hits,
 		       (unsigned long long)t.replaced);
+		for (i = 0; opt_verbose && i < model_count(); i++) {
+			const struct mentry *m = model_entry(i);
+
+			printf("    %-5s %-22s %-14s hits %8llu, model %8llu%s\n",
+			       m->block ? "block" : "allow", m->cidr,
+			       !m->expires	  ? "never expires" :
+			       m->dead_from_start ? "expired" :
+						    "expires in run",
+			       (unsigned long long)m->got,
+			       (unsigned long long)m->want,
+			       m->replaced ? " (became a ban)" : "");
+		}
 	}
 	for (b = 0; b < KNOWN_MAX; b++)
 		if (t.known[b])
@@ -985,7 +1002,8 @@ static void usage(FILE *out)
 	unsigned i;
 
 	fprintf(out,
-		"usage: %s [--seed N] [--frames N] [--config NAME] [--strict]\n"
+		"usage: %s [--seed N] [--frames N] [--config NAME] [--strict] "
+		"[--verbose]\n"
 		"       %s --config NAME --hex BYTES\n"
 		"  --seed N     PRNG seed (default %d)\n"
 		"  --frames N   frames per configuration (default %d)\n"
@@ -994,6 +1012,8 @@ static void usage(FILE *out)
 	for (i = 0; i < NCONFS; i++)
 		fprintf(out, " %s", confs[i].name);
 	fprintf(out, "\n  --strict     known divergences from the RFCs fail\n"
+		     "  --verbose    the list entries, their hits and the "
+		     "model's\n"
 		     "  --hex BYTES  run one frame after the configuration's "
 		     "setup\n");
 }
@@ -1006,6 +1026,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "hex", required_argument, NULL, 'x' },
 		{ "strict", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1037,6 +1058,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			model_strict = 1;
+			break;
+		case 'v':
+			opt_verbose = 1;
 			break;
 		case 'h':
 			usage(stdout);
