@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# xdpguard: `make` builds every tool into build/, `make test` runs all three
-# test layers (needs root), `make test-kernels` the packet tests and a smoke
-# test on other kernels under qemu, `make install PREFIX=... DESTDIR=...`.
+# xdpguard: `make` builds every tool into build/, `make test` runs every
+# test layer (needs root), `make fuzz` the long fuzzer run, `make
+# check-fresh` the build on a bare Debian 12, `make test-kernels` the packet
+# tests and a smoke test on Debian's kernels under qemu, `make install
+# PREFIX=... DESTDIR=...`.
 
 .DELETE_ON_ERROR:
 # Keep objects between runs: they are intermediates of the tool links.
@@ -52,14 +54,19 @@ BPF_HDRS := $(wildcard bpf/*.h) common/xg_abi.h
 # Two objects of one source: as is, and without the atomics that kernels
 # before 5.12 refuse (bpf/kernel.h); xg-load picks one (common/xg_skel.h).
 SKEL := $(BUILD)/xdpguard.skel.h $(BUILD)/xdpguard_compat.skel.h
-TEST_BINS := $(BUILD)/tests/test_xdp
+# The packet fuzzer links the packet tests' loader and frame builder;
+# its objects live apart from the binary build/tests/fuzz.
+FUZZ_BIN := $(BUILD)/tests/fuzz
+FUZZ_OBJS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%.o,$(wildcard tests/fuzz/*.c))
+FUZZ_SEED ?= 1
+FUZZ_FRAMES ?= 1000000
+TEST_BINS := $(BUILD)/tests/test_xdp $(FUZZ_BIN)
 
 MAN8 := $(wildcard man/*.8)
 MAN7 := $(wildcard man/*.7)
 
 .PHONY: all clean test test-bpf test-cli test-e2e test-man check-fresh \
-	test-kernels \
-	install uninstall demo format format-check bench
+	test-kernels install uninstall demo format format-check bench fuzz
 
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
 # program run through BPF_PROG_TEST_RUN with live frames.
@@ -109,6 +116,17 @@ $(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o $(BUILD)/common/kfeat.o \
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c common/xg_abi.h $(wildcard tests/fuzz/*.h) \
+		   tests/bpf/harness.h tests/bpf/pkt.h
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -Itests/fuzz -c $< -o $@
+
+$(FUZZ_BIN): $(FUZZ_OBJS) $(BUILD)/tests/harness.o $(BUILD)/tests/pkt.o \
+	     $(BUILD)/common/kfeat.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/gen.bpf.o: bench/gen.bpf.c $(wildcard bench/*.h) | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -c $< -o $@
@@ -133,6 +151,11 @@ test: all
 
 test-bpf: $(TEST_BINS)
 	$(Q)$(BUILD)/tests/test_xdp
+
+# The long fuzzer run (root): FUZZ_FRAMES frames per configuration, a fixed
+# seed; `make test` runs a short one.
+fuzz: $(FUZZ_BIN)
+	$(Q)$(FUZZ_BIN) --seed $(FUZZ_SEED) --frames $(FUZZ_FRAMES)
 
 test-cli: $(TOOL_BINS)
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) $(BATS) tests/cli
@@ -178,7 +201,7 @@ uninstall:
 
 # ---- style -----------------------------------------------------------------
 
-FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h cmd/*.c common/*.c common/*.h tests/bpf/*.c tests/bpf/*.h bench/*.c bench/*.h)
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h cmd/*.c common/*.c common/*.h tests/bpf/*.c tests/bpf/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c bench/*.h)
 
 format:
 	clang-format -i $(FORMAT_SRCS)

@@ -38,6 +38,7 @@ layer() {
 }
 
 layer "packet tests (BPF_PROG_TEST_RUN)" "$XG_BUILD/tests/test_xdp"
+layer "packet fuzzer (short)" "$XG_BUILD/tests/fuzz" --frames 50000
 layer "command tests" bats --tap tests/cli
 layer "man pages" bats --tap tests/man.bats
 layer "end to end" bats --tap tests/e2e
