@@ -280,8 +280,11 @@ static __always_inline int parse_l4(struct cursor *c, struct xg_pkt *p)
 		need = p->ipv6 ? XG_ICMP6_HLEN : 0;
 		break;
 	default:
-		/* An extension header here: the chain was too long to walk. */
-		if (is_exthdr(p->l4proto))
+		/* An IPv6 extension header here: the chain was too long to
+		 * walk. (For IPv4 these numbers are protocols like any other,
+		 * AH among them.)
+		 */
+		if (p->ipv6 && is_exthdr(p->l4proto))
 			return -1;
 		need = 0;
 	}

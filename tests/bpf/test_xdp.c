@@ -146,6 +146,17 @@ static void b4_gre(struct frame *f)
 	ip_end(f);
 }
 
+/* AH over IPv4 (RFC 4302): a protocol like any other, not the IPv6
+ * extension header of the same number.
+ */
+static void b4_ah(struct frame *f)
+{
+	put_eth(f, ETH_P_IP);
+	put_ipv4(f, SRC4, IPPROTO_AH, 5, 0);
+	put_zero(f, 12);
+	ip_end(f);
+}
+
 static void b4_icmpv6_proto(struct frame *f)
 {
 	put_eth(f, ETH_P_IP);
@@ -739,6 +750,8 @@ static const struct tcase cases[] = {
 	{ "ipv4 tcp", b4_tcp, NULL, 0, P(TCP), XG_R_PASS, NULL },
 	{ "ipv4 udp", b4_udp, NULL, 0, P(UDP), XG_R_PASS, NULL },
 	{ "ipv4 icmp", b4_icmp, NULL, 0, P(ICMP), XG_R_PASS, NULL },
+	{ "ipv4 ah is other-ip, not an ipv6 chain", b4_ah, NULL, DROP_MAL,
+	  P(OTHER_IP), XG_R_PASS, NULL },
 	{ "ipv4 gre is other-ip", b4_gre, NULL, 0, P(OTHER_IP), XG_R_PASS,
 	  NULL },
 	{ "ipv4 carrying icmpv6 is other-ip", b4_icmpv6_proto, NULL, 0,

@@ -58,21 +58,6 @@ enum ex_kind {
 	EX_KINDS,
 };
 
-/* Where the program knowingly parts from the RFCs; the model allows what
- * it does unless --strict, and the fuzzer counts and reports the frames.
- */
-enum known {
-	/* IPv4 with protocol 0, 43, 44, 51 (AH) or 60: the program reads
-	 * these as an IPv6 chain too long to walk (malformed, other-ip,
-	 * the fragment limit); RFC 791 and RFC 4302 make them ordinary
-	 * protocols, AH a real one.
-	 */
-	KNOWN_V4_EXTPROTO,
-	KNOWN_MAX,
-};
-extern const char *const known_names[KNOWN_MAX];
-extern int model_strict;
-
 enum ex_list {
 	LIST_NONE, /* no live entry holds the source */
 	LIST_ALLOW,
@@ -98,7 +83,6 @@ struct expect {
 	uint8_t src6; /* the source meets the IPv6 lists */
 	uint8_t chain_cap; /* more IPv6 extension headers than are walked */
 	uint8_t tags; /* VLAN tags seen */
-	uint8_t known; /* 1 << enum known */
 	uint32_t src[4]; /* list key: IPv4 in src[0], or IPv6 */
 	int hit; /* model_entries() index that takes the hit, or -1 */
 	struct ev_expect ev;

@@ -40,8 +40,6 @@
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 
-int model_strict;
-
 static uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -131,11 +129,9 @@ static void ref_l4(const uint8_t *b, size_t l4, uint32_t l4len, uint8_t proto,
 	default:
 		/* Only an IPv6 chain longer than the walk ends here on an
 		 * extension header; for IPv4 these numbers are protocols
-		 * like any other (but see KNOWN_V4_EXTPROTO).
+		 * like any other.
 		 */
 		x->l4_bad = v6 && walked(proto);
-		if (!v6 && walked(proto))
-			x->known |= 1U << KNOWN_V4_EXTPROTO;
 	}
 	if ((proto == P_TCP || proto == P_UDP) && l4len >= 4) {
 		x->ev.flags |= XG_EV_PORTS;
@@ -461,16 +457,5 @@ static uint64_t mask_one(const struct expect *x, const struct xg_config *cfg)
 
 uint64_t model_mask(const struct expect *x, const struct xg_config *cfg)
 {
-	uint64_t m = mask_one(x, cfg);
-	struct expect y;
-
-	if (model_strict || !x->known)
-		return m;
-	/* Known divergences: what the program does as well. */
-	y = *x;
-	if (x->known & (1U << KNOWN_V4_EXTPROTO)) {
-		y.l4_bad = 1;
-		y.limit = XG_LIM_FRAG;
-	}
-	return m | mask_one(&y, cfg);
+	return mask_one(x, cfg);
 }
