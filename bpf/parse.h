@@ -144,24 +144,33 @@ static __always_inline int parse_eth(struct cursor *c, __be16 *proto)
 	return 0;
 }
 
+/* What parse_ipv4() and parse_ipv6() return besides 0. A header of the
+ * right version that is all there names its source even when its lengths
+ * or its extension chain are wrong: such a packet is malformed, but the
+ * lists still see its source and the limits still meet it, or a blocked
+ * host could send whatever it likes behind a bad length.
+ */
+#define XG_L3_BAD (-1) /* no IP header of the right version: no source */
+#define XG_L3_BAD_SRC (-2) /* malformed, p->saddr (and src6) set */
+
 static __always_inline int parse_ipv4(struct cursor *c, struct xg_pkt *p)
 {
 	struct iphdr *ip = CURSOR_HDR(c, struct iphdr);
 	__u32 hlen, tot;
 
-	if (!ip)
-		return -1;
-	if (ip->version != 4 || ip->ihl < 5)
-		return -1;
+	if (!ip || ip->version != 4)
+		return XG_L3_BAD;
+	p->saddr[0] = ip->saddr;
+	if (ip->ihl < 5)
+		return XG_L3_BAD_SRC;
 	hlen = ip->ihl * 4;
 	tot = be16_len(ip->tot_len);
 	/* tot fitting the frame covers hlen too, as hlen <= tot. Frames may
 	 * be longer than tot: Ethernet pads to 60 bytes.
 	 */
 	if (tot < hlen || (void *)ip + tot > c->end)
-		return -1;
+		return XG_L3_BAD_SRC;
 
-	p->saddr[0] = ip->saddr;
 	p->l3_off = c->off;
 	p->l4proto = ip->protocol;
 	p->l4_len = tot - hlen;
@@ -230,25 +239,23 @@ static __always_inline int parse_ipv6(struct cursor *c, struct xg_pkt *p)
 	struct ipv6hdr *ip6 = CURSOR_HDR(c, struct ipv6hdr);
 	__u8 nexthdr;
 
-	if (!ip6)
-		return -1;
-	if (ip6->version != 6)
-		return -1;
-	p->l4_len = be16_len(ip6->payload_len);
-	if ((void *)(ip6 + 1) + p->l4_len > c->end)
-		return -1;
-
+	if (!ip6 || ip6->version != 6)
+		return XG_L3_BAD;
 	__builtin_memcpy(p->saddr, &ip6->saddr, sizeof(p->saddr));
 	if (!p->saddr[0] && !p->saddr[1] && p->saddr[2] == bpf_htonl(0xffff))
 		p->saddr[0] = p->saddr[3];
 	else
 		p->src6 = 1;
-	p->l3_off = c->off;
 	p->ipv6 = 1;
+	p->l4_len = be16_len(ip6->payload_len);
+	if ((void *)(ip6 + 1) + p->l4_len > c->end)
+		return XG_L3_BAD_SRC;
+
+	p->l3_off = c->off;
 	nexthdr = ip6->nexthdr;
 	c->off += sizeof(*ip6);
 	if (parse_exthdrs(c, p, &nexthdr) < 0)
-		return -1;
+		return XG_L3_BAD_SRC;
 	p->l4proto = nexthdr;
 	return 0;
 }

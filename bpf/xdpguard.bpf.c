@@ -72,7 +72,7 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
 {
 	__u32 reason, limited;
 	__be16 proto;
-	int l4_bad, bad;
+	int l3, l4_bad, bad;
 
 	*class = XG_C_NON_IP;
 	if (parse_eth(c, &proto) < 0)
@@ -81,14 +81,18 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
 		return XG_R_PASS;
 
 	*class = XG_C_OTHER_IP;
-	if (parse_l3(c, proto, p) < 0)
+	l3 = parse_l3(c, proto, p);
+	if (l3 == XG_L3_BAD)
 		return XG_R_MALFORMED;
+	/* A bad IP header with its source, other-ip: malformed, seen by the
+	 * lists, and under the fragment limit, as its upper layer is unseen.
+	 */
 	*class = class_of(p);
 
 	/* A later fragment has no L4 header; the lists still see it, so
 	 * fragmenting does not get around the blocklist.
 	 */
-	l4_bad = !p->nonfirst_frag && parse_l4(c, p) < 0;
+	l4_bad = l3 || (!p->nonfirst_frag && parse_l4(c, p) < 0);
 	reason = decide_lists(st ? st->lists : 0, p, l4_bad);
 	if (!cfg)
 		return reason;

@@ -770,8 +770,11 @@ static const struct tcase cases[] = {
 	  XG_R_MALFORMED, NULL },
 	{ "ipv4 tot_len under ihl*4", b4_totlen_lt_ihl, NULL, 0, P(OTHER_IP),
 	  XG_R_MALFORMED, NULL },
-	{ "ipv4 malformed l3 from blocked source", b4_totlen_big, s_block4, 0,
-	  P(OTHER_IP), XG_R_MALFORMED, NULL },
+	/* the header is there, so is its source: the lists see it */
+	{ "ipv4 bad length from a blocked source", b4_totlen_big, s_block4, 0,
+	  D(OTHER_IP), XG_R_BLOCKLISTED, NULL },
+	{ "ipv4 bad length from an allowed source", b4_totlen_big,
+	  s_allow_and_block4, DROP_MAL, P(OTHER_IP), XG_R_ALLOWLISTED, NULL },
 	{ "ipv4 tcp in a padded frame", b4_padded, NULL, 0, P(TCP), XG_R_PASS,
 	  NULL },
 	{ "ipv4 udp header past tot_len", b4_udp_past_totlen, NULL, 0, P(UDP),
@@ -1141,14 +1144,15 @@ static const struct tframe tframes[] = {
 
 /* Every cut of the frame: the IP length field then claims more than the
  * frame holds, so each is malformed, at L2 while the tags are cut. The
- * source is blocklisted: a bad L3 header counts as malformed first.
+ * source is blocklisted: once the whole IP header is in the frame its
+ * source is known and the blocklist drops it; before, it is malformed.
  */
 static int truncate_raw(const struct tframe *t, const struct frame *f,
 			uint32_t flags)
 {
 	char name[128];
 	int verdict, slot, ok = 1;
-	size_t len;
+	size_t len, ip_end;
 
 	snprintf(name, sizeof(name), "cut %s%s%s", t->name,
 		 flags ? ", drop-malformed" : "",
@@ -1158,15 +1162,17 @@ static int truncate_raw(const struct tframe *t, const struct frame *f,
 		fail(name, "cannot set up the maps");
 		return record(0);
 	}
+	ip_end = t->l2_len + ((f->buf[f->l3] >> 4) == 6 ? 40 : 20);
 	for (len = ETH_HLEN; len < f->len && ok; len++) {
 		int class = len < t->l2_len ? XG_C_NON_IP : XG_C_OTHER_IP;
-		int want = class * XG_R_SLOTS + XG_R_MALFORMED;
+		int reason = len < ip_end ? XG_R_MALFORMED : XG_R_BLOCKLISTED;
+		int want = class * XG_R_SLOTS + reason;
 
 		slot = run_counted(name, f, len, &verdict);
 		if (slot < 0) {
 			ok = 0;
 		} else if (slot != want ||
-			   verdict != expected_verdict(XG_R_MALFORMED, flags)) {
+			   verdict != expected_verdict(reason, flags)) {
 			fail(name, "%zu bytes: verdict %d class %d reason %d",
 			     len, verdict, slot / XG_R_SLOTS,
 			     slot % XG_R_SLOTS);

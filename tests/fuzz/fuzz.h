@@ -53,7 +53,7 @@ enum ex_kind {
 	EX_SHORT, /* under 14 bytes: BPF_PROG_TEST_RUN refuses it */
 	EX_L2BAD, /* cut inside a VLAN tag */
 	EX_NONIP, /* neither IPv4 nor IPv6 after at most two tags */
-	EX_L3BAD, /* the IP header (or an IPv6 extension header) is bad */
+	EX_L3BAD, /* no whole IP header of its version: no source */
 	EX_IP, /* an IP header that holds: the lists decide */
 	EX_KINDS,
 };

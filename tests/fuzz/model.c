@@ -154,23 +154,37 @@ static void ref_l4(const uint8_t *b, size_t l4, uint32_t l4len, uint8_t proto,
 		x->limit = XG_LIM_SYN;
 }
 
+/* An IP header of the right version that is all in the frame names its
+ * source even when its lengths or chain are wrong (xdpguard(7), step 1):
+ * malformed, other-ip, the lists decide, and the fragment limit, as its
+ * upper layer is unseen. The source is already in x->src.
+ */
+static void l3_bad_src(struct expect *x)
+{
+	x->kind = EX_IP;
+	x->class = XG_C_OTHER_IP;
+	x->l4_bad = 1;
+	x->limit = XG_LIM_FRAG;
+	x->ev.l4proto = 0;
+}
+
 /* RFC 791 3.1. Total Length covers the header; Ethernet may pad after. */
 static void ref_ipv4(const uint8_t *b, size_t len, size_t off, struct expect *x)
 {
 	uint32_t ihl, tot;
 
-	if (off + 20 > len || b[off] >> 4 != 4 || (b[off] & 0xf) < 5) {
+	if (off + 20 > len || b[off] >> 4 != 4) {
 		x->kind = EX_L3BAD;
 		return;
 	}
+	memcpy(&x->src[0], b + off + 12, 4);
 	ihl = (b[off] & 0xfU) * 4;
 	tot = rd16(b + off + 2);
-	if (tot < ihl || off + tot > len) {
-		x->kind = EX_L3BAD;
+	if (ihl < 20 || tot < ihl || off + tot > len) {
+		l3_bad_src(x);
 		return;
 	}
 	x->kind = EX_IP;
-	memcpy(&x->src[0], b + off + 12, 4);
 	memcpy(&x->ev.saddr[0], b + off + 12, 4);
 	memcpy(&x->ev.daddr[0], b + off + 16, 4);
 	x->ev.flags = XG_EV_L3;
@@ -192,20 +206,20 @@ static void ref_ipv6(const uint8_t *b, size_t len, size_t off, struct expect *x)
 		x->kind = EX_L3BAD;
 		return;
 	}
-	rem = rd16(b + off + 4);
-	if (p + rem > len) {
-		x->kind = EX_L3BAD;
-		return;
-	}
-	memcpy(x->ev.saddr, b + off + 8, 16);
-	memcpy(x->ev.daddr, b + off + 24, 16);
-	x->ev.flags = XG_EV_L3 | XG_EV_IPV6;
 	if (v4_mapped(b + off + 8)) {
 		memcpy(&x->src[0], b + off + 20, 4);
 	} else {
 		memcpy(x->src, b + off + 8, 16);
 		x->src6 = 1;
 	}
+	rem = rd16(b + off + 4);
+	if (p + rem > len) {
+		l3_bad_src(x);
+		return;
+	}
+	memcpy(x->ev.saddr, b + off + 8, 16);
+	memcpy(x->ev.daddr, b + off + 24, 16);
+	x->ev.flags = XG_EV_L3 | XG_EV_IPV6;
 	nh = b[off + 6];
 	for (i = 0; walked(nh); i++) {
 		if (i == REF_MAX_EXT) {
@@ -217,7 +231,7 @@ static void ref_ipv6(const uint8_t *b, size_t len, size_t off, struct expect *x)
 		 */
 		hl = rem < 8 ? 0 : ext_len(nh, b + p);
 		if (!hl || hl > rem) {
-			x->kind = EX_L3BAD;
+			l3_bad_src(x);
 			return;
 		}
 		/* RFC 8200 4.5: Fragment Offset, the upper 13 bits */
