@@ -98,6 +98,10 @@ _Static_assert(XG_C_MAX *XG_R_MAX <= 64, "slot mask");
  * list and hit.
  */
 void ref_parse(const uint8_t *b, size_t len, struct expect *x);
+/* Set when the kernel runs frames under 14 bytes (5.10 does; later
+ * kernels refuse them): ref_parse() then calls them L2-bad, not short.
+ */
+extern int model_short_runs;
 
 /* List entries the model knows and has put into the maps. */
 struct mentry {

@@ -37,6 +37,8 @@
 #define P_ICMPV6 58
 #define P_DSTOPTS 60
 
+int model_short_runs;
+
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 
@@ -256,7 +258,7 @@ void ref_parse(const uint8_t *b, size_t len, struct expect *x)
 	x->limit = -1;
 	x->hit = -1;
 	if (len < 14) {
-		x->kind = EX_SHORT;
+		x->kind = model_short_runs ? EX_L2BAD : EX_SHORT;
 		return;
 	}
 	/* IEEE 802.1Q: a tag is TCI then the next ethertype. */

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make test-kernels`: boot Debian's stock kernels under qemu (TCG, no KVM)
-# and run, in each, the packet tests (test_xdp) and a smoke test of the
-# commands (tests/kernels/init). x86-64 only.
+# and run, in each, the packet tests (test_xdp), a short run of the packet
+# fuzzer and a smoke test of the commands (tests/kernels/init). x86-64
+# only.
 #
 #   XG_BUILD           the build tree to test (default: build/)
 #   KERNELS            kernel series (default "5.10 6.1 6.12")
@@ -15,9 +16,10 @@
 #   XG_DEBIAN_MIRROR   Debian mirror (default: the one this machine's apt uses)
 #   XG_KERNEL_LOGS     where the serial logs go (default build/kernels)
 #
-# Per kernel one line "kernel UNAME: test_xdp N passed, M failed; smoke K
-# passed, L failed", the serial log in build/kernels/SERIES.log; last the
-# line "N passed, M failed" over every test_xdp result and smoke check.
+# Per kernel one line "kernel UNAME: test_xdp N passed, M failed; fuzz ...;
+# smoke K passed, L failed", the serial log in build/kernels/SERIES.log;
+# last the line "N passed, M failed" over every test_xdp and fuzz result
+# and smoke check.
 # Exit status 0 only if nothing failed and every guest finished.
 set -euo pipefail
 # Paths given relative to where we were started, defaults to the tree.
@@ -176,7 +178,8 @@ build_common() {
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,var,modules}
 	ln -s ../run "$stage/var/run"
 	install -m 0755 "$HERE/init" "$stage/init"
-	for f in "$(command -v busybox)" "$XG_BUILD"/tests/test_xdp "$XG_BUILD"/xg-* \
+	for f in "$(command -v busybox)" "$XG_BUILD"/tests/test_xdp \
+		"$XG_BUILD"/tests/fuzz "$XG_BUILD"/xg-* \
 		"$(command -v ip)" "$(command -v jq)"; do
 		add_bin "$stage" "$f"
 	done
@@ -254,7 +257,7 @@ declare -A PACKAGE
 # added to the totals.
 report() {
 	local series=$1 rc=$2 secs=$3 log=$OUT/$1.log vlog=$OUT/$1.verifier.log
-	local uname res tp=0 tf=1 sp sf note='' split
+	local uname res tp=0 tf=1 fp=0 ff=1 sp sf note='' split
 	uname=$(sed -n 's/^XG: uname //p' "$log" | head -1)
 	res=$(sed -nE 's/^XG: test_xdp ([0-9]+ passed, [0-9]+ failed) .*/\1/p' "$log" | tail -1)
 	if [[ $res =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
@@ -262,6 +265,13 @@ report() {
 		tf=${BASH_REMATCH[2]}
 	else
 		note+="; no test_xdp result (counted as 1 failed)"
+	fi
+	res=$(sed -nE 's/^XG: fuzz ([0-9]+ passed, [0-9]+ failed) .*/\1/p' "$log" | tail -1)
+	if [[ $res =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		fp=${BASH_REMATCH[1]}
+		ff=${BASH_REMATCH[2]}
+	else
+		note+="; no fuzz result (counted as 1 failed)"
 	fi
 	sp=$(grep -c '^XG: smoke ok ' "$log" || true)
 	sf=$(grep -c '^XG: smoke not ok ' "$log" || true)
@@ -275,9 +285,9 @@ report() {
 		sf=$((sf + 1))
 	fi
 	echo "kernel ${uname:-$series (no uname: did not boot?)}: test_xdp $tp passed, $tf failed;" \
-		"smoke $sp passed, $sf failed$note"
-	# "XG: seconds boot 4.1 test_xdp 30.2 smoke 7.5", in the guest's clock
-	split=$(sed -nE 's/^XG: seconds boot ([0-9.]+) test_xdp ([0-9.]+) smoke ([0-9.]+)$/ (boot \1, test_xdp \2, smoke \3)/p' "$log")
+		"fuzz $fp passed, $ff failed; smoke $sp passed, $sf failed$note"
+	# "XG: seconds boot 4.1 test_xdp 30.2 fuzz 5.0 smoke 7.5", guest clock
+	split=$(sed -nE 's/^XG: seconds boot ([0-9.]+) test_xdp ([0-9.]+) fuzz ([0-9.]+) smoke ([0-9.]+)$/ (boot \1, test_xdp \2, fuzz \3, smoke \4)/p' "$log")
 	echo "  ${secs}s$split; ${PACKAGE[$series]}; log $log"
 	awk '/^FAIL / && ++n <= 20 {print "  " $0}
 		END {if (n > 20) print "  ... and " n - 20 " more FAIL lines"}' "$log"
@@ -292,8 +302,8 @@ report() {
 	else
 		rm -f "$vlog"
 	fi
-	PASSED=$((PASSED + tp + sp))
-	FAILED=$((FAILED + tf + sf))
+	PASSED=$((PASSED + tp + fp + sp))
+	FAILED=$((FAILED + tf + ff + sf))
 }
 
 # ---- main -----------------------------------------------------------------------
@@ -307,6 +317,7 @@ for c in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio \
 	command -v "${c%%:*}" >/dev/null || die "${c%%:*} not found (apt-get install ${c#*:})"
 done
 [ -x "$XG_BUILD/tests/test_xdp" ] || die "$XG_BUILD/tests/test_xdp not found; run make first"
+[ -x "$XG_BUILD/tests/fuzz" ] || die "$XG_BUILD/tests/fuzz not found; run make first"
 mkdir -p "$CACHE"
 TMP=$(mktemp -d "$OUT/tmp.XXXXXX")
 
