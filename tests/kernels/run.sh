@@ -253,26 +253,30 @@ PASSED=0
 FAILED=0
 declare -A PACKAGE
 
+# result NAME LOG: "PASSED FAILED" of the guest's last "XG: NAME N passed,
+# M failed" line; "0 1" and status 1 if there is none.
+result() {
+	local res
+	res=$(sed -nE "s/^XG: $1 ([0-9]+) passed, ([0-9]+) failed .*/\1 \2/p" "$2" | tail -1)
+	[ -n "$res" ] || {
+		echo 0 1
+		return 1
+	}
+	echo "$res"
+}
+
 # report SERIES RC SECONDS: the kernel's result line (and what failed),
 # added to the totals.
 report() {
 	local series=$1 rc=$2 secs=$3 log=$OUT/$1.log vlog=$OUT/$1.verifier.log
-	local uname res tp=0 tf=1 fp=0 ff=1 sp sf note='' split
+	local uname res tp tf fp ff sp sf note='' split
 	uname=$(sed -n 's/^XG: uname //p' "$log" | head -1)
-	res=$(sed -nE 's/^XG: test_xdp ([0-9]+ passed, [0-9]+ failed) .*/\1/p' "$log" | tail -1)
-	if [[ $res =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		tp=${BASH_REMATCH[1]}
-		tf=${BASH_REMATCH[2]}
-	else
+	res=$(result test_xdp "$log") ||
 		note+="; no test_xdp result (counted as 1 failed)"
-	fi
-	res=$(sed -nE 's/^XG: fuzz ([0-9]+ passed, [0-9]+ failed) .*/\1/p' "$log" | tail -1)
-	if [[ $res =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		fp=${BASH_REMATCH[1]}
-		ff=${BASH_REMATCH[2]}
-	else
+	read -r tp tf <<<"$res"
+	res=$(result fuzz "$log") ||
 		note+="; no fuzz result (counted as 1 failed)"
-	fi
+	read -r fp ff <<<"$res"
 	sp=$(grep -c '^XG: smoke ok ' "$log" || true)
 	sf=$(grep -c '^XG: smoke not ok ' "$log" || true)
 	if ! grep -q '^XG: done$' "$log"; then
