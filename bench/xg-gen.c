@@ -527,23 +527,38 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		    .ctx_size_in = sizeof(ctx),
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		    .batch_size = o->batch);
-	unsigned long long sent = 0, chunk = GEN_CHUNK;
-	double start = now_s(), deadline = start + o->time_limit;
+	unsigned long long sent = 0, n, due, most = GEN_CHUNK;
+	double start = now_s(), deadline = start + o->time_limit, t, call = 0;
 	int ret;
 
-	/* Paced: one run per 10 ms worth of frames, then wait. */
+	/* Paced: a live run has a fixed cost of its own (~25 ms here: it
+	 * sets up and tears down a page pool), whatever it sends. So wait
+	 * until the next frame is due, then send every frame that will be
+	 * due by the time this run ends, as long as the last one took, but
+	 * at most 100 ms worth at once: the rate holds on average, in bursts
+	 * no longer than one run.
+	 */
 	if (o->rate)
-		chunk = o->rate / 100 ? o->rate / 100 : 1;
+		most = o->rate / 10 ? o->rate / 10 : 1;
 	while (sent < o->count && now_s() < deadline) {
-		opts.repeat = o->count - sent < chunk ? o->count - sent : chunk;
+		n = most;
+		if (o->rate) {
+			sleep_until(start + (double)sent / o->rate);
+			due = (unsigned long long)((now_s() + call - start) *
+						   o->rate) + 1;
+			n = due > sent ? due - sent : 1;
+			if (n > most)
+				n = most;
+		}
+		opts.repeat = o->count - sent < n ? o->count - sent : n;
+		t = now_s();
 		ret = bpf_prog_test_run_opts(prog_fd, &opts);
 		if (ret) {
 			err("test run failed: %s", strerror(-ret));
 			return ret;
 		}
+		call = now_s() - t;
 		sent += opts.repeat;
-		if (o->rate)
-			sleep_until(start + (double)sent / o->rate);
 	}
 	*secs = now_s() - start;
 	return sent;
