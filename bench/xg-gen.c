@@ -545,7 +545,8 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		if (o->rate) {
 			sleep_until(start + (double)sent / o->rate);
 			due = (unsigned long long)((now_s() + call - start) *
-						   o->rate) + 1;
+						   o->rate) +
+			      1;
 			n = due > sent ? due - sent : 1;
 			if (n > most)
 				n = most;
