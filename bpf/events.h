@@ -166,11 +166,6 @@ static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
 	       (__u64)reason << 32;
 }
 
-static __always_inline __u64 event_arg_budget(const struct xg_limit *lim)
-{
-	return lim->rate | (__u64)lim->burst << 32;
-}
-
 /* The event step, for a packet whose verdict is XDP_DROP, with the
  * arguments above; returns 0. A global function: the verifier checks it
  * once on its own, where inlined it would walk it again at the end of
@@ -178,7 +173,8 @@ static __always_inline __u64 event_arg_budget(const struct xg_limit *lim)
  * call costs the drop path ~1 ns.
  */
 __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
-					 __u64 verdict, __u64 budget)
+					 __u64 verdict, __u64 interval_ns,
+					 __u64 tau_ns)
 {
 	struct xg_evstats *es;
 	struct xg_global *g;
@@ -187,9 +183,9 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 	struct xg_pkt p;
 	__u64 now;
 
-	lim.rate = budget;
-	lim.burst = budget >> 32;
-	if (!ctx || !lim.rate)
+	lim.interval_ns = interval_ns;
+	lim.tau_ns = tau_ns;
+	if (!ctx)
 		return 0;
 	es = evstats();
 	g = global_bucket();

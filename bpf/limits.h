@@ -52,20 +52,15 @@ _Static_assert(__builtin_offsetof(struct xg_state, lists) == 0, "xg_state");
 _Static_assert(sizeof(struct xg_state) == sizeof(__u64), "xg_state");
 
 /* The burst tolerance: how far the arrival time may run ahead of now. */
-static __always_inline __u64 gcra_tau(const struct xg_limit *lim, __u64 t)
-{
-	return lim->burst > 1 ? (__u64)(lim->burst - 1) * t : 0;
-}
 
 /* Returns 1 if a packet at @now finds no token in the bucket: a read
- * only, the bucket is not charged. @lim->rate must not be 0.
+ * only, the bucket is not charged. @lim->rate must not be 0; the
+ * constants are user space's (xg_limit_derive()).
  */
 static __always_inline int gcra_empty(const __u64 *tat_p, __u64 now,
 				      const struct xg_limit *lim)
 {
-	__u64 t = XG_NSEC_PER_SEC / lim->rate;
-
-	return *(const volatile __u64 *)tat_p > now + gcra_tau(lim, t);
+	return *(const volatile __u64 *)tat_p > now + lim->tau_ns;
 }
 
 /* Returns 1 if a packet at @now conforms to @lim (and takes its token).
@@ -74,8 +69,7 @@ static __always_inline int gcra_empty(const __u64 *tat_p, __u64 now,
 static __always_inline int gcra_take(__u64 *tat_p, __u64 now,
 				     const struct xg_limit *lim)
 {
-	__u64 t = XG_NSEC_PER_SEC / lim->rate;
-	__u64 tau = gcra_tau(lim, t);
+	__u64 t = lim->interval_ns, tau = lim->tau_ns;
 	__u64 tat, next;
 	int i;
 

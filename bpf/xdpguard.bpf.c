@@ -150,7 +150,8 @@ int xdpguard(struct xdp_md *ctx)
 	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate)
 		send_event(ctx, event_arg_pkt(&p),
 			   event_arg_verdict(&p, class, reason),
-			   event_arg_budget(&cfg->limit[XG_LIM_EVENTS]));
+			   cfg->limit[XG_LIM_EVENTS].interval_ns,
+			   cfg->limit[XG_LIM_EVENTS].tau_ns);
 	return finish(ctx, class, reason, verdict);
 }
 

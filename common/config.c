@@ -61,12 +61,14 @@ int xg_config_read(const struct xg_maps *m, struct xg_config *cfg)
 	return 0;
 }
 
-int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg)
+int xg_config_write(const struct xg_maps *m, const struct xg_config *in)
 {
+	struct xg_config cfg = *in;
 	struct xg_state *st;
 	__u32 next;
 	int err;
 
+	xg_limit_derive(&cfg);
 	st = xg_state_mmap(m->state, false);
 	if (!st)
 		return xg_fail(-errno, "cannot map %s: %s",
@@ -75,7 +77,7 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg)
 	 * lock, so nobody flips the slot between this read and the store.
 	 */
 	next = !(__atomic_load_n(&st->cfg_slot, __ATOMIC_ACQUIRE) & 1);
-	if (bpf_map_update_elem(m->config, &next, cfg, BPF_ANY)) {
+	if (bpf_map_update_elem(m->config, &next, &cfg, BPF_ANY)) {
 		err = xg_fail(-errno, "cannot write %s: %s",
 			      XG_STR(XG_MAP_CONFIG), strerror(errno));
 		goto out;

@@ -187,6 +187,12 @@ enum xg_limit_id {
 struct xg_limit {
 	__u32 rate; /* packets per second; 0 = no limit */
 	__u32 burst; /* packets allowed back to back; >= 1 when rate > 0 */
+	/* The token bucket's constants, so that no packet divides: written
+	 * by user space from rate and burst (xg_limit_derive()).
+	 */
+	__u64 interval_ns; /* 1 s / rate: the time one token takes */
+	__u64 tau_ns; /* (burst - 1) x interval_ns: how far ahead of now
+		       * the bucket's arrival time may run */
 };
 
 /* Settings, double-buffered: user space writes the slot that xg_state
@@ -202,6 +208,23 @@ struct xg_config {
 	__u32 ban_after; /* ...for this many consecutive seconds */
 	__u32 pad;
 };
+
+/* Fills in the constants of every limit of @cfg; user space calls it on
+ * every config it writes (xg_config_write(), the packet tests).
+ */
+static inline void xg_limit_derive(struct xg_config *cfg)
+{
+	int k;
+
+	for (k = 0; k < XG_LIM_MAX; k++) {
+		struct xg_limit *l = &cfg->limit[k];
+
+		l->interval_ns = l->rate ? 1000000000ULL / l->rate : 0;
+		l->tau_ns = l->burst > 1 ?
+				    (__u64)(l->burst - 1) * l->interval_ns :
+				    0;
+	}
+}
 
 /* Defaults: well above what one legitimate client sends (a browser opens
  * a few connections a second, a game client sends ~60-130 packets/s),
@@ -320,7 +343,7 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 72, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 168, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
 _Static_assert(sizeof(struct xg_global) == 128, "xg_global layout");

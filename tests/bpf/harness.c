@@ -212,10 +212,14 @@ void h_config_defaults(struct xg_config *cfg)
 	cfg->ban_after = XG_DEF_BAN_AFTER;
 }
 
-int h_write_config(uint32_t slot, const struct xg_config *cfg)
+int h_write_config(uint32_t slot, const struct xg_config *in)
 {
+	struct xg_config cfg = *in;
+
+	/* As the tools write it: with the buckets' constants. */
+	xg_limit_derive(&cfg);
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_CONFIG), &slot,
-				   cfg, BPF_ANY);
+				   &cfg, BPF_ANY);
 }
 
 struct xg_state *h_state(void)

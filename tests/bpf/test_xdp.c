@@ -981,7 +981,7 @@ static int events_mode_apply(void)
 		if (h_read_config(i, &cfg))
 			return -1;
 		cfg.limit[XG_LIM_EVENTS] =
-			(struct xg_limit){ 1000000, 1000000 };
+			(struct xg_limit){ .rate = 1000000, .burst = 1000000 };
 		if (h_write_config(i, &cfg))
 			return -1;
 	}
@@ -1418,7 +1418,7 @@ static void f_classes_apart(void)
 	b4_frag_later(&later);
 	h_config_off(&cfg);
 	for (k = 0; k < XG_LIM_SRC; k++)
-		cfg.limit[k] = (struct xg_limit){ 1, 2 };
+		cfg.limit[k] = (struct xg_limit){ .rate = 1, .burst = 2 };
 	record(!setup_limits(name, &cfg) &&
 	       !send_expect(name, &udp, 2, XG_C_UDP, XG_R_PASS) &&
 	       !send_expect(name, &udp, 1, XG_C_UDP, XG_R_RATE_UDP) &&
@@ -1530,7 +1530,8 @@ static void f_syn_global(void)
 	struct xg_config cfg = one_limit(XG_LIM_SYN, 1, 2);
 	struct frame f = { 0 };
 
-	cfg.limit[XG_LIM_SYN_GLOBAL] = (struct xg_limit){ 1, 10 };
+	cfg.limit[XG_LIM_SYN_GLOBAL] =
+		(struct xg_limit){ .rate = 1, .burst = 10 };
 	record(!setup_limits(many, &cfg) &&
 	       !syns_from(many, 0, 10, XG_R_PASS) &&
 	       !syns_from(many, 10, 290, XG_R_SYN_GLOBAL) &&
@@ -1572,7 +1573,7 @@ static void f_not_limited(void)
 	b4_udp(&udp);
 	h_config_off(&cfg);
 	for (k = 0; k < XG_LIM_MAX; k++)
-		cfg.limit[k] = (struct xg_limit){ 1, 1 };
+		cfg.limit[k] = (struct xg_limit){ .rate = 1, .burst = 1 };
 	/* room in the ceiling, so the second SYN meets its source's limit */
 	cfg.limit[XG_LIM_SYN_GLOBAL].burst = 5;
 	record(!setup_limits(tcp, &cfg) &&
@@ -1851,11 +1852,7 @@ static void f_slots(void)
 #define LO_IFINDEX 1 /* the loopback device: a test run may claim it */
 #define DST4 "198.19.0.1" /* what put_ipv4() and put_ipv6() write */
 #define DST6 "2001:db8:ffff::1"
-#define EV_ALL                   \
-	(struct xg_limit)        \
-	{                        \
-		1000000, 1000000 \
-	}
+#define EV_ALL ((struct xg_limit){ .rate = 1000000, .burst = 1000000 })
 #define EV_FLAGS_46 XG_EV_L3
 #define EV_FLAGS_6 (XG_EV_L3 | XG_EV_IPV6)
 
@@ -2118,7 +2115,8 @@ static void f_event_rates(void)
 	       !evstats_are(rate, 1, 0, 0));
 
 	h_config_off(&cfg);
-	cfg.limit[XG_LIM_SYN_GLOBAL] = (struct xg_limit){ 1, 1 };
+	cfg.limit[XG_LIM_SYN_GLOBAL] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
 	cfg.limit[XG_LIM_EVENTS] = EV_ALL;
 	tcp4(&syn, "198.18.3.3", 5, 5);
 	record(!setup_limits(global, &cfg) &&
@@ -2144,7 +2142,8 @@ static void f_event_budget(void)
 
 	b4_tcp(&f);
 	ok = !h_reset(0) && !s_block4() &&
-	     !set_events((struct xg_limit){ 1, BUDGET_BURST }) &&
+	     !set_events(
+		     (struct xg_limit){ .rate = 1, .burst = BUDGET_BURST }) &&
 	     h_run_n(&f, BUDGET_DROPS / 2) == XDP_DROP;
 	for (i = 0; ok && i < BUDGET_DROPS / 2; i++)
 		ok = h_run_on(copy7, &f, f.len, 0) == XDP_DROP;
@@ -2339,19 +2338,21 @@ static int bench(void)
 	h_config_off(&off);
 	h_config_defaults(&on);
 	/* Far above what the loop sends, so every packet takes a token. */
-	on.limit[XG_LIM_UDP] = (struct xg_limit){ 100000000, 1000000000 };
+	on.limit[XG_LIM_UDP] =
+		(struct xg_limit){ .rate = 100000000, .burst = 1000000000 };
 	h_config_defaults(&syn);
-	syn.limit[XG_LIM_SYN] = (struct xg_limit){ 1, 1 };
+	syn.limit[XG_LIM_SYN] = (struct xg_limit){ .rate = 1, .burst = 1 };
 	syn.limit[XG_LIM_EVENTS].rate = 0;
 	syn_ev = syn;
-	syn_ev.limit[XG_LIM_EVENTS] = (struct xg_limit){ 1, 1 };
+	syn_ev.limit[XG_LIM_EVENTS] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
 	h_config_defaults(&ev_on);
 	/* The default budget: after the first burst every drop is sampled. */
 	ev_off = ev_on;
 	ev_off.limit[XG_LIM_EVENTS].rate = 0;
 	ev_all = ev_on;
 	ev_all.limit[XG_LIM_EVENTS] =
-		(struct xg_limit){ 1000000000, 1000000000 };
+		(struct xg_limit){ .rate = 1000000000, .burst = 1000000000 };
 	if (bench_one("udp, limits off", b4_udp, &off, NULL, BENCH_REPEAT,
 		      XDP_PASS) ||
 	    bench_one("udp pass, limits on (source tracked)", b4_udp, &on, NULL,
