@@ -630,6 +630,7 @@ static int write_defaults(struct load_state *st)
 	xg_config_defaults(&cfg);
 	if (st->o->malformed == 1)
 		cfg.flags |= XG_CFG_DROP_MALFORMED;
+	xg_limit_derive(&cfg);
 	if (bpf_map_update_elem(m.config, &zero, &cfg, BPF_ANY) < 0)
 		return xg_fail(-errno, "cannot write %s: %s",
 			       XG_STR(XG_MAP_CONFIG), strerror(errno));

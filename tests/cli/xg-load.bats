@@ -406,6 +406,11 @@ link_id_of() {
 		jq -c '.[0].formatted.value')" '{"lists":0,"cfg_slot":0}'
 	assert_equal "$(bpftool map show pinned "$XDPGUARD_PIN_DIR/xg_config" -j |
 		jq .max_entries)" 2
+	# with the buckets' constants the program runs on: 1 s / 200 a SYN
+	# token, 399 of them ahead for a burst of 400
+	assert_equal "$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_config" \
+		key 0 0 0 0 -j | jq -c '.formatted.value.limit[0]')" \
+		'{"rate":200,"burst":400,"interval_ns":5000000,"tau_ns":1995000000}'
 }
 
 @test "--drop-malformed on a later load goes through the other config slot" {
