@@ -16,6 +16,16 @@
 #include "xdpguard.skel.h"
 #include "xdpguard_compat.skel.h"
 
+/* One source, one layout: the skeletons must agree field for field. */
+_Static_assert(sizeof(struct xdpguard) == sizeof(struct xdpguard_compat),
+	       "the two objects' skeletons differ");
+_Static_assert(sizeof(struct xdpguard__rodata) ==
+		       sizeof(struct xdpguard_compat__rodata),
+	       "the two objects' .rodata differ");
+_Static_assert(sizeof(struct xdpguard__bss) ==
+		       sizeof(struct xdpguard_compat__bss),
+	       "the two objects' .bss differ");
+
 /* xdpguard__open_opts(), with the object for @kfeat (XG_KF_*). */
 static inline struct xdpguard *
 xg_skel_open(const struct bpf_object_open_opts *opts, __u32 kfeat)
