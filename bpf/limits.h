@@ -31,7 +31,6 @@
 #include "parse.h"
 #include "lists.h"
 
-#define XG_NSEC_PER_SEC 1000000000ULL
 /* A lost cmpxchg means another CPU took a token from the same word in
  * the few instructions since our read; losing three times running takes
  * a source spread over many CPUs at a high rate.
@@ -50,8 +49,6 @@ _Static_assert(XG_R_RATE_SYN + XG_LIM_FRAG == XG_R_RATE_FRAG, "reason order");
 /* set_list_bit() ors into the word that starts with lists. */
 _Static_assert(__builtin_offsetof(struct xg_state, lists) == 0, "xg_state");
 _Static_assert(sizeof(struct xg_state) == sizeof(__u64), "xg_state");
-
-/* The burst tolerance: how far the arrival time may run ahead of now. */
 
 /* Returns 1 if a packet at @now finds no token in the bucket: a read
  * only, the bucket is not charged. @lim->rate must not be 0; the
@@ -102,8 +99,9 @@ static __always_inline __u32 word_mask(__u32 bits)
 
 /* Fills @key with the tracked source and returns its prefix length in
  * the IPv6 space: 128 for IPv4 (::ffff:a.b.c.d, v4-mapped, which is also
- * the key of an IPv4-mapped IPv6 source), v6_prefix for IPv6. The clamp keeps a zeroed config from lumping all of IPv6
- * together and keeps the ban's LPM prefixlen valid. The loop unrolls to
+ * the key of an IPv4-mapped IPv6 source), v6_prefix for IPv6. The clamp
+ * keeps a zeroed config from lumping all of IPv6 together and keeps the
+ * ban's LPM prefixlen valid. The loop unrolls to
  * constant word indices, so every access is in bounds as written.
  */
 static __always_inline __u32 source_key(const struct xg_pkt *p, __u32 v6_prefix,
@@ -277,8 +275,9 @@ static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
 static __always_inline int limit_of(const struct xg_pkt *p, __u32 class,
 				    int l4_bad)
 {
-	/* Also the IPv6 chains too long to walk (parse_exthdrs()): the
-	 * only other-ip packets whose L4 is bad.
+	/* Also the other-ip packets whose L4 is bad, which are those whose
+	 * upper layer cannot be seen: a bad IP header that names its source
+	 * (XG_L3_BAD_SRC), an IPv6 chain too long to walk.
 	 */
 	if (p->nonfirst_frag || (l4_bad && class == XG_C_OTHER_IP))
 		return XG_LIM_FRAG;

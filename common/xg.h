@@ -224,7 +224,6 @@ struct xg_list_counts {
 };
 int xg_list_count(struct xg_list *l, struct xg_list_counts *c);
 
-#define XG_NSEC_PER_SEC 1000000000ULL
 /* @id (CLOCK_REALTIME, CLOCK_BOOTTIME, ...) now, in nanoseconds. */
 __u64 xg_clock_ns(clockid_t id);
 /* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */

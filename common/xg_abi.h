@@ -35,6 +35,9 @@
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
 
+/* The clocks of the program and the tools count nanoseconds. */
+#define XG_NSEC_PER_SEC 1000000000ULL
+
 /* What the kernel offers, as xg-load probes it and bakes it into the
  * program (const volatile xg_kfeat): the verifier sees a constant and
  * drops the code for the kernels the program does not run on.
@@ -219,7 +222,7 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 	for (k = 0; k < XG_LIM_MAX; k++) {
 		struct xg_limit *l = &cfg->limit[k];
 
-		l->interval_ns = l->rate ? 1000000000ULL / l->rate : 0;
+		l->interval_ns = l->rate ? XG_NSEC_PER_SEC / l->rate : 0;
 		l->tau_ns = l->burst > 1 ?
 				    (__u64)(l->burst - 1) * l->interval_ns :
 				    0;
