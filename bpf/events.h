@@ -6,7 +6,7 @@
  * but a compare. While events are on, every drop is counted once in
  * xg_evstats: sent, sampled (no token in the budget) or lost (a token,
  * but the ring buffer was full), so sent + sampled + lost = drops. The
- * budget is a GCRA on xg_global.ev_tat, one word shared by all CPUs like
+ * budget is a GCRA on xg_global.ev, one word shared by all CPUs like
  * the SYN ceiling, so the rate holds in total. Under a flood the budget is
  * empty nearly all the time: a drop then costs a coarse clock read, a read
  * of that word and a per-CPU add, and never writes the shared line.
@@ -16,7 +16,7 @@
  * the boot clock a sampled-out drop cost ~25 ns more than a drop with
  * events off (a paravirtual clock read in our VM), with the coarse clock
  * 6-9 ns (docs/BENCHMARKS.md). A tick of jitter does not change how many
- * events a second go out. So ev_tat is in coarse-clock time, and user
+ * events a second go out. So ev.tat is in coarse-clock time, and user
  * space only ever writes 0 to it. The record's ts_ns is the boot clock,
  * read only for an event that is sent.
  */
@@ -52,9 +52,9 @@ static __always_inline struct xg_evstats *evstats(void)
 static __always_inline int event_token(struct xg_global *g, __u64 now,
 				       const struct xg_limit *lim)
 {
-	if (gcra_empty(&g->ev_tat, now, lim))
+	if (gcra_empty(&g->ev.tat, now, lim))
 		return 0;
-	return gcra_take(&g->ev_tat, now, lim);
+	return gcra_take(&g->ev.tat, now, lim);
 }
 
 /* Addresses from the IP header that passed its checks; a packet

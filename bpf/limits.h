@@ -46,6 +46,10 @@
 _Static_assert(XG_R_RATE_SYN + XG_LIM_UDP == XG_R_RATE_UDP, "reason order");
 _Static_assert(XG_R_RATE_SYN + XG_LIM_ICMP == XG_R_RATE_ICMP, "reason order");
 _Static_assert(XG_R_RATE_SYN + XG_LIM_FRAG == XG_R_RATE_FRAG, "reason order");
+_Static_assert(XG_R_SYN_GLOBAL + XG_LIM_UDP == XG_R_UDP_GLOBAL, "reason order");
+_Static_assert(XG_R_SYN_GLOBAL + XG_LIM_FRAG == XG_R_FRAG_GLOBAL,
+	       "reason order");
+_Static_assert(XG_LIM_SRC == 4, "k & (XG_LIM_SRC - 1) bounds a class");
 /* set_list_bit() ors into the word that starts with lists. */
 _Static_assert(__builtin_offsetof(struct xg_state, lists) == 0, "xg_state");
 _Static_assert(sizeof(struct xg_state) == sizeof(__u64), "xg_state");
@@ -125,23 +129,6 @@ static __always_inline __u32 source_key(const struct xg_pkt *p, __u32 v6_prefix,
 		key->addr[i] = p->saddr[i] &
 			       word_mask(plen > 32 * i ? plen - 32 * i : 0);
 	return plen;
-}
-
-/* Miss: insert a zeroed entry (tat 0 conforms at once), then look again.
- * BPF_NOEXIST: if another CPU inserted the source meanwhile, its state
- * wins. An LRU insert evicts rather than fails, so NULL is near
- * impossible; callers let the packet pass then.
- */
-static __always_inline struct xg_src *track_src(const struct xg_in6 *key)
-{
-	struct xg_src *s = bpf_map_lookup_elem(&XG_MAP_TRACK, key);
-	struct xg_src fresh;
-
-	if (s)
-		return s;
-	__builtin_memset(&fresh, 0, sizeof(fresh));
-	bpf_map_update_elem(&XG_MAP_TRACK, key, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&XG_MAP_TRACK, key);
 }
 
 /* The or is atomic where the kernel has atomics (kernel.h), so user
@@ -295,23 +282,6 @@ static __always_inline int limit_of(const struct xg_pkt *p, __u32 class,
 	return -1;
 }
 
-static __always_inline __u32 limit_source(const struct xg_pkt *p, int k,
-					  const struct xg_limit *lim,
-					  const struct xg_config *cfg,
-					  struct xg_state *st, __u64 now)
-{
-	struct xg_in6 key;
-	struct xg_src *s;
-	__u32 plen;
-
-	plen = source_key(p, cfg->v6_prefix, &key);
-	s = track_src(&key);
-	if (!s || gcra_take(&s->tat[k], now, lim))
-		return XG_R_PASS;
-	count_over(s, k, now, cfg, st, p, &key, plen);
-	return XG_R_RATE_SYN + k;
-}
-
 static __always_inline struct xg_global *global_bucket(void)
 {
 	__u32 zero = 0;
@@ -319,45 +289,150 @@ static __always_inline struct xg_global *global_bucket(void)
 	return bpf_map_lookup_elem(&XG_MAP_GLOBAL, &zero);
 }
 
-/* The rate-limit step: XG_R_PASS or a rate reason. @st may be NULL. The
- * limits are copied once: rate is checked and then divided by.
+static __always_inline struct xg_admit_class *admit_stats(int k)
+{
+	__u32 zero = 0;
+	struct xg_admit *a = bpf_map_lookup_elem(&XG_MAP_ADMIT, &zero);
+
+	return a ? &a->c[k & (XG_LIM_SRC - 1)] : NULL;
+}
+
+/* This CPU's window of admissions: closed after 1 s, kept as "the last
+ * second" only if it was. Plain stores: the value is this CPU's alone.
+ */
+static __always_inline void admit_window(struct xg_admit_class *a, __u64 now)
+{
+	__u64 age = now - a->win_start;
+
+	if (age < XG_WINDOW_NS)
+		return;
+	a->last_admitted = age < 2 * XG_WINDOW_NS ? a->win_admitted : 0;
+	a->last_refused = age < 2 * XG_WINDOW_NS ? a->win_refused : 0;
+	a->win_admitted = 0;
+	a->win_refused = 0;
+	a->win_start = now;
+}
+
+static __always_inline void note_admitted(int k, __u64 now)
+{
+	struct xg_admit_class *a = admit_stats(k);
+
+	if (!a)
+		return;
+	admit_window(a, now);
+	a->admitted++;
+	a->win_admitted++;
+}
+
+/* A refusal starts an attack, or carries on the one under way. */
+static __always_inline void note_refused(int k, __u64 now)
+{
+	struct xg_admit_class *a = admit_stats(k);
+
+	if (!a)
+		return;
+	admit_window(a, now);
+	a->refused++;
+	a->win_refused++;
+	if (!a->last_refused_ns ||
+	    now - a->last_refused_ns >= XG_ATTACK_QUIET_NS)
+		a->since_ns = now;
+	a->last_refused_ns = now;
+}
+
+/* Takes a token of all sources' bucket @b of @lim, if that has a rate. */
+static __always_inline int global_take(struct xg_gbucket *b, __u64 now,
+				       const struct xg_limit *lim)
+{
+	return !lim->rate || gcra_take(&b->tat, now, lim);
+}
+
+/* Inserts a zeroed entry (tat 0 conforms at once) and looks it up.
+ * BPF_NOEXIST: if another CPU inserted the source meanwhile, its state
+ * wins. An LRU insert evicts rather than fails, so NULL is near
+ * impossible; the caller lets the packet pass then.
+ */
+static __always_inline struct xg_src *insert_src(const struct xg_in6 *key)
+{
+	struct xg_src fresh;
+
+	__builtin_memset(&fresh, 0, sizeof(fresh));
+	bpf_map_update_elem(&XG_MAP_TRACK, key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&XG_MAP_TRACK, key);
+}
+
+/* A source the tracker does not know: admitted (and inserted) within the
+ * budget of new sources of its class, else it meets the class's ceiling,
+ * untracked. Returns the new entry, or NULL with *reason the verdict.
+ * Under a spoofed flood the budget is empty: a refused packet reads its
+ * shared word and writes only its CPU's counts, and no insert evicts a
+ * known client.
+ */
+static __always_inline struct xg_src *admit(int k, const struct xg_config *cfg,
+					    struct xg_global *g,
+					    const struct xg_in6 *key, __u64 now,
+					    __u32 *reason)
+{
+	struct xg_limit nlim = cfg->limit[XG_LIM_NEW + k];
+	struct xg_limit glim = cfg->limit[XG_LIM_GLOBAL + k];
+	int j = k & (XG_LIM_SRC - 1);
+
+	*reason = XG_R_PASS;
+	if (global_take(&g->new_src[j], now, &nlim)) {
+		note_admitted(k, now);
+		return insert_src(key);
+	}
+	note_refused(k, now);
+	if (!global_take(&g->ceil[j], now, &glim))
+		*reason = XG_R_SYN_GLOBAL + k;
+	return NULL;
+}
+
+/* The rate-limit step: XG_R_PASS or a rate reason. @st may be NULL.
  *
- * A SYN meets its source's limit first, then takes a token from the
- * global ceiling, so that one flooding source is cut by its own limit and
- * cannot drain the ceiling for everyone. But under a spoofed flood the
- * ceiling is empty nearly all the time, and every SYN comes from a new
- * source whose tracker entry would cost an LRU insert (~1 us): while the
- * ceiling has no token, a SYN is dropped before the tracker is touched.
+ * A tracked source meets its own limit only, whatever a flood does to
+ * the budgets and ceilings. An untracked one goes through admit(). With
+ * no per-source limit in a class, nothing is tracked in it: each of its
+ * packets meets the class's ceiling.
  */
 static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 					  const struct xg_config *cfg,
 					  struct xg_state *st, int l4_bad)
 {
 	int k = limit_of(p, class, l4_bad);
-	struct xg_global *g = NULL;
 	struct xg_limit lim, glim;
+	struct xg_global *g;
+	struct xg_in6 key;
+	struct xg_src *s;
+	__u32 plen, reason;
 	__u64 now;
-	__u32 reason;
 
 	if (k < 0)
 		return XG_R_PASS;
 	lim = cfg->limit[k];
-	glim = cfg->limit[XG_LIM_SYN_GLOBAL];
-	if (k == XG_LIM_SYN && glim.rate)
-		g = global_bucket();
-	if (!lim.rate && !g)
+	glim = cfg->limit[XG_LIM_GLOBAL + k];
+	if (!lim.rate && !glim.rate)
+		return XG_R_PASS;
+	g = global_bucket();
+	if (!g)
 		return XG_R_PASS;
 	now = xg_now();
-	if (g && gcra_empty(&g->syn_tat, now, &glim))
-		return XG_R_SYN_GLOBAL;
-	if (lim.rate) {
-		reason = limit_source(p, k, &lim, cfg, st, now);
-		if (reason != XG_R_PASS)
+	if (!lim.rate)
+		return gcra_take(&g->ceil[k & (XG_LIM_SRC - 1)].tat, now,
+				 &glim) ?
+			       XG_R_PASS :
+			       XG_R_SYN_GLOBAL + k;
+	plen = source_key(p, cfg->v6_prefix, &key);
+	s = bpf_map_lookup_elem(&XG_MAP_TRACK, &key);
+	if (!s) {
+		s = admit(k, cfg, g, &key, now, &reason);
+		if (!s)
 			return reason;
 	}
-	if (!g || gcra_take(&g->syn_tat, now, &glim))
+	if (gcra_take(&s->tat[k], now, &lim))
 		return XG_R_PASS;
-	return XG_R_SYN_GLOBAL;
+	count_over(s, k, now, cfg, st, p, &key, plen);
+	return XG_R_RATE_SYN + k;
 }
 
 #endif /* XG_BPF_LIMITS_H */

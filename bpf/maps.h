@@ -109,8 +109,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_TRACK SEC(".maps");
 
-/* The global SYN bucket: one word every CPU writes, kept apart from the
- * read-mostly maps so its cache line bounces alone.
+/* The buckets of all sources together (admission budgets, ceilings, the
+ * event budget), kept apart from the read-mostly maps.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -119,6 +119,17 @@ struct {
 	__type(value, struct xg_global);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_GLOBAL SEC(".maps");
+
+/* Admission counts and attack state, per CPU: a refused packet of a
+ * spoofed flood writes only its own CPU's line.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_admit);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_ADMIT SEC(".maps");
 
 /* Never read by the program; defined here so the skeleton creates and
  * pins it together with the others.

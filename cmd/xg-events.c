@@ -69,7 +69,7 @@ static void usage(void)
 	       "blocklisted, autoban,\n"
 	       "                      malformed, rate_syn, rate_udp, "
 	       "rate_icmp, rate_frag,\n"
-	       "                      syn_global\n"
+	       "                      syn_global, udp_global, icmp_global, frag_global\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
 	       "  -j, --json          NDJSON output: one object per line\n"
@@ -142,7 +142,8 @@ static int parse_reasons(const char *arg, __u32 *set, char *msg, size_t len)
 bad:
 	snprintf(msg, len,
 		 "invalid reason '%s' (blocklisted, autoban, malformed, "
-		 "rate_syn, rate_udp, rate_icmp, rate_frag or syn_global)",
+		 "rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, "
+		 "udp_global, icmp_global or frag_global)",
 		 arg);
 	return -EINVAL;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xg-threshold: show or change the flood limits (per-source rates, the
- * global SYN ceiling, automatic bans, the IPv6 tracking prefix) and the
+ * budgets of new sources and the ceilings of each class, automatic bans,
+ * the IPv6 tracking prefix) and the
  * budget of drop events. A change is one xg_config_write under the lock:
  * every guarded interface sees the old settings or the new ones, never a
  * mix.
@@ -48,55 +49,74 @@ static const struct setting {
 	{ "udp", "udp", K_LIMIT, XG_LIM_UDP },
 	{ "icmp", "icmp", K_LIMIT, XG_LIM_ICMP },
 	{ "frag", "frag", K_LIMIT, XG_LIM_FRAG },
-	{ "syn-global", "syn_global", K_LIMIT, XG_LIM_SYN_GLOBAL },
+	{ "syn-new", "syn_new", K_LIMIT, XG_LIM_NEW + XG_LIM_SYN },
+	{ "udp-new", "udp_new", K_LIMIT, XG_LIM_NEW + XG_LIM_UDP },
+	{ "icmp-new", "icmp_new", K_LIMIT, XG_LIM_NEW + XG_LIM_ICMP },
+	{ "frag-new", "frag_new", K_LIMIT, XG_LIM_NEW + XG_LIM_FRAG },
+	{ "syn-global", "syn_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_SYN },
+	{ "udp-global", "udp_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_UDP },
+	{ "icmp-global", "icmp_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_ICMP },
+	{ "frag-global", "frag_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_FRAG },
 	{ "events", "events", K_EVENTS, XG_LIM_EVENTS },
 	{ "ban", "ban", K_BAN, 0 },
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
-#define N_LIMITS 5 /* the K_LIMIT rows lead the table, in output order */
+#define N_LIMITS 12 /* the K_LIMIT rows lead the table, in output order */
 #define EVENTS_ROW N_LIMITS /* then the events budget */
 
 static void usage(void)
 {
 	printf("Usage: xg-threshold [-j]\n"
-	       "       xg-threshold syn|udp|icmp|frag|syn-global RATE "
+	       "       xg-threshold CLASS|CLASS-new|CLASS-global RATE "
 	       "[-b|--burst N]\n"
-	       "       xg-threshold syn|udp|icmp|frag|syn-global off\n"
+	       "       xg-threshold CLASS|CLASS-new|CLASS-global off\n"
 	       "       xg-threshold events RATE [-b|--burst N]\n"
 	       "       xg-threshold events off\n"
 	       "       xg-threshold ban SECONDS [--factor F] "
 	       "[--after SECONDS]\n"
 	       "       xg-threshold v6-prefix N\n"
+	       "CLASS := syn | udp | icmp | frag\n"
 	       "\n"
 	       "Show the flood limits of xdpguard, or change one. Limits "
 	       "count packets per\n"
 	       "source address (IPv6: per /N prefix); a source over its "
 	       "limit is dropped.\n"
-	       "Each dropped packet can also be reported to xg-events, within "
-	       "a budget.\n"
+	       "A source the tracker does not know yet is admitted within "
+	       "its class's budget\n"
+	       "of new sources; the sources beyond it share the class's "
+	       "ceiling. Each dropped\n"
+	       "packet can also be reported to xg-events, within a budget.\n"
 	       "\n"
 	       "Settings:\n"
-	       "  syn         TCP SYN per source, packets/s (default %u)\n"
-	       "  udp         UDP per source (default %u)\n"
-	       "  icmp        ICMP and ICMPv6 per source (default %u)\n"
-	       "  frag        non-first IP fragments per source (default %u)\n"
-	       "  syn-global  TCP SYN of all sources together (default %u)\n"
-	       "              RATE is 1-%u packets/s; off removes the limit\n"
-	       "  events      drop events sent to xg-events, per second, all "
-	       "CPUs together\n"
-	       "              (1-%u, default %u; off: none)\n"
-	       "  ban         ban a source that keeps sending far over a "
+	       "  syn           TCP SYN per source, packets/s (default %u)\n"
+	       "  udp           UDP per source (default %u)\n"
+	       "  icmp          ICMP and ICMPv6 per source (default %u)\n"
+	       "  frag          non-first IP fragments per source "
+	       "(default %u)\n"
+	       "  CLASS-new     new sources admitted per second (defaults "
+	       "syn %u, udp %u,\n"
+	       "                icmp %u, frag %u); off admits every new "
+	       "source\n"
+	       "  CLASS-global  packets/s of the sources not admitted, all "
+	       "together (defaults\n"
+	       "                syn %u, udp %u, icmp %u, frag %u); off "
+	       "passes them all\n"
+	       "                RATE is 1-%u; off removes the limit\n"
+	       "  events        drop events sent to xg-events, per second, "
+	       "all CPUs together\n"
+	       "                (1-%u, default %u; off: none)\n"
+	       "  ban           ban a source that keeps sending far over a "
 	       "limit, for SECONDS\n"
-	       "              (0-%u, 0 = no automatic bans; default %u)\n"
-	       "  v6-prefix   IPv6 sources share limits per /N (%u-128; "
+	       "                (0-%u, 0 = no automatic bans; default %u)\n"
+	       "  v6-prefix     IPv6 sources share limits per /N (%u-128; "
 	       "default %u)\n"
 	       "\n"
 	       "Options:\n"
-	       "  -b, --burst N       packets (events) let through back to "
-	       "back (1-%u;\n"
-	       "                      default %u x RATE)\n"
+	       "  -b, --burst N       packets (sources, events) let through "
+	       "back to back\n"
+	       "                      (1-%u; default %u x RATE)\n"
 	       "      --factor F      ban when a source sends F x a limit "
 	       "(%u-%u; default %u)\n"
 	       "      --after SECONDS for this many seconds in a row "
@@ -108,7 +128,10 @@ static void usage(void)
 	       "  -V, --version       print the version and exit\n"
 	       "  -h, --help          print this help and exit\n",
 	       XG_DEF_SYN_RATE, XG_DEF_UDP_RATE, XG_DEF_ICMP_RATE,
-	       XG_DEF_FRAG_RATE, XG_DEF_SYN_GLOBAL_RATE, RATE_MAX,
+	       XG_DEF_FRAG_RATE, XG_DEF_SYN_NEW_RATE, XG_DEF_UDP_NEW_RATE,
+	       XG_DEF_ICMP_NEW_RATE, XG_DEF_FRAG_NEW_RATE,
+	       XG_DEF_SYN_GLOBAL_RATE, XG_DEF_UDP_GLOBAL_RATE,
+	       XG_DEF_ICMP_GLOBAL_RATE, XG_DEF_FRAG_GLOBAL_RATE, RATE_MAX,
 	       EVENTS_RATE_MAX, XG_DEF_EVENTS_RATE, BAN_SECS_MAX,
 	       XG_DEF_BAN_SECS, V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
 	       XG_DEF_BURST_FACTOR, FACTOR_MIN, FACTOR_MAX, XG_DEF_BAN_FACTOR,
@@ -210,6 +233,8 @@ static int parse_value(const char *s, struct thr_opts *o)
 			return err;
 		if (o->set->kind == K_EVENTS)
 			return parse_limit(s, o, EVENTS_RATE_MAX, "events/s");
+		if (o->set->lim >= XG_LIM_NEW && o->set->lim < XG_LIM_GLOBAL)
+			return parse_limit(s, o, RATE_MAX, "sources/s");
 		return parse_limit(s, o, RATE_MAX, "packets/s");
 	case K_BAN:
 		err = not_for("--burst", o->burst, w);
@@ -297,12 +322,12 @@ static void render_text(const struct xg_config *cfg)
 	char rate[16], burst[16];
 	size_t i;
 
-	printf("%-10s %8s %11s\n", "limit", "rate/s", "burst");
+	printf("%-11s %9s %11s\n", "limit", "rate/s", "burst");
 	for (i = 0; i <= EVENTS_ROW; i++) {
 		l = &cfg->limit[settings[i].lim];
 		snprintf(rate, sizeof(rate), "%u", l->rate);
 		snprintf(burst, sizeof(burst), "%u", l->burst);
-		printf("%-10s %8s %11s\n", settings[i].word,
+		printf("%-11s %9s %11s\n", settings[i].word,
 		       l->rate ? rate : "off", l->rate ? burst : "-");
 	}
 	if (cfg->ban_secs)

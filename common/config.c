@@ -25,7 +25,22 @@ void xg_config_defaults(struct xg_config *cfg)
 	limit_default(&cfg->limit[XG_LIM_UDP], XG_DEF_UDP_RATE);
 	limit_default(&cfg->limit[XG_LIM_ICMP], XG_DEF_ICMP_RATE);
 	limit_default(&cfg->limit[XG_LIM_FRAG], XG_DEF_FRAG_RATE);
-	limit_default(&cfg->limit[XG_LIM_SYN_GLOBAL], XG_DEF_SYN_GLOBAL_RATE);
+	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_SYN],
+		      XG_DEF_SYN_NEW_RATE);
+	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_UDP],
+		      XG_DEF_UDP_NEW_RATE);
+	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_ICMP],
+		      XG_DEF_ICMP_NEW_RATE);
+	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_FRAG],
+		      XG_DEF_FRAG_NEW_RATE);
+	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_SYN],
+		      XG_DEF_SYN_GLOBAL_RATE);
+	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_UDP],
+		      XG_DEF_UDP_GLOBAL_RATE);
+	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_ICMP],
+		      XG_DEF_ICMP_GLOBAL_RATE);
+	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_FRAG],
+		      XG_DEF_FRAG_GLOBAL_RATE);
 	limit_default(&cfg->limit[XG_LIM_EVENTS], XG_DEF_EVENTS_RATE);
 	cfg->ban_secs = XG_DEF_BAN_SECS;
 	cfg->ban_factor = XG_DEF_BAN_FACTOR;

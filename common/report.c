@@ -55,18 +55,6 @@ static void sum_stats(const struct xg_stats *s, const struct xg_config *cfg,
 	}
 }
 
-static const char *limit_name(int k)
-{
-	static const char *const names[XG_LIM_SRC] = {
-		[XG_LIM_SYN] = "syn",
-		[XG_LIM_UDP] = "udp",
-		[XG_LIM_ICMP] = "icmp",
-		[XG_LIM_FRAG] = "frag",
-	};
-
-	return k >= 0 && k < XG_LIM_SRC ? names[k] : "unknown";
-}
-
 /* ---- the top N of anything ----------------------------------------------- */
 
 /* A bounded heap whose root is the worst of the N best seen so far, so
@@ -611,6 +599,8 @@ int xg_report_gather(const char *dir, const struct xg_maps *m,
 		return err;
 	r->max_sources = xg_map_max_entries(m->track);
 	err = xg_evstats_read(m->evstats, &r->events);
+	if (!err)
+		err = xg_admission_read(m->admit, r->admission);
 	if (err)
 		return err;
 	return gather_counters(m, o, r);
@@ -736,6 +726,36 @@ static void text_events(const struct xg_report *r)
 	       (unsigned long long)r->events.lost);
 }
 
+/* "attack 12 s", or "calm". */
+static void attack_text(const struct xg_admission *a, char *buf, size_t len)
+{
+	if (a->engaged)
+		snprintf(buf, len, "attack %llu s",
+			 (unsigned long long)(a->for_ns / XG_NSEC_PER_SEC));
+	else
+		snprintf(buf, len, "calm");
+}
+
+static void text_admission(const struct xg_report *r)
+{
+	char state[32];
+	int k;
+
+	printf("%-9s %-14s %11s %11s %12s %12s\n", "new", "state", "admitted/s",
+	       "refused/s", "admitted", "refused");
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		const struct xg_admission *a = &r->admission[k];
+
+		attack_text(a, state, sizeof(state));
+		printf("%-9s %-14s %11llu %11llu %12llu %12llu\n",
+		       xg_limit_name(k), state,
+		       (unsigned long long)a->admitted_last_s,
+		       (unsigned long long)a->refused_last_s,
+		       (unsigned long long)a->admitted,
+		       (unsigned long long)a->refused);
+	}
+}
+
 static void limits_text(__u32 mask, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -745,7 +765,7 @@ static void limits_text(__u32 mask, char *buf, size_t len)
 	for (k = 0; k < XG_LIM_SRC; k++)
 		if (mask & (1U << k))
 			off += snprintf(buf + off, len - off, "%s%s",
-					off ? "," : "", limit_name(k));
+					off ? "," : "", xg_limit_name(k));
 	if (!off)
 		snprintf(buf, len, "-");
 }
@@ -823,6 +843,7 @@ void xg_report_text(const struct xg_report *r)
 	printf("malformed packets: %s\n",
 	       r->config.flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
 	text_events(r);
+	text_admission(r);
 	text_counters(&r->stats);
 	if (!r->selected)
 		text_per_iface(r);
@@ -949,7 +970,7 @@ static void json_top(struct xg_json *j, const struct xg_report *r)
 		xg_json_arr_open(j);
 		for (k = 0; k < XG_LIM_SRC; k++)
 			if (s->limits & (1U << k))
-				xg_json_str(j, limit_name(k));
+				xg_json_str(j, xg_limit_name(k));
 		xg_json_arr_close(j);
 		xg_json_obj_close(j);
 	}
@@ -982,6 +1003,83 @@ static void json_top(struct xg_json *j, const struct xg_report *r)
 		xg_json_arr_close(j);
 }
 
+static void json_limit(struct xg_json *j, const char *name,
+		       const struct xg_limit *l)
+{
+	xg_json_key(j, name);
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "rate", l->rate);
+	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_obj_close(j);
+}
+
+/* The start of an attack, as wall-clock time; null when calm. */
+static void json_since(struct xg_json *j, const struct xg_admission *a,
+		       __s64 boot_to_real)
+{
+	char tbuf[64];
+
+	xg_json_key(j, "since");
+	if (!a->engaged) {
+		xg_json_null(j);
+		return;
+	}
+	xg_format_time(a->since_boot_ns + boot_to_real, tbuf, sizeof(tbuf));
+	xg_json_str(j, tbuf);
+}
+
+/* "attack": the seeds' ddos_active, and since when; "admission": per
+ * class, the state, the counts and the budget and ceiling in force.
+ */
+static void json_admission(struct xg_json *j, const struct xg_report *r)
+{
+	const struct xg_admission *first = NULL;
+	__s64 b2r = xg_boot_to_real_ns();
+	int k;
+
+	for (k = 0; k < XG_LIM_SRC; k++)
+		if (r->admission[k].engaged &&
+		    (!first ||
+		     r->admission[k].since_boot_ns < first->since_boot_ns))
+			first = &r->admission[k];
+	xg_json_key(j, "attack");
+	xg_json_obj_open(j);
+	xg_json_kv_bool(j, "engaged", first != NULL);
+	if (first) {
+		json_since(j, first, b2r);
+	} else {
+		xg_json_key(j, "since");
+		xg_json_null(j);
+	}
+	xg_json_key(j, "classes");
+	xg_json_arr_open(j);
+	for (k = 0; k < XG_LIM_SRC; k++)
+		if (r->admission[k].engaged)
+			xg_json_str(j, xg_limit_name(k));
+	xg_json_arr_close(j);
+	xg_json_obj_close(j);
+
+	xg_json_key(j, "admission");
+	xg_json_obj_open(j);
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		const struct xg_admission *a = &r->admission[k];
+
+		xg_json_key(j, xg_limit_name(k));
+		xg_json_obj_open(j);
+		xg_json_kv_bool(j, "attack", a->engaged);
+		json_since(j, a, b2r);
+		xg_json_kv_u64(j, "seconds", a->for_ns / XG_NSEC_PER_SEC);
+		xg_json_kv_u64(j, "admitted_last_s", a->admitted_last_s);
+		xg_json_kv_u64(j, "refused_last_s", a->refused_last_s);
+		xg_json_kv_u64(j, "admitted", a->admitted);
+		xg_json_kv_u64(j, "refused", a->refused);
+		json_limit(j, "budget", &r->config.limit[XG_LIM_NEW + k]);
+		json_limit(j, "ceiling", &r->config.limit[XG_LIM_GLOBAL + k]);
+		xg_json_obj_close(j);
+	}
+	xg_json_obj_close(j);
+}
+
 int xg_report_json(const struct xg_report *r)
 {
 	const struct xg_limit *ev = &r->config.limit[XG_LIM_EVENTS];
@@ -1005,6 +1103,7 @@ int xg_report_json(const struct xg_report *r)
 	xg_json_kv_u64(j, "max_sources", r->max_sources);
 	xg_json_obj_close(j);
 	xg_json_kv_u64(j, "bans", r->bans);
+	json_admission(j, r);
 	xg_json_key(j, "config");
 	xg_json_obj_open(j);
 	xg_json_kv_bool(j, "drop_malformed",
@@ -1119,6 +1218,45 @@ static void prom_counters(const struct xg_report *r, const char *name,
 		prom_slot(name, "(detached)", &r->detached, bytes);
 }
 
+static void prom_admission(const struct xg_report *r)
+{
+	__s64 b2r = xg_boot_to_real_ns();
+	int k;
+
+	prom_head("xdpguard_new_sources_total", "counter",
+		  "Packets of sources the tracker did not know: admitted "
+		  "(and tracked) within the class's budget of new sources, "
+		  "or refused and sent to the class's ceiling.");
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		printf("xdpguard_new_sources_total{class=\"%s\","
+		       "result=\"admitted\"} %llu\n",
+		       xg_limit_name(k),
+		       (unsigned long long)r->admission[k].admitted);
+		printf("xdpguard_new_sources_total{class=\"%s\","
+		       "result=\"refused\"} %llu\n",
+		       xg_limit_name(k),
+		       (unsigned long long)r->admission[k].refused);
+	}
+	prom_head("xdpguard_under_attack", "gauge",
+		  "1 while the class's budget of new sources refuses sources "
+		  "(and for 2 s after).");
+	for (k = 0; k < XG_LIM_SRC; k++)
+		printf("xdpguard_under_attack{class=\"%s\"} %d\n",
+		       xg_limit_name(k), r->admission[k].engaged);
+	prom_head("xdpguard_attack_start_seconds", "gauge",
+		  "Unix time the current attack on the class began; 0 when "
+		  "calm.");
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		const struct xg_admission *a = &r->admission[k];
+
+		printf("xdpguard_attack_start_seconds{class=\"%s\"} %lld\n",
+		       xg_limit_name(k),
+		       a->engaged ? (long long)((__s64)a->since_boot_ns + b2r) /
+					    (long long)XG_NSEC_PER_SEC :
+				    0LL);
+	}
+}
+
 void xg_report_prometheus(const struct xg_report *r)
 {
 	char label[XG_IFNAMSIZ + XG_NETNSSIZ + 1];
@@ -1151,6 +1289,7 @@ void xg_report_prometheus(const struct xg_report *r)
 		  "Sources tracked for the rate limits.");
 	printf("xdpguard_tracked_sources %llu\n",
 	       (unsigned long long)r->sources);
+	prom_admission(r);
 	prom_head("xdpguard_automatic_bans", "gauge",
 		  "Automatic bans in force in the blocklist.");
 	printf("xdpguard_automatic_bans %llu\n", (unsigned long long)r->bans);
@@ -1181,6 +1320,7 @@ static void on_signal(int sig)
 
 struct sample {
 	struct xg_stats stats;
+	struct xg_admission admission[XG_LIM_SRC];
 	struct xg_config config;
 	struct timespec mono;
 	struct timespec real;
@@ -1225,6 +1365,8 @@ static int take_sample(const char *dir, const struct xg_maps *m,
 	int err = xg_config_read(m, &s->config);
 
 	if (!err)
+		err = xg_admission_read(m->admit, s->admission);
+	if (!err)
 		err = o->ifname ? sample_iface(dir, m, o, s) :
 				  xg_stats_read(m->stats, &s->stats);
 	if (err)
@@ -1245,8 +1387,14 @@ struct rates {
 	double pps_total, bps_total, drops; /* drops: packets/s dropped */
 	struct xg_counter total; /* cumulative */
 	__u64 dropped; /* cumulative */
+	double admitted[XG_LIM_SRC], refused[XG_LIM_SRC]; /* new sources/s */
 	double elapsed;
 };
+
+static double rate_of(__u64 a, __u64 b, double dt)
+{
+	return b >= a ? (b - a) / dt : 0;
+}
 
 static void compute_rates(const struct sample *a, const struct sample *b,
 			  struct rates *rt)
@@ -1258,6 +1406,12 @@ static void compute_rates(const struct sample *a, const struct sample *b,
 	if (dt <= 0)
 		dt = 1e-9;
 	rt->elapsed = dt;
+	for (c = 0; c < XG_LIM_SRC; c++) {
+		rt->admitted[c] = rate_of(a->admission[c].admitted,
+					  b->admission[c].admitted, dt);
+		rt->refused[c] = rate_of(a->admission[c].refused,
+					 b->admission[c].refused, dt);
+	}
 	for (c = 0; c < XG_C_MAX; c++) {
 		for (re = 0; re < XG_R_MAX; re++) {
 			const struct xg_counter *x = &a->stats.c[c][re];
@@ -1285,6 +1439,28 @@ static void compute_rates(const struct sample *a, const struct sample *b,
 			}
 		}
 	}
+}
+
+/* "attack: none", or each class under attack with its new sources. */
+static void watch_attack_text(const struct sample *b, const struct rates *rt)
+{
+	const char *sep = "";
+	int k;
+
+	printf("attack:");
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		const struct xg_admission *a = &b->admission[k];
+
+		if (!a->engaged)
+			continue;
+		printf("%s %s for %llu s (new sources %.1f/s admitted, %.1f/s "
+		       "refused)",
+		       sep, xg_limit_name(k),
+		       (unsigned long long)(a->for_ns / XG_NSEC_PER_SEC),
+		       rt->admitted[k], rt->refused[k]);
+		sep = ";";
+	}
+	printf("%s\n", *sep ? "" : " none");
 }
 
 static void watch_text(const char *dir, double interval, const struct sample *b,
@@ -1330,6 +1506,7 @@ static void watch_text(const char *dir, double interval, const struct sample *b,
 	       (unsigned long long)rt->total.packets,
 	       (unsigned long long)rt->dropped,
 	       (unsigned long long)rt->total.bytes);
+	watch_attack_text(b, rt);
 }
 
 /* One NDJSON line. Written by hand: the rates are not integers. */
@@ -1376,10 +1553,21 @@ static void watch_json(const struct sample *b, const struct rates *rt, bool one)
 		putchar('}');
 	}
 	printf("},\"total\":{\"packets\":%llu,\"bytes\":%llu,"
-	       "\"dropped\":%llu}}\n",
+	       "\"dropped\":%llu},\"admission\":{",
 	       (unsigned long long)rt->total.packets,
 	       (unsigned long long)rt->total.bytes,
 	       (unsigned long long)rt->dropped);
+	for (c = 0; c < XG_LIM_SRC; c++) {
+		const struct xg_admission *a = &b->admission[c];
+
+		printf("%s\"%s\":{\"attack\":%s,\"seconds\":%llu,"
+		       "\"admitted_per_s\":%.3f,\"refused_per_s\":%.3f}",
+		       c ? "," : "", xg_limit_name(c),
+		       a->engaged ? "true" : "false",
+		       (unsigned long long)(a->for_ns / XG_NSEC_PER_SEC),
+		       rt->admitted[c], rt->refused[c]);
+	}
+	printf("}}\n");
 }
 
 static void ts_add(struct timespec *t, double secs)

@@ -263,12 +263,27 @@ const char *xg_reason_name(int reason)
 		[XG_R_RATE_ICMP] = "rate_icmp",
 		[XG_R_RATE_FRAG] = "rate_frag",
 		[XG_R_SYN_GLOBAL] = "syn_global",
+		[XG_R_UDP_GLOBAL] = "udp_global",
+		[XG_R_ICMP_GLOBAL] = "icmp_global",
+		[XG_R_FRAG_GLOBAL] = "frag_global",
 		[XG_R_AUTOBAN] = "autoban",
 	};
 
 	if (reason < 0 || reason >= XG_R_MAX)
 		return "unknown";
 	return names[reason];
+}
+
+const char *xg_limit_name(int k)
+{
+	static const char *const names[XG_LIM_SRC] = {
+		[XG_LIM_SYN] = "syn",
+		[XG_LIM_UDP] = "udp",
+		[XG_LIM_ICMP] = "icmp",
+		[XG_LIM_FRAG] = "frag",
+	};
+
+	return k >= 0 && k < XG_LIM_SRC ? names[k] : "unknown";
 }
 
 const char *xg_mode_name(int mode)

@@ -146,7 +146,7 @@ struct xg_maps {
 	int allow4, allow6, allow4p, allow6p;
 	int block4, block6, block4p, block6p;
 	int stats, config, meta, ifaces;
-	int state, track, global;
+	int state, track, global, admit;
 	int events, evstats;
 };
 
@@ -363,6 +363,26 @@ struct xg_report_iface {
 	struct xg_stats stats; /* of its slot */
 };
 
+/* The admission of new sources in one limited class, summed over CPUs
+ * (common/attack.c). A class is under attack from its first refusal
+ * until XG_ATTACK_QUIET_NS pass without one.
+ */
+struct xg_admission {
+	bool engaged; /* under attack now */
+	__u64 since_boot_ns; /* CLOCK_BOOTTIME of its start; 0 if calm */
+	__u64 for_ns; /* how long it has lasted */
+	__u64 admitted, refused; /* since the maps were created */
+	__u64 admitted_last_s, refused_last_s; /* in the last whole second
+						* (per CPU windows) */
+};
+
+/* Sums @ncpu per-CPU values as of CLOCK_BOOTTIME @now. */
+void xg_admission_sum(const struct xg_admit *per, int ncpu, __u64 now,
+		      struct xg_admission out[XG_LIM_SRC]);
+int xg_admission_read(int admit_fd, struct xg_admission out[XG_LIM_SRC]);
+/* "syn", "udp", "icmp", "frag" for a per-source limit. */
+const char *xg_limit_name(int k);
+
 /* A tracked source with rate-limit drops now (--top). */
 struct xg_top_source {
 	struct xg_prefix prefix; /* IPv4 host, or the tracked IPv6 prefix */
@@ -394,6 +414,7 @@ struct xg_report {
 	__u64 bans; /* live blocklist entries with XG_E_AUTO */
 	struct xg_config config;
 	struct xg_evstats events;
+	struct xg_admission admission[XG_LIM_SRC];
 	struct xg_stats stats; /* totals (all slots), or -i's slot */
 	struct xg_stats detached; /* slot XG_IF_SLOT_DETACHED */
 	__u32 top;

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 4
+#define XG_ABI_VERSION 5
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -32,6 +32,7 @@
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
+#define XG_MAP_ADMIT xg_admit /* percpu array[1] -> struct xg_admit */
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
 
@@ -134,7 +135,14 @@ enum xg_reason {
 	XG_R_RATE_UDP, /* source over its UDP rate */
 	XG_R_RATE_ICMP, /* source over its ICMP/ICMPv6 rate */
 	XG_R_RATE_FRAG, /* source over its non-first-fragment rate */
-	XG_R_SYN_GLOBAL, /* all sources together over the SYN ceiling */
+	/* An untracked source over its class's budget of new sources, and
+	 * all such sources together over the class's ceiling: dropped.
+	 * XG_R_SYN_GLOBAL + k for limit k.
+	 */
+	XG_R_SYN_GLOBAL,
+	XG_R_UDP_GLOBAL,
+	XG_R_ICMP_GLOBAL,
+	XG_R_FRAG_GLOBAL,
 	XG_R_AUTOBAN, /* source on the blocklist by an automatic ban */
 	XG_R_MAX,
 };
@@ -173,7 +181,13 @@ struct xg_counter {
 #define XG_L_BLOCK6P (1U << 7)
 
 /* Rate-limited classes. The first XG_LIM_SRC are per source (one bucket
- * each in struct xg_src); XG_LIM_SYN_GLOBAL is all sources together.
+ * each in struct xg_src). Each class k also has two buckets for all
+ * sources together (struct xg_global):
+ *   XG_LIM_NEW + k     the admission budget: new sources per second that
+ *                      may enter the tracker (xg_track);
+ *   XG_LIM_GLOBAL + k  the ceiling: packets per second of the sources
+ *                      the budget did not admit.
+ * A source the tracker knows meets only its own limit.
  */
 enum xg_limit_id {
 	XG_LIM_SYN = 0, /* TCP SYN without ACK */
@@ -181,9 +195,12 @@ enum xg_limit_id {
 	XG_LIM_ICMP, /* ICMP and ICMPv6 */
 	XG_LIM_FRAG, /* non-first fragments: they carry no L4 header */
 	XG_LIM_SRC,
-	XG_LIM_SYN_GLOBAL = XG_LIM_SRC,
-	XG_LIM_EVENTS, /* drop events sent, all CPUs together; not a
-			* packet limit */
+	XG_LIM_NEW = XG_LIM_SRC,
+	XG_LIM_GLOBAL = XG_LIM_NEW + XG_LIM_SRC,
+	XG_LIM_SYN_GLOBAL = XG_LIM_GLOBAL + XG_LIM_SYN,
+	XG_LIM_EVENTS = XG_LIM_GLOBAL + XG_LIM_SRC, /* drop events sent, all
+						     * CPUs together; not a
+						     * packet limit */
 	XG_LIM_MAX,
 };
 
@@ -237,7 +254,19 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 #define XG_DEF_UDP_RATE 10000
 #define XG_DEF_ICMP_RATE 50
 #define XG_DEF_FRAG_RATE 1000
+/* New sources admitted per second, per class: more than the distinct
+ * clients a busy server sees arrive in a second; a source beyond them is
+ * still served, under the ceiling below, until the budget has room.
+ */
+#define XG_DEF_SYN_NEW_RATE 2000
+#define XG_DEF_UDP_NEW_RATE 2000
+#define XG_DEF_ICMP_NEW_RATE 200
+#define XG_DEF_FRAG_NEW_RATE 200
+/* Packets per second of the sources not admitted, all together. */
 #define XG_DEF_SYN_GLOBAL_RATE 50000
+#define XG_DEF_UDP_GLOBAL_RATE 50000
+#define XG_DEF_ICMP_GLOBAL_RATE 1000
+#define XG_DEF_FRAG_GLOBAL_RATE 5000
 #define XG_DEF_BURST_FACTOR 2 /* burst = 2 x rate unless set */
 #define XG_DEF_V6_PREFIX 64 /* one subscriber or host usually owns a /64 */
 #define XG_DEF_BAN_SECS 300
@@ -264,15 +293,49 @@ struct xg_src {
 			  * one, 0 if that window had no packet (--top) */
 };
 
-/* The global SYN bucket, alone in its map so its cache line bounces
- * between CPUs without dragging the read-mostly config along.
+/* One bucket shared by all CPUs, alone in its cache line: an empty
+ * bucket is only read, so under a flood the line stays shared, and a
+ * bucket that takes tokens bounces alone.
+ */
+struct xg_gbucket {
+	__u64 tat;
+	__u64 pad[7];
+};
+
+/* The buckets of all sources together, apart from the read-mostly config.
+ * User space writes 0s only.
  */
 struct xg_global {
-	__u64 syn_tat;
-	__u64 pad[7];
-	__u64 ev_tat; /* the drop-event budget, XG_LIM_EVENTS; in
-		       * bpf_ktime_get_coarse_ns() time: user space writes 0 only */
-	__u64 pad2[7];
+	struct xg_gbucket new_src[XG_LIM_SRC]; /* XG_LIM_NEW + k */
+	struct xg_gbucket ceil[XG_LIM_SRC]; /* XG_LIM_GLOBAL + k */
+	struct xg_gbucket ev; /* XG_LIM_EVENTS, in bpf_ktime_get_coarse_ns()
+			       * time */
+};
+
+/* A class is under attack while its budget refuses new sources; the
+ * attack ends after this long without a refusal.
+ */
+#define XG_ATTACK_QUIET_NS (2 * XG_NSEC_PER_SEC)
+
+/* Admission of new sources in one class, per CPU (no atomics), summed
+ * by readers. Windows are 1 s long and per CPU.
+ */
+struct xg_admit_class {
+	__u64 admitted; /* new sources the budget let into the tracker */
+	__u64 refused; /* packets of untracked sources over the budget;
+			* under a spoofed flood nearly each is a new source */
+	__u64 win_start; /* start of this CPU's current window */
+	__u32 win_admitted, win_refused; /* in the current window */
+	__u32 last_admitted, last_refused; /* in the window before it, 0 if
+					    * that window was not the last
+					    * second */
+	__u64 since_ns; /* first refusal of the current attack */
+	__u64 last_refused_ns; /* the latest refusal; 0 = never */
+	__u64 pad; /* one cache line per class */
+};
+
+struct xg_admit {
+	struct xg_admit_class c[XG_LIM_SRC];
 };
 
 #define XG_META_MAGIC 0x78646770 /* "xdgp" */
@@ -346,10 +409,11 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 168, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
-_Static_assert(sizeof(struct xg_global) == 128, "xg_global layout");
+_Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
+_Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
 _Static_assert(sizeof(struct xg_meta) == 16, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");

@@ -118,10 +118,11 @@ check_options() {
 	local text w missing=()
 
 	text=$(plain_page "$MAN/xg-threshold.8")
-	for w in syn udp icmp frag syn-global events ban v6-prefix off \
+	for w in syn udp icmp frag syn-new udp-new icmp-new frag-new syn-global udp-global icmp-global frag-global events ban v6-prefix off \
 		 "unknown setting 'x'; see --help" \
 		 "missing value for 'syn'; see --help" \
 		 "invalid rate 'x' (1-100000000 packets/s, or off)" \
+		 "invalid rate 'x' (1-100000000 sources/s, or off)" \
 		 "invalid rate 'x' (1-1000000 events/s, or off)" \
 		 "invalid burst 'x' (1-1000000000)" \
 		 "invalid ban time 'x' (0-31536000 seconds)" \

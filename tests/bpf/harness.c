@@ -197,7 +197,14 @@ void h_config_defaults(struct xg_config *cfg)
 		[XG_LIM_UDP] = XG_DEF_UDP_RATE,
 		[XG_LIM_ICMP] = XG_DEF_ICMP_RATE,
 		[XG_LIM_FRAG] = XG_DEF_FRAG_RATE,
-		[XG_LIM_SYN_GLOBAL] = XG_DEF_SYN_GLOBAL_RATE,
+		[XG_LIM_NEW + XG_LIM_SYN] = XG_DEF_SYN_NEW_RATE,
+		[XG_LIM_NEW + XG_LIM_UDP] = XG_DEF_UDP_NEW_RATE,
+		[XG_LIM_NEW + XG_LIM_ICMP] = XG_DEF_ICMP_NEW_RATE,
+		[XG_LIM_NEW + XG_LIM_FRAG] = XG_DEF_FRAG_NEW_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_SYN] = XG_DEF_SYN_GLOBAL_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_UDP] = XG_DEF_UDP_GLOBAL_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_ICMP] = XG_DEF_ICMP_GLOBAL_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_FRAG] = XG_DEF_FRAG_GLOBAL_RATE,
 		[XG_LIM_EVENTS] = XG_DEF_EVENTS_RATE,
 	};
 	int k;
@@ -230,13 +237,46 @@ struct xg_state *h_state(void)
 int h_clear_tracking(void)
 {
 	struct xg_global g = { 0 };
+	struct xg_admit a[ncpus];
 	uint32_t zero = 0;
 	int err = clear_map(skel->maps.XG_MAP_TRACK);
 
 	if (err)
 		return err;
+	memset(a, 0, sizeof(a));
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_ADMIT), &zero, a,
+				BPF_ANY))
+		return -errno;
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_GLOBAL), &zero,
 				   &g, BPF_ANY);
+}
+
+int h_admit(int k, struct xg_admit_class *sum)
+{
+	struct xg_admit per[ncpus];
+	uint32_t zero = 0;
+	int c;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_ADMIT), &zero,
+				per))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (c = 0; c < ncpus; c++) {
+		const struct xg_admit_class *a = &per[c].c[k];
+
+		sum->admitted += a->admitted;
+		sum->refused += a->refused;
+		sum->win_admitted += a->win_admitted;
+		sum->win_refused += a->win_refused;
+		sum->last_admitted += a->last_admitted;
+		sum->last_refused += a->last_refused;
+		if (a->last_refused_ns > sum->last_refused_ns)
+			sum->last_refused_ns = a->last_refused_ns;
+		if (a->since_ns &&
+		    (!sum->since_ns || a->since_ns < sum->since_ns))
+			sum->since_ns = a->since_ns;
+	}
+	return 0;
 }
 
 int h_track_update(const struct xg_in6 *key, const struct xg_src *src)

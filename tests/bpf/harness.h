@@ -36,7 +36,7 @@ int h_write_config(uint32_t slot, const struct xg_config *cfg);
 int h_read_config(uint32_t slot, struct xg_config *cfg);
 /* The program's xg_state, mapped: read and write it in place. */
 struct xg_state *h_state(void);
-/* Empties xg_track and zeroes xg_global. */
+/* Empties xg_track and zeroes xg_global and xg_admit. */
 int h_clear_tracking(void);
 int h_track_count(void);
 int h_track_lookup(const struct xg_in6 *key, struct xg_src *src);
@@ -46,6 +46,10 @@ int h_track_update(const struct xg_in6 *key, const struct xg_src *src);
  * (NULL: discards them). Returns how many there were, or -errno.
  */
 int h_events(struct xg_event *out, int max);
+/* xg_admit's class @k summed over CPUs (the counts), the latest
+ * last_refused_ns and the earliest since_ns.
+ */
+int h_admit(int k, struct xg_admit_class *sum);
 /* xg_evstats summed over CPUs. */
 int h_evstats(struct xg_evstats *sum);
 /* Empties the ring buffer and zeroes xg_evstats. */

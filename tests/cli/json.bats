@@ -56,7 +56,7 @@ ENTRY_KEYS='type == "array" and all(.[];
 	and (.auto | type) == "boolean")'
 LIMIT='keys == ["burst","rate"] and ([.[] | type] | unique) == ["number"]'
 THRESHOLD_KEYS='keys_unsorted == ["limits","events","ban","v6_prefix","drop_malformed"]
-	and (.limits | keys == ["frag","icmp","syn","syn_global","udp"])
+	and (.limits | keys == ["frag","frag_global","frag_new","icmp","icmp_global","icmp_new","syn","syn_global","syn_new","udp","udp_global","udp_new"])
 	and all(.limits[]; '"$LIMIT"')
 	and (.events | '"$LIMIT"')
 	and (.ban | keys == ["after","factor","seconds"]
@@ -121,7 +121,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	for t in xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events; do
 		run -0 --separate-stderr "$t" -V -j
 		assert_equal "$stderr" ""
-		json_ok '. == {tool: "'"$t"'", version: "0.1.0", abi: 4,
+		json_ok '. == {tool: "'"$t"'", version: "0.1.0", abi: 5,
 			       libbpf: .libbpf} and (.libbpf | test("^[0-9]+\\.[0-9]+$"))'
 		run -0 "$t" --json --version
 		json_ok '.tool == "'"$t"'"'

@@ -94,7 +94,8 @@ usage_err() {
 	n=$(xg_total)
 	assert_equal "$(grep -cxF "since load: $n packets, 0 dropped, $(xg_total bytes) bytes" \
 		<<<"$output")" 3
-	assert_equal "${#lines[@]}" 12 # bats drops the blank lines
+	assert_equal "$(grep -cxF "attack: none" <<<"$output")" 3
+	assert_equal "${#lines[@]}" 15 # bats drops the blank lines
 }
 
 @test "--watch: the default interval is one second" {
@@ -113,7 +114,7 @@ usage_err() {
 	local l c
 	for l in "${lines[@]}"; do
 		assert_equal "$(jq -c 'keys_unsorted' <<<"$l")" \
-			'["time","time_ns","elapsed","interface","netns","rates","rate_total","counters","total"]'
+			'["time","time_ns","elapsed","interface","netns","rates","rate_total","counters","total","admission"]'
 		assert_equal "$(jq -c '[.interface, .netns]' <<<"$l")" '[null,null]'
 		assert_equal "$(jq -c '.rates | keys_unsorted' <<<"$l")" \
 			'["tcp","udp","icmp","other_ip","non_ip"]'
@@ -121,7 +122,7 @@ usage_err() {
 			'["tcp","udp","icmp","other_ip","non_ip"]'
 		for c in tcp udp icmp other_ip non_ip; do
 			assert_equal "$(jq -c ".rates.$c | keys_unsorted" <<<"$l")" \
-				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","autoban"]'
+				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban"]'
 		done
 		assert_equal "$(jq -c '.rate_total | keys_unsorted' <<<"$l")" \
 			'["packets","bytes","drops"]'
@@ -245,10 +246,10 @@ check_prom() {
 		"$(jq .total.packets <<<"$j")"
 	assert_equal "$(awk '/^xdpguard_bytes_total\{/ { s += $2 } END { print s }' "$f")" \
 		"$(jq .total.bytes <<<"$j")"
-	# every class x reason of the one interface, zeros included; the
+	# every class x reason (5 x 13) of the one interface, zeros included; the
 	# detached slot counted nothing, so it has no samples
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 50
-	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 50
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 65
+	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 65
 	refute_line --partial '(detached)'
 	local l="interface=\"$XG_IF@$XG_NS\""
 	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"pass\"} $((3 * n))"
@@ -288,9 +289,9 @@ check_prom() {
 	xg_st_set 0 udp pass 1 70
 	xg-stats --prometheus >"$f"
 	check_prom "$f" || fail "format: $(check_prom "$f")"
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 150
-	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 50
-	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 50
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 195
+	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 65
+	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 65
 	grep -qxF "xdpguard_packets_total{interface=\"$q@$XG_NS\",protocol=\"icmp\",reason=\"rate_icmp\"} $((4 * n))" "$f" ||
 		fail "no icmp rate_icmp sample of $q"
 	grep -qxF "xdpguard_bytes_total{interface=\"(detached)\",protocol=\"udp\",reason=\"pass\"} $((70 * n))" "$f" ||

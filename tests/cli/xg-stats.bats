@@ -47,7 +47,7 @@ nonzero() {
 	assert_equal "$stderr" ""
 	local j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","config","events","counters","total","detached","top_sources","top_entries"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries"]'
 	assert_equal "$(jq -r .version <<<"$j")" 0.1.0
 	assert_equal "$(jq .abi <<<"$j")" "$ABI"
 	assert_equal "$(jq -r .pin_dir <<<"$j")" "$XDPGUARD_PIN_DIR"
@@ -70,9 +70,10 @@ nonzero() {
 		'["tcp","udp","icmp","other_ip","non_ip"]'
 	for c in tcp udp icmp other_ip non_ip; do
 		assert_equal "$(jq -c ".counters.$c | keys_unsorted" <<<"$j")" \
-			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","autoban"]'
+			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban"]'
 		for r in pass allowlisted blocklisted malformed rate_syn rate_udp \
-			 rate_icmp rate_frag syn_global autoban; do
+			 rate_icmp rate_frag syn_global udp_global icmp_global \
+			 frag_global autoban; do
 			assert_equal "$(jq -c ".counters.$c.$r" <<<"$j")" \
 				'{"packets":0,"bytes":0}'
 		done
@@ -152,11 +153,16 @@ nonzero() {
 	assert_equal "${lines[6]}" "tracking: 0 sources (limit 32768), 0 automatic bans"
 	assert_equal "${lines[7]}" "malformed packets: passed"
 	assert_equal "${lines[8]}" "events: 100/s, burst 200; 0 sent, 0 sampled out, 0 lost"
-	assert_equal "${lines[9]}" "CLASS     REASON             PACKETS           BYTES"
-	assert_equal "${lines[10]}" "total                              0               0"
-	assert_equal "${lines[11]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
-	assert_equal "${lines[12]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
-	assert_equal "${#lines[@]}" 13
+	assert_equal "${lines[9]}" "$(printf '%-9s %-14s %11s %11s %12s %12s' new state admitted/s refused/s admitted refused)"
+	local k i=10
+	for k in syn udp icmp frag; do
+		assert_equal "${lines[i++]}" "$(printf '%-9s %-14s %11s %11s %12s %12s' $k calm 0 0 0 0)"
+	done
+	assert_equal "${lines[14]}" "CLASS     REASON             PACKETS           BYTES"
+	assert_equal "${lines[15]}" "total                              0               0"
+	assert_equal "${lines[16]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
+	assert_equal "${lines[17]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
+	assert_equal "${#lines[@]}" 18
 }
 
 @test "text: no interfaces shows none" {
@@ -361,7 +367,7 @@ two_ifaces() {
 	assert_equal "$stderr" ""
 	j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","config","events","counters","total","detached","top_sources","top_entries"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries"]'
 	assert_equal "$(jq -c '[.interfaces[] | [.interface, .netns, .slot, .mode]]' <<<"$j")" \
 		"[[\"$XG_IF2\",\"$XG_NS\",2,\"skb\"]]"
 	assert_equal "$(nonzero <<<"$j")" "{\"udp/blocklisted\":$((2 * n))}"

@@ -12,7 +12,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_global":{"rate":50000,"burst":100000}},"events":{"rate":100,"burst":200},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"drop_malformed":false}'
+DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"drop_malformed":false}'
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout, and the
 # settings exactly as before.
@@ -44,6 +44,8 @@ state_of() {
 	bad "unknown setting 'foo'; see --help" foo 5
 	bad "unknown setting 'SYN'; see --help" SYN 5
 	bad "unknown setting 'syn_global'; see --help" syn_global 5
+	bad "unknown setting 'udp_new'; see --help" udp_new 5
+	bad "unknown setting 'tcp-new'; see --help" tcp-new 5
 }
 
 @test "missing value" {
@@ -62,6 +64,8 @@ state_of() {
 		bad "invalid rate '$r' (1-100000000 packets/s, or off)" syn "$r"
 	done
 	bad "invalid rate '0' (1-100000000 packets/s, or off)" syn-global 0
+	bad "invalid rate '0' (1-100000000 packets/s, or off)" frag-global 0
+	bad "invalid rate '0' (1-100000000 sources/s, or off)" udp-new 0
 	bad "invalid rate 'x' (1-100000000 packets/s, or off)" frag x
 }
 
@@ -200,13 +204,20 @@ state_of() {
 	run -0 --separate-stderr xg-threshold
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$(cat <<-'EOF'
-	limit        rate/s       burst
-	syn             200         400
-	udp           10000       20000
-	icmp             50         100
-	frag           1000        2000
-	syn-global    50000      100000
-	events          100         200
+	limit          rate/s       burst
+	syn               200         400
+	udp             10000       20000
+	icmp               50         100
+	frag             1000        2000
+	syn-new          2000        4000
+	udp-new          2000        4000
+	icmp-new          200         400
+	frag-new          200         400
+	syn-global      50000      100000
+	udp-global      50000      100000
+	icmp-global      1000        2000
+	frag-global      5000       10000
+	events            100         200
 	ban: 300 s when a source sends 4x a limit for 10 s
 	ipv6 sources tracked per /64
 	malformed packets: passed
@@ -224,7 +235,7 @@ state_of() {
 	assert_equal "$(jq -c '.events | keys_unsorted' <<<"$output")" \
 		'["rate","burst"]'
 	assert_equal "$(jq -c '.limits | keys_unsorted' <<<"$output")" \
-		'["syn","udp","icmp","frag","syn_global"]'
+		'["syn","udp","icmp","frag","syn_new","udp_new","icmp_new","frag_new","syn_global","udp_global","icmp_global","frag_global"]'
 	assert_equal "$(jq -c '[.limits[] | keys_unsorted] | unique' <<<"$output")" \
 		'[["rate","burst"]]'
 	assert_equal "$(jq -c '.ban | keys_unsorted' <<<"$output")" \
@@ -248,16 +259,25 @@ state_of() {
 	xg-threshold ban 0
 	xg-threshold v6-prefix 128
 	xg-threshold syn-global 100000000
+	xg-threshold udp-new 10 --burst 1
+	xg-threshold udp-global off
 	xg-threshold events off
 	run -0 xg-threshold
 	assert_equal "$output" "$(cat <<-'EOF'
-	limit        rate/s       burst
-	syn             200         400
-	udp             off           -
-	icmp             50         100
-	frag           1000        2000
-	syn-global 100000000   200000000
-	events          off           -
+	limit          rate/s       burst
+	syn               200         400
+	udp               off           -
+	icmp               50         100
+	frag             1000        2000
+	syn-new          2000        4000
+	udp-new            10           1
+	icmp-new          200         400
+	frag-new          200         400
+	syn-global  100000000   200000000
+	udp-global        off           -
+	icmp-global      1000        2000
+	frag-global      5000       10000
+	events            off           -
 	ban: off
 	ipv6 sources tracked per /128
 	malformed packets: dropped
@@ -270,7 +290,7 @@ state_of() {
 @test "each limit: RATE sets burst to twice the rate; text is silent" {
 	xg_load_lab
 	local w k
-	for w in syn udp icmp frag syn-global; do
+	for w in syn udp icmp frag {syn,udp,icmp,frag}-{new,global}; do
 		k=${w/-/_}
 		run -0 --separate-stderr xg-threshold "$w" 7
 		assert_equal "$output$stderr" ""
@@ -288,7 +308,11 @@ state_of() {
 	xg-threshold icmp 1 --burst=3
 	xg-threshold -b 99 frag 5
 	xg-threshold syn-global 100000000 --burst 5
+	xg-threshold icmp-new 3 --burst 1
+	xg-threshold frag-global 9 -b 2
 	assert_equal "$(xg-threshold -j)" "$(defaults_with '
+		.limits.icmp_new = {rate: 3, burst: 1} |
+		.limits.frag_global = {rate: 9, burst: 2} |
 		.limits.syn = {rate: 10, burst: 1} |
 		.limits.udp = {rate: 1000, burst: 1000000000} |
 		.limits.icmp = {rate: 1, burst: 3} |
@@ -306,7 +330,7 @@ state_of() {
 @test "off disables one limit and leaves the others" {
 	xg_load_lab
 	local w k
-	for w in syn udp icmp frag syn-global; do
+	for w in syn udp icmp frag {syn,udp,icmp,frag}-{new,global}; do
 		k=${w/-/_}
 		xg-threshold "$w" off
 		assert_equal "$(xg-threshold -j | jq -c ".limits.$k")" \
@@ -330,14 +354,15 @@ state_of() {
 	xg-threshold events 1000000
 	assert_equal "$(xg-threshold -j | jq -c .events)" '{"rate":1000000,"burst":2000000}'
 	run -0 xg-threshold
-	assert_line "events      1000000     2000000"
+	assert_line "events        1000000     2000000"
 	xg-threshold events off
 	assert_equal "$(xg-threshold -j)" \
 		"$(defaults_with '.events = {rate: 0, burst: 0}')"
-	# the program reads the budget from the config slot in force
+	# the program reads the budget (limit[XG_LIM_EVENTS]) from the
+	# config slot in force
 	assert_equal "$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_config" \
 		key "$(state_of | awk '{print $2}')" 0 0 0 -j |
-		jq -c '.formatted.value.limit[5]')" \
+		jq -c '.formatted.value.limit[12]')" \
 		'{"rate":0,"burst":0,"interval_ns":0,"tau_ns":0}'
 	xg-threshold events 100
 	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
@@ -370,7 +395,7 @@ state_of() {
 	assert_equal "$(xg-threshold -j)" "$(defaults_with '.ban.seconds = 0')"
 	run -0 xg-threshold
 	assert_line "ban: off"
-	assert_line "syn             200         400"
+	assert_line "syn               200         400"
 	xg-threshold ban 120
 	assert_equal "$(xg-threshold -j)" "$(defaults_with '.ban.seconds = 120')"
 }
@@ -456,7 +481,7 @@ state_of() {
 	run -0 --separate-stderr xg-threshold -h
 	assert_equal "$stderr" ""
 	local w
-	for w in syn udp icmp frag syn-global events ban v6-prefix off --burst \
+	for w in syn udp icmp frag CLASS-new CLASS-global events ban v6-prefix off --burst \
 		 --factor --after --pin-dir --json --verbose --version --help; do
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done

@@ -52,8 +52,9 @@
 static const char *const class_names[XG_C_MAX] = { "tcp", "udp", "icmp",
 						   "other_ip", "non_ip" };
 static const char *const reason_names[XG_R_MAX] = {
-	"pass",	    "allowlisted", "blocklisted", "malformed",	"rate_syn",
-	"rate_udp", "rate_icmp",   "rate_frag",	  "syn_global", "autoban",
+	"pass",	       "allowlisted", "blocklisted", "malformed",  "rate_syn",
+	"rate_udp",    "rate_icmp",   "rate_frag",   "syn_global", "udp_global",
+	"icmp_global", "frag_global", "autoban",
 };
 static const char *const kind_names[EX_KINDS] = { "short", "l2-bad", "non-ip",
 						  "l3-bad", "ip" };
@@ -356,14 +357,14 @@ static void hex(const uint8_t *b, size_t n)
 		printf("%02x", b[i]);
 }
 
-static void print_mask(uint64_t mask)
+static void print_mask(slotmask_t mask)
 {
 	const char *sep = "";
 	int b;
 
 	printf("{");
-	for (b = 0; b < 64; b++)
-		if (mask & (1ULL << b)) {
+	for (b = 0; b < SLOT_BITS; b++)
+		if (mask & ((slotmask_t)1 << b)) {
 			printf("%s%s/%s", sep, class_names[b / XG_R_MAX],
 			       reason_names[b % XG_R_MAX]);
 			sep = " ";
@@ -425,7 +426,7 @@ static uint64_t frame_rng(uint64_t seed, unsigned conf, uint64_t idx)
 struct frec {
 	uint16_t len;
 	int8_t verdict;
-	uint64_t mask;
+	slotmask_t mask;
 	struct ev_expect ev;
 };
 
@@ -440,7 +441,7 @@ static int ev_matches(const struct frec *r, const struct xg_event *e,
 			  -1;
 
 	return r->verdict == XDP_DROP && bit >= 0 &&
-	       (r->mask & (1ULL << bit)) && e->len == r->len &&
+	       (r->mask & ((slotmask_t)1 << bit)) && e->len == r->len &&
 	       e->ts_ns == now && e->ifslot == 0 && e->flags == r->ev.flags &&
 	       e->l4proto == r->ev.l4proto && e->tcp_flags == r->ev.tcp_flags &&
 	       !memcmp(e->saddr, r->ev.saddr, sizeof(e->saddr)) &&
@@ -518,7 +519,7 @@ static int run_conf(unsigned ci)
 	uint64_t nb = (opt_frames + BATCH - 1) / BATCH, b, done = 0;
 	uint64_t tick = c->tick ? c->tick : TICK_NS;
 	uint64_t span = nb * (MAX_TICKS - 1) * tick / 2;
-	uint32_t lo[64], hi[64];
+	uint32_t lo[SLOT_BITS], hi[SLOT_BITS];
 	struct xg_evstats ev0, ev1;
 	struct xg_config cfg;
 	struct tally t;
@@ -610,10 +611,11 @@ static int run_conf(unsigned ci)
 			t.tags += x.tags > 0;
 			if (!(rec->mask & (rec->mask - 1)))
 				t.exact++;
-			for (bit = 0; bit < 64; bit++)
-				if (rec->mask & (1ULL << bit)) {
+			for (bit = 0; bit < SLOT_BITS; bit++)
+				if (rec->mask & ((slotmask_t)1 << bit)) {
 					hi[bit]++;
-					lo[bit] += rec->mask == 1ULL << bit;
+					lo[bit] += rec->mask == (slotmask_t)1
+									<< bit;
 				}
 			want = mask_verdict(rec->mask, cfg.flags);
 			if (want >= 0 && v != want) {
@@ -663,7 +665,8 @@ static int run_conf(unsigned ci)
 				fail(CK_COUNTERS, &f, idx, "no counter moved");
 			if (moved >= 0) {
 				bit = slot_bit(moved);
-				if (bit < 0 || !(rec->mask & (1ULL << bit)) ||
+				if (bit < 0 ||
+				    !(rec->mask & ((slotmask_t)1 << bit)) ||
 				    reason_verdict(moved % XG_R_SLOTS,
 						   cfg.flags) != v) {
 					fail(CK_MODEL, &f, idx,
@@ -928,7 +931,7 @@ static int replay(unsigned ci, const char *hexs)
 	struct tally t;
 	struct expect x;
 	struct frame f;
-	uint64_t mask;
+	slotmask_t mask;
 	int v, s, bad = 0;
 
 	memset(&t, 0, sizeof(t));
@@ -970,7 +973,7 @@ static int replay(unsigned ci, const char *hexs)
 
 			printf(", counted %s/%s", class_names[s / XG_R_SLOTS],
 			       bit < 0 ? "?" : reason_names[s % XG_R_SLOTS]);
-			bad |= bit < 0 || !(mask & (1ULL << bit));
+			bad |= bit < 0 || !(mask & ((slotmask_t)1 << bit));
 		}
 	printf("\n%s\n", bad ? "DIFFERENT" : "agrees");
 	return bad;

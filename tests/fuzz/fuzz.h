@@ -89,8 +89,11 @@ struct expect {
 };
 
 /* Mask bit of a counter: class and reason. */
-#define SLOT_BIT(class, reason) (1ULL << ((class) * XG_R_MAX + (reason)))
-_Static_assert(XG_C_MAX *XG_R_MAX <= 64, "slot mask");
+typedef unsigned __int128 slotmask_t;
+#define SLOT_BIT(class, reason) \
+	((slotmask_t)1 << ((class) * XG_R_MAX + (reason)))
+#define SLOT_BITS (XG_C_MAX * XG_R_MAX)
+_Static_assert(SLOT_BITS <= 128, "slot mask");
 
 /* Reads @len bytes of frame from scratch, as RFC 791, 8200, 9293, 768,
  * 792 and 4443 lay them out, and the documented limits of the program
@@ -125,9 +128,9 @@ struct mentry *model_entry(int i);
  */
 void model_lists(struct expect *x, uint64_t now);
 /* The counters (SLOT_BIT) the frame may move under @cfg. */
-uint64_t model_mask(const struct expect *x, const struct xg_config *cfg);
+slotmask_t model_mask(const struct expect *x, const struct xg_config *cfg);
 /* XDP_PASS, XDP_DROP or -1 (either) for a mask under @flags. */
-int mask_verdict(uint64_t mask, uint32_t flags);
+int mask_verdict(slotmask_t mask, uint32_t flags);
 int reason_verdict(uint32_t reason, uint32_t flags);
 
 #endif /* XG_FUZZ_H */

@@ -408,12 +408,12 @@ int reason_verdict(uint32_t reason, uint32_t flags)
 	}
 }
 
-int mask_verdict(uint64_t mask, uint32_t flags)
+int mask_verdict(slotmask_t mask, uint32_t flags)
 {
 	int v = -2, b;
 
-	for (b = 0; b < 64; b++) {
-		if (!(mask & (1ULL << b)))
+	for (b = 0; b < SLOT_BITS; b++) {
+		if (!(mask & ((slotmask_t)1 << b)))
 			continue;
 		if (v == -2)
 			v = reason_verdict(b % XG_R_MAX, flags);
@@ -435,10 +435,10 @@ static int bans_possible(const struct xg_config *cfg)
 	return 0;
 }
 
-static uint64_t mask_one(const struct expect *x, const struct xg_config *cfg)
+static slotmask_t mask_one(const struct expect *x, const struct xg_config *cfg)
 {
 	int dropmal = cfg->flags & XG_CFG_DROP_MALFORMED;
-	uint64_t m;
+	slotmask_t m;
 	int c = x->class, k = x->limit;
 
 	switch (x->kind) {
@@ -466,12 +466,16 @@ static uint64_t mask_one(const struct expect *x, const struct xg_config *cfg)
 		return m;
 	if (cfg->limit[k].rate)
 		m |= SLOT_BIT(c, XG_R_RATE_SYN + k);
-	if (k == XG_LIM_SYN && cfg->limit[XG_LIM_SYN_GLOBAL].rate)
-		m |= SLOT_BIT(c, XG_R_SYN_GLOBAL);
+	/* the ceiling: for every packet without a per-source limit, else
+	 * for the sources the admission budget refuses
+	 */
+	if (cfg->limit[XG_LIM_GLOBAL + k].rate &&
+	    (!cfg->limit[k].rate || cfg->limit[XG_LIM_NEW + k].rate))
+		m |= SLOT_BIT(c, XG_R_SYN_GLOBAL + k);
 	return m;
 }
 
-uint64_t model_mask(const struct expect *x, const struct xg_config *cfg)
+slotmask_t model_mask(const struct expect *x, const struct xg_config *cfg)
 {
 	return mask_one(x, cfg);
 }
