@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Included by xdpguard.bpf.c: per-source rate limits, the global SYN
- * ceiling and automatic bans.
+/* Included by xdpguard.bpf.c: per-source rate limits, the admission of
+ * new sources and the ceilings, and automatic bans.
  *
  * Across CPUs: RSS spreads one source's packets over every receive queue,
  * so a per-CPU bucket would give a source ncpus times its rate. Each
@@ -13,11 +13,13 @@
  * the word, where a lock would add a second atomic and a critical section
  * around it, and the clock helper cannot be called while a lock is held.
  *
- * Cost: a tracked packet pays one LRU hash lookup (~20-30 ns) and one
- * cmpxchg on a cache line shared only by the CPUs that see that source;
- * a SYN under the global ceiling also pays a cmpxchg on the one global
- * word, which bounces between all CPUs taking SYNs (tens of ns each under
- * a flood). Packets of no limited class (most of TCP) pay none of this.
+ * Cost: a tracked packet pays one LRU hash lookup and one cmpxchg on a
+ * cache line shared only by the CPUs that see that source. An untracked
+ * one reads its class's budget word (shared by all CPUs, written only at
+ * the budget's rate), then either is inserted or takes a token of the
+ * ceiling; an empty ceiling is only read, so under a spoofed flood the
+ * words stay in every CPU's cache. Packets of no limited class (most of
+ * TCP) pay none of this.
  */
 #ifndef XG_BPF_LIMITS_H
 #define XG_BPF_LIMITS_H
