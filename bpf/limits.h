@@ -93,16 +93,6 @@ static __always_inline int gcra_take(__u64 *tat_p, __u64 now,
 	return 1;
 }
 
-/* The part of an IPv6 prefix of @bits (0-32 of them) in one word. */
-static __always_inline __u32 word_mask(__u32 bits)
-{
-	if (bits >= 32)
-		return 0xffffffff;
-	if (!bits)
-		return 0;
-	return bpf_htonl(0xffffffffU << (32 - bits));
-}
-
 /* Fills @key with the tracked source and returns its prefix length in
  * the IPv6 space: 128 for IPv4 (::ffff:a.b.c.d, v4-mapped, which is also
  * the key of an IPv4-mapped IPv6 source), v6_prefix for IPv6. The clamp

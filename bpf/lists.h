@@ -24,22 +24,86 @@ static __always_inline int entry_live(const struct xg_entry *e)
 #define XG_HIT 1
 #define XG_HIT_AUTO 2
 
-/* Returns XG_HIT or XG_HIT_AUTO for a live entry, and counts the hit. */
-static __always_inline int hit(struct xg_entry *e)
+/* The part of a prefix of @bits (0-32 of them) in one word. */
+static __always_inline __u32 word_mask(__u32 bits)
 {
-	/* Shared across CPUs, unlike the counters: one locked add. */
+	if (bits >= 32)
+		return 0xffffffff;
+	if (!bits)
+		return 0;
+	return bpf_htonl(0xffffffffU << (32 - bits));
+}
+
+/* Counts a hit on @e, the entry of map @list for the address @a0-@a3
+ * (IPv4: @a0 alone): in this CPU's slot for the entry when the slot is
+ * the entry's or free, else at once in the entry (xg_abi.h, xg_hot).
+ */
+static __always_inline void count_hit(struct xg_entry *e, __u32 list, __u32 a0,
+				      __u32 a1, __u32 a2, __u32 a3)
+{
+	__u32 plen = e->prefixlen, zero = 0, i, addr[4];
+	struct xg_hot_slot *s;
+	struct xg_hot *hot;
+	__u64 n;
+
+	if (plen > 128)
+		plen = 128;
+	addr[0] = a0 & word_mask(plen);
+	addr[1] = a1 & word_mask(plen > 32 ? plen - 32 : 0);
+	addr[2] = a2 & word_mask(plen > 64 ? plen - 64 : 0);
+	addr[3] = a3 & word_mask(plen > 96 ? plen - 96 : 0);
+	hot = bpf_map_lookup_elem(&XG_MAP_HOT, &zero);
+	if (!hot) {
+		__sync_fetch_and_add(&e->hits, 1);
+		return;
+	}
+	i = xg_hot_index(list, plen, addr);
+	s = &hot->s[i & (XG_HOT_SLOTS - 1)];
+	if (s->list == list && s->prefixlen == plen && s->addr[0] == addr[0] &&
+	    s->addr[1] == addr[1] && s->addr[2] == addr[2] &&
+	    s->addr[3] == addr[3]) {
+		n = s->count + 1;
+		if (n < XG_HOT_FLUSH) {
+			s->count = n;
+			return;
+		}
+		/* Per-CPU value, so no other writer: the plain store
+		 * cannot lose a hit; the add goes to the entry at once.
+		 */
+		s->count = 0;
+		__sync_fetch_and_add(&e->hits, n);
+		return;
+	}
+	if (!s->count) {
+		s->list = list;
+		s->prefixlen = plen;
+		s->addr[0] = addr[0];
+		s->addr[1] = addr[1];
+		s->addr[2] = addr[2];
+		s->addr[3] = addr[3];
+		s->count = 1;
+		return;
+	}
 	__sync_fetch_and_add(&e->hits, 1);
+}
+
+/* Returns XG_HIT or XG_HIT_AUTO for a live entry, and counts the hit. */
+static __always_inline int hit(struct xg_entry *e, __u32 list, __u32 a0,
+			       __u32 a1, __u32 a2, __u32 a3)
+{
+	count_hit(e, list, a0, a1, a2, a3);
 	return e->flags & XG_E_AUTO ? XG_HIT_AUTO : XG_HIT;
 }
 
 /* Host maps: the key is exact, so an expired entry is simply no match. */
-static __always_inline int match_host(void *map, const void *key)
+static __always_inline int match_host(void *map, __u32 list, const void *key,
+				      __u32 a0, __u32 a1, __u32 a2, __u32 a3)
 {
 	struct xg_entry *e = bpf_map_lookup_elem(map, key);
 
 	if (!e || !entry_live(e))
 		return 0;
-	return hit(e);
+	return hit(e, list, a0, a1, a2, a3);
 }
 
 /* Looks @key up in the trie @map and returns 0, XG_HIT or XG_HIT_AUTO.
@@ -50,8 +114,9 @@ static __always_inline int match_host(void *map, const void *key)
  * Each round shortens the key, so a key of @maxlen bits takes at most
  * @maxlen + 1 rounds; an address outside expired entries takes one.
  */
-static __always_inline int trie_match(void *map, void *key, __u32 *prefixlen,
-				      __u32 maxlen)
+static __always_inline int trie_match(void *map, __u32 list, void *key,
+				      __u32 *prefixlen, __u32 maxlen, __u32 a0,
+				      __u32 a1, __u32 a2, __u32 a3)
 {
 	struct xg_entry *e;
 	__u32 i, len;
@@ -62,7 +127,7 @@ static __always_inline int trie_match(void *map, void *key, __u32 *prefixlen,
 		if (!e)
 			return 0;
 		if (entry_live(e))
-			return hit(e);
+			return hit(e, list, a0, a1, a2, a3);
 		len = e->prefixlen < *prefixlen ? e->prefixlen : *prefixlen;
 		if (!len)
 			return 0;
@@ -71,7 +136,7 @@ static __always_inline int trie_match(void *map, void *key, __u32 *prefixlen,
 	return 0;
 }
 
-static __always_inline int trie4(void *map, __u32 a0)
+static __always_inline int trie4(void *map, __u32 list, __u32 a0)
 {
 	struct xg_lpm4 k;
 
@@ -80,11 +145,11 @@ static __always_inline int trie4(void *map, __u32 a0)
 	 */
 	k.prefixlen = 32;
 	k.addr = a0;
-	return trie_match(map, &k, &k.prefixlen, 32);
+	return trie_match(map, list, &k, &k.prefixlen, 32, a0, 0, 0, 0);
 }
 
-static __always_inline int trie6(void *map, __u32 a0, __u32 a1, __u32 a2,
-				 __u32 a3)
+static __always_inline int trie6(void *map, __u32 list, __u32 a0, __u32 a1,
+				 __u32 a2, __u32 a3)
 {
 	struct xg_lpm6 k;
 
@@ -93,7 +158,7 @@ static __always_inline int trie6(void *map, __u32 a0, __u32 a1, __u32 a2,
 	k.addr[1] = a1;
 	k.addr[2] = a2;
 	k.addr[3] = a3;
-	return trie_match(map, &k, &k.prefixlen, 128);
+	return trie_match(map, list, &k, &k.prefixlen, 128, a0, a1, a2, a3);
 }
 
 /* The trie steps, one per trie: global functions, so the verifier checks
@@ -106,24 +171,24 @@ static __always_inline int trie6(void *map, __u32 a0, __u32 a1, __u32 a2,
  */
 __attribute__((noinline)) int match_allow4p(__u32 a0)
 {
-	return trie4(&XG_MAP_ALLOW4P, a0);
+	return trie4(&XG_MAP_ALLOW4P, XG_L_ALLOW4P, a0);
 }
 
 __attribute__((noinline)) int match_block4p(__u32 a0)
 {
-	return trie4(&XG_MAP_BLOCK4P, a0);
+	return trie4(&XG_MAP_BLOCK4P, XG_L_BLOCK4P, a0);
 }
 
 __attribute__((noinline)) int match_allow6p(__u32 a0, __u32 a1, __u32 a2,
 					    __u32 a3)
 {
-	return trie6(&XG_MAP_ALLOW6P, a0, a1, a2, a3);
+	return trie6(&XG_MAP_ALLOW6P, XG_L_ALLOW6P, a0, a1, a2, a3);
 }
 
 __attribute__((noinline)) int match_block6p(__u32 a0, __u32 a1, __u32 a2,
 					    __u32 a3)
 {
-	return trie6(&XG_MAP_BLOCK6P, a0, a1, a2, a3);
+	return trie6(&XG_MAP_BLOCK6P, XG_L_BLOCK6P, a0, a1, a2, a3);
 }
 
 /* The bits in xg_state.lists spare an empty map its lookup, which for
@@ -143,7 +208,7 @@ static __always_inline int lookup_list(__u32 lists, int block,
 		if (lists & host_bit)
 			found = match_host(block ? (void *)&XG_MAP_BLOCK4 :
 						   (void *)&XG_MAP_ALLOW4,
-					   &a);
+					   host_bit, &a, a, 0, 0, 0);
 		if (!found && (lists & prefix_bit))
 			found = block ? match_block4p(a) : match_allow4p(a);
 		return found;
@@ -153,7 +218,8 @@ static __always_inline int lookup_list(__u32 lists, int block,
 	if (lists & host_bit)
 		found = match_host(block ? (void *)&XG_MAP_BLOCK6 :
 					   (void *)&XG_MAP_ALLOW6,
-				   p->saddr);
+				   host_bit, p->saddr, p->saddr[0], p->saddr[1],
+				   p->saddr[2], p->saddr[3]);
 	if (!found && (lists & prefix_bit))
 		found = block ? match_block6p(p->saddr[0], p->saddr[1],
 					      p->saddr[2], p->saddr[3]) :

@@ -131,6 +131,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_ADMIT SEC(".maps");
 
+/* Hits of the list entries being hit now, per CPU (xg_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_hot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_HOT SEC(".maps");
+
 /* Never read by the program; defined here so the skeleton creates and
  * pins it together with the others.
  */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "xg.h"
 
@@ -56,6 +57,7 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 		l->p6 = m->allow6p;
 	}
 	l->state = m->state;
+	l->hot = m->hot;
 }
 
 __u64 xg_clock_ns(clockid_t id)
@@ -421,13 +423,66 @@ static int item_cmp(const void *a, const void *b)
 	       (x->prefix.len < y->prefix.len);
 }
 
-/* The live entries of one map, sorted by address. */
-static int map_items(const struct lmap *d, __u64 now, struct xg_list_item **out,
-		     size_t *n)
+/* Every CPU's xg_hot slots that hold hits (@n of them), or NULL. */
+static struct xg_hot_slot *hot_slots(int fd, size_t *n)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, i;
+	struct xg_hot_slot *out = NULL;
+	struct xg_hot *per;
+	__u32 zero = 0;
+
+	*n = 0;
+	if (fd < 0 || ncpu <= 0)
+		return NULL;
+	per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		return NULL;
+	if (bpf_map_lookup_elem(fd, &zero, per))
+		goto out;
+	out = calloc((size_t)ncpu * XG_HOT_SLOTS, sizeof(*out));
+	if (!out)
+		goto out;
+	for (c = 0; c < ncpu; c++)
+		for (i = 0; i < XG_HOT_SLOTS; i++)
+			if (per[c].s[i].count)
+				out[(*n)++] = per[c].s[i];
+out:
+	free(per);
+	return out;
+}
+
+/* Adds the hits CPUs still hold for the entries of map @bit (its XG_L_*
+ * bit) to @items, sorted by item_cmp().
+ */
+static void add_hot(const struct xg_hot_slot *hot, size_t nhot, __u32 bit,
+		    int family, struct xg_list_item *items, size_t n)
+{
+	struct xg_list_item key, *it;
+	size_t i;
+
+	for (i = 0; i < nhot; i++) {
+		if (hot[i].list != bit)
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.prefix.family = family;
+		key.prefix.len = hot[i].prefixlen;
+		memcpy(key.prefix.addr, hot[i].addr,
+		       family == AF_INET ? 4 : 16);
+		it = bsearch(&key, items, n, sizeof(*items), item_cmp);
+		if (it)
+			it->entry.hits += hot[i].count;
+	}
+}
+
+/* The live entries of one map, sorted by address, with their hits. */
+static int map_items(const struct xg_list *l, const struct lmap *d, __u64 now,
+		     struct xg_list_item **out, size_t *n)
 {
 	struct xg_list_item *items;
+	struct xg_hot_slot *hot;
+	size_t i, cnt = 0, nhot;
 	struct dump dp;
-	size_t i, cnt = 0;
+	__u32 bit;
 	int err;
 
 	err = map_dump(d->fd, key_size(d), &dp);
@@ -445,6 +500,15 @@ static int map_items(const struct lmap *d, __u64 now, struct xg_list_item **out,
 		items[cnt++].entry = dp.vals[i];
 	}
 	qsort(items, cnt, sizeof(*items), item_cmp);
+	/* read after the entries: a flush in between is missed, never
+	 * counted twice
+	 */
+	hot = cnt ? hot_slots(l->hot, &nhot) : NULL;
+	if (hot) {
+		bit = d->bit << (l->kind == XG_LIST_BLOCK ? XG_BLOCK_SHIFT : 0);
+		add_hot(hot, nhot, bit, d->family, items, cnt);
+		free(hot);
+	}
 	*out = items;
 	*n = cnt;
 out:
@@ -463,7 +527,7 @@ int xg_list_walk(struct xg_list *l,
 
 	list_maps(l, d);
 	for (i = 0; i < XG_NMAPS; i++) {
-		err = map_items(&d[i], now, &items, &n);
+		err = map_items(l, &d[i], now, &items, &n);
 		if (err)
 			return map_error(l, err, "read");
 		for (j = 0; j < n; j++) {

@@ -191,6 +191,8 @@ static const struct map_spec map_specs[] = {
 		   sizeof(struct xg_global), 1, 0),
 	MAP_SPEC_X(XG_MAP_ADMIT, admit, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		   sizeof(struct xg_admit), 1, 0),
+	MAP_SPEC_X(XG_MAP_HOT, hot, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		   sizeof(struct xg_hot), 1, 0),
 	MAP_SPEC(XG_MAP_IFACES, ifaces, BPF_MAP_TYPE_HASH, 4,
 		 sizeof(struct xg_iface)),
 	MAP_SPEC_X(XG_MAP_EVENTS, events, BPF_MAP_TYPE_RINGBUF, 0, 0,

@@ -146,7 +146,7 @@ struct xg_maps {
 	int allow4, allow6, allow4p, allow6p;
 	int block4, block6, block4p, block6p;
 	int stats, config, meta, ifaces;
-	int state, track, global, admit;
+	int state, track, global, admit, hot;
 	int events, evstats;
 };
 
@@ -193,6 +193,7 @@ struct xg_list {
 	enum xg_list_kind kind;
 	int h4, h6, p4, p6;
 	int state; /* to keep xg_state.lists in step */
+	int hot; /* xg_hot: the hits CPUs hold; -1 = read none */
 };
 void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 		       enum xg_list_kind kind);

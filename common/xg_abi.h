@@ -33,6 +33,7 @@
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
 #define XG_MAP_ADMIT xg_admit /* percpu array[1] -> struct xg_admit */
+#define XG_MAP_HOT xg_hot /* percpu array[1] -> struct xg_hot */
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
 
@@ -100,7 +101,7 @@ struct xg_lpm6 {
 
 /* The value of every allow/block list entry, host or prefix. */
 struct xg_entry {
-	__u64 hits; /* packets that matched; atomic add on the BPF side */
+	__u64 hits; /* packets that matched, but for those still in xg_hot */
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() deadline; 0 = never */
 	__u32 flags; /* XG_E_* */
 	/* The entry's own prefix length (32 or 128 for a host). A trie
@@ -338,6 +339,38 @@ struct xg_admit {
 	struct xg_admit_class c[XG_LIM_SRC];
 };
 
+/* List hits, counted per CPU for the entries being hit now: a flood from
+ * one blocked prefix, reaching every CPU, would otherwise make all of
+ * them contend for the entry's one cache line. A CPU keeps an entry's
+ * hits in a slot (direct-mapped by a hash of the entry's key) and adds
+ * them to xg_entry.hits with one atomic add every XG_HOT_FLUSH hits; an
+ * entry whose slot another one holds is counted in xg_entry.hits at once.
+ * Readers add the slots that name an entry to its hits: the total is
+ * exact once its hits stop, and short of it by less than XG_HOT_FLUSH
+ * per CPU while they flow.
+ */
+#define XG_HOT_SLOTS 64 /* power of 2 */
+#define XG_HOT_FLUSH 1024
+struct xg_hot_slot {
+	__u32 list; /* XG_L_* bit of the entry's map; 0 = a free slot */
+	__u32 prefixlen; /* the entry's prefix length (32 or 128: a host) */
+	__u32 addr[4]; /* its address, masked; IPv4 in addr[0] */
+	__u64 count; /* hits not yet in xg_entry.hits */
+};
+
+struct xg_hot {
+	struct xg_hot_slot s[XG_HOT_SLOTS];
+};
+
+/* The slot of an entry: the same hash on both sides. */
+static inline __u32 xg_hot_index(__u32 list, __u32 prefixlen,
+				 const __u32 addr[4])
+{
+	__u32 h = list ^ prefixlen ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
+
+	return (h * 0x9e3779b1U) >> 26 & (XG_HOT_SLOTS - 1);
+}
+
 #define XG_META_MAGIC 0x78646770 /* "xdgp" */
 
 struct xg_meta {
@@ -414,6 +447,8 @@ _Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
+_Static_assert(sizeof(struct xg_hot_slot) == 32, "xg_hot layout");
+_Static_assert(XG_HOT_SLOTS == 64, "xg_hot_index() keeps 6 bits");
 _Static_assert(sizeof(struct xg_meta) == 16, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");

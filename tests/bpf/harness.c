@@ -366,6 +366,21 @@ static int reset_failed(const char *what, int err)
 	return err;
 }
 
+static int clear_hot(void)
+{
+	struct xg_hot *per = calloc(ncpus, sizeof(*per));
+	uint32_t zero = 0;
+	int err = 0;
+
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_HOT), &zero, per,
+				BPF_ANY))
+		err = -errno;
+	free(per);
+	return err;
+}
+
 int h_reset(uint32_t flags)
 {
 	struct bpf_map *lists[] = {
@@ -392,6 +407,9 @@ int h_reset(uint32_t flags)
 	err = h_clear_stats();
 	if (err)
 		return reset_failed("xg_stats", err);
+	err = clear_hot();
+	if (err)
+		return reset_failed("xg_hot", err);
 	/* Limits off, so the list and parser cases see one packet each
 	 * exactly as before; the flood cases turn them on.
 	 */
@@ -497,7 +515,53 @@ int h_add_stale(int block, const char *cidr)
 	return h_add_entry(block, cidr, &e, 0);
 }
 
+/* The hits of @t's entry that CPUs still hold in xg_hot, as the tools
+ * add them up.
+ */
+static uint64_t hot_pending(const struct target *t, int i)
+{
+	struct xg_hot *per = calloc(ncpus, sizeof(*per));
+	uint32_t plen, addr[4] = { 0 }, zero = 0, k;
+	uint64_t sum = 0;
+	int c;
+
+	if (!per)
+		return 0;
+	plen = i >= 2 ? t->key.p4.prefixlen : i ? 128 : 32;
+	if (i == 0)
+		addr[0] = t->key.a4;
+	else if (i == 1)
+		memcpy(addr, t->key.a6.addr, 16);
+	else if (i == 2)
+		addr[0] = t->key.p4.addr;
+	else
+		memcpy(addr, t->key.p6.addr, 16);
+	k = xg_hot_index(t->bit, plen, addr);
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_HOT), &zero,
+				 per))
+		for (c = 0; c < ncpus; c++) {
+			const struct xg_hot_slot *s = &per[c].s[k];
+
+			if (s->list == t->bit && s->prefixlen == plen &&
+			    !memcmp(s->addr, addr, sizeof(addr)))
+				sum += s->count;
+		}
+	free(per);
+	return sum;
+}
+
 int h_entry(int block, const char *cidr, struct xg_entry *e)
+{
+	struct target t;
+	int i = target_of(block, cidr, &t);
+
+	if (i < 0 || bpf_map_lookup_elem(bpf_map__fd(t.map), &t.key, e))
+		return -1;
+	e->hits += hot_pending(&t, i);
+	return 0;
+}
+
+int h_entry_raw(int block, const char *cidr, struct xg_entry *e)
 {
 	struct target t;
 

@@ -64,8 +64,12 @@ int h_add_stale(int block, const char *cidr);
 /* Writes @e as the entry for @cidr; sets the list bit if @set_bit. */
 int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 		int set_bit);
-/* The entry for @cidr; -1 if there is none. */
+/* The entry for @cidr, its hits with those still in xg_hot; -1 if there
+ * is none.
+ */
 int h_entry(int block, const char *cidr, struct xg_entry *e);
+/* The entry as the map holds it: its hits without those in xg_hot. */
+int h_entry_raw(int block, const char *cidr, struct xg_entry *e);
 /* Hits of the entry h_add made, or -1 if it is gone. */
 int64_t h_hits(int block, const char *cidr);
 /* The program's clock: the packet tests run it by hand (xg_test_clock),

@@ -2043,6 +2043,63 @@ static void f_mapped_sources(void)
 	       !track_is(p128, 1));
 }
 
+/* ---- list hits, per CPU -------------------------------------------------- */
+
+/* A CPU keeps an entry's hits in its xg_hot slot and moves them into the
+ * entry every XG_HOT_FLUSH; an entry whose slot another entry holds is
+ * counted in the entry at once. Readers see the sum either way.
+ */
+static void f_hot_hits(void)
+{
+	const char *flush = "list hits: per-CPU slot, moved every XG_HOT_FLUSH";
+	const char *taken = "list hits: a taken slot counts in the entry";
+	struct frame f = { 0 }, g = { 0 };
+	char a[32], b[32];
+	struct xg_entry e;
+	uint32_t x, y, ka = 0, kb = 0;
+	int ok;
+
+	tcp4(&f, SRC4, 5, 5);
+	ok = !h_reset(0) && !h_add(1, SRC4, 0) &&
+	     h_run_n(&f, XG_HOT_FLUSH + 5) == XDP_DROP &&
+	     !h_entry_raw(1, SRC4, &e) && h_hits(1, SRC4) == XG_HOT_FLUSH + 5;
+	if (ok && e.hits != XG_HOT_FLUSH) {
+		fail(flush, "the entry holds %llu hits, want %u",
+		     (unsigned long long)e.hits, XG_HOT_FLUSH);
+		ok = 0;
+	}
+	record(ok);
+
+	/* two blocked hosts whose entries share a slot */
+	for (x = 1; x < 250 && !kb; x++) {
+		uint32_t ax[4] = { htonl(0xc6120000U | x) };
+
+		ka = xg_hot_index(XG_L_BLOCK4, 32, ax);
+		for (y = x + 1; y < 250; y++) {
+			uint32_t ay[4] = { htonl(0xc6120000U | y) };
+
+			if (xg_hot_index(XG_L_BLOCK4, 32, ay) == ka) {
+				kb = y;
+				break;
+			}
+		}
+		if (kb)
+			break;
+	}
+	snprintf(a, sizeof(a), "198.18.0.%u", x);
+	snprintf(b, sizeof(b), "198.18.0.%u", kb);
+	tcp4(&f, a, 5, 5);
+	tcp4(&g, b, 5, 5);
+	ok = kb && !h_reset(0) && !h_add(1, a, 0) && !h_add(1, b, 0) &&
+	     h_run_n(&f, 3) == XDP_DROP && h_run_n(&g, 2) == XDP_DROP &&
+	     !h_entry_raw(1, b, &e) && e.hits == 2 && h_hits(1, a) == 3 &&
+	     !h_entry_raw(1, a, &e) && e.hits == 0;
+	if (!ok)
+		fail(taken, "%s and %s: hits %lld and %lld", a, b,
+		     (long long)h_hits(1, a), (long long)h_hits(1, b));
+	record(ok);
+}
+
 static void run_floods(void)
 {
 	f_bursts();
@@ -2054,6 +2111,7 @@ static void run_floods(void)
 	f_ceiling_tracked();
 	f_admission_off();
 	f_admission_flood();
+	f_hot_hits();
 	f_not_limited();
 	f_slot_flip();
 	f_refill();
