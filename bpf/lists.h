@@ -34,14 +34,19 @@ static __always_inline __u32 word_mask(__u32 bits)
 	return bpf_htonl(0xffffffffU << (32 - bits));
 }
 
-/* Counts a hit on @e, the entry of map @list for the address @a0-@a3
- * (IPv4: @a0 alone): in this CPU's slot for the entry when the slot is
- * the entry's or free, else at once in the entry (xg_abi.h, xg_hot).
+/* The hot-slot step of a hit on the entry of map @list (an XG_L_* bit)
+ * with prefix length @plen, for the address @a0-@a3 (IPv4: @a0 alone),
+ * @lp = @list << 8 | @plen. Counts the hit in this CPU's slot for the
+ * entry when the slot is the entry's or free (xg_abi.h, xg_hot) and
+ * returns what the caller must add to the entry's hits now: 0, the
+ * slot's XG_HOT_FLUSH hits, or 1 when another entry holds the slot.
+ * A global function, so the verifier checks it once, not once for every
+ * list and parse path; its arguments are scalars, as 5.10 requires.
  */
-static __always_inline void count_hit(struct xg_entry *e, __u32 list, __u32 a0,
-				      __u32 a1, __u32 a2, __u32 a3)
+__attribute__((noinline)) int hot_hit(__u32 lp, __u32 a0, __u32 a1, __u32 a2,
+				      __u32 a3)
 {
-	__u32 plen = e->prefixlen, zero = 0, i, addr[4];
+	__u32 list = lp >> 8, plen = lp & 0xff, zero = 0, i, addr[4];
 	struct xg_hot_slot *s;
 	struct xg_hot *hot;
 	__u64 n;
@@ -53,45 +58,42 @@ static __always_inline void count_hit(struct xg_entry *e, __u32 list, __u32 a0,
 	addr[2] = a2 & word_mask(plen > 64 ? plen - 64 : 0);
 	addr[3] = a3 & word_mask(plen > 96 ? plen - 96 : 0);
 	hot = bpf_map_lookup_elem(&XG_MAP_HOT, &zero);
-	if (!hot) {
-		__sync_fetch_and_add(&e->hits, 1);
-		return;
-	}
+	if (!hot)
+		return 1;
 	i = xg_hot_index(list, plen, addr);
 	s = &hot->s[i & (XG_HOT_SLOTS - 1)];
 	if (s->list == list && s->prefixlen == plen && s->addr[0] == addr[0] &&
 	    s->addr[1] == addr[1] && s->addr[2] == addr[2] &&
 	    s->addr[3] == addr[3]) {
+		/* Per-CPU value, so no other writer: plain stores. */
 		n = s->count + 1;
 		if (n < XG_HOT_FLUSH) {
 			s->count = n;
-			return;
+			return 0;
 		}
-		/* Per-CPU value, so no other writer: the plain store
-		 * cannot lose a hit; the add goes to the entry at once.
-		 */
 		s->count = 0;
-		__sync_fetch_and_add(&e->hits, n);
-		return;
+		return XG_HOT_FLUSH;
 	}
-	if (!s->count) {
-		s->list = list;
-		s->prefixlen = plen;
-		s->addr[0] = addr[0];
-		s->addr[1] = addr[1];
-		s->addr[2] = addr[2];
-		s->addr[3] = addr[3];
-		s->count = 1;
-		return;
-	}
-	__sync_fetch_and_add(&e->hits, 1);
+	if (s->count)
+		return 1;
+	s->list = list;
+	s->prefixlen = plen;
+	s->addr[0] = addr[0];
+	s->addr[1] = addr[1];
+	s->addr[2] = addr[2];
+	s->addr[3] = addr[3];
+	s->count = 1;
+	return 0;
 }
 
 /* Returns XG_HIT or XG_HIT_AUTO for a live entry, and counts the hit. */
 static __always_inline int hit(struct xg_entry *e, __u32 list, __u32 a0,
 			       __u32 a1, __u32 a2, __u32 a3)
 {
-	count_hit(e, list, a0, a1, a2, a3);
+	int n = hot_hit(list << 8 | (e->prefixlen & 0xff), a0, a1, a2, a3);
+
+	if (n > 0)
+		__sync_fetch_and_add(&e->hits, n);
 	return e->flags & XG_E_AUTO ? XG_HIT_AUTO : XG_HIT;
 }
 
