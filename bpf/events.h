@@ -7,16 +7,16 @@
  * xg_evstats: sent, sampled (no token in the budget) or lost (a token,
  * but the ring buffer was full), so sent + sampled + lost = drops. The
  * budget is a GCRA on xg_global.ev, one word shared by all CPUs like
- * the SYN ceiling, so the rate holds in total. Under a flood the budget is
- * empty nearly all the time: a drop then costs a coarse clock read, a read
- * of that word and a per-CPU add, and never writes the shared line.
+ * the ceilings, so the rate holds in total. Under a flood the budget is
+ * empty nearly all the time: a CPU that misses skips it for its next
+ * drops (event_skipped()), so most drops cost one per-CPU add, and the
+ * others a coarse clock read and a read of the shared word, which is
+ * never written while it has no token.
  *
  * The budget runs on bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE,
- * one tick of resolution), not on the boot clock of the other limits: with
- * the boot clock a sampled-out drop cost ~25 ns more than a drop with
- * events off (a paravirtual clock read in our VM), with the coarse clock
- * 6-9 ns (docs/BENCHMARKS.md). A tick of jitter does not change how many
- * events a second go out. So ev.tat is in coarse-clock time, and user
+ * one tick of resolution), not on the boot clock of the other limits,
+ * which is dearer to read (docs/BENCHMARKS.md). A tick of jitter does not
+ * change how many events a second go out. So ev.tat is in coarse-clock time, and user
  * space only ever writes 0 to it. The record's ts_ns is the boot clock,
  * read only for an event that is sent.
  */
@@ -166,6 +166,24 @@ static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
 	       (__u64)reason << 32;
 }
 
+/* Before the event step: a drop this CPU is to skip (xg_evstats.skip)
+ * is counted as sampled at once. Under a flood the budget is empty and
+ * the skip at its maximum, so 63 of 64 drops pay a per-CPU add and no
+ * call, clock or shared read; when the budget refills, this CPU finds
+ * its token within XG_EV_SKIP_MAX drops, and the tokens it skipped over
+ * stay in the bucket for the next ones.
+ */
+static __always_inline int event_skipped(void)
+{
+	struct xg_evstats *es = evstats();
+
+	if (!es || !es->skip)
+		return 0;
+	es->skip -= 1;
+	es->sampled += 1;
+	return 1;
+}
+
 /* The event step, for a packet whose verdict is XDP_DROP, with the
  * arguments above; returns 0. A global function: the verifier checks it
  * once on its own, where inlined it would walk it again at the end of
@@ -193,10 +211,15 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 		return 0;
 	now = xg_now_coarse();
 	if (!event_token(g, now, &lim)) {
-		/* Per-CPU value: plain adds, no other writer. */
+		/* Per-CPU value: plain stores, no other writer. */
 		es->sampled += 1;
+		es->backoff = es->backoff < XG_EV_SKIP_MAX / 2 ?
+				      es->backoff * 2 + 1 :
+				      XG_EV_SKIP_MAX;
+		es->skip = es->backoff;
 		return 0;
 	}
+	es->backoff = 0;
 	e = bpf_ringbuf_reserve(&XG_MAP_EVENTS, sizeof(*e), 0);
 	if (!e) {
 		es->lost += 1;

@@ -34,78 +34,82 @@ static __always_inline __u32 word_mask(__u32 bits)
 	return bpf_htonl(0xffffffffU << (32 - bits));
 }
 
-/* The hot-slot step of a hit on the entry of map @list (an XG_L_* bit)
- * with prefix length @plen, for the address @a0-@a3 (IPv4: @a0 alone),
- * @lp = @list << 8 | @plen. Counts the hit in this CPU's slot for the
- * entry when the slot is the entry's or free (xg_abi.h, xg_hot) and
- * returns what the caller must add to the entry's hits now: 0, the
- * slot's XG_HOT_FLUSH hits, or 1 when another entry holds the slot.
- * A global function, so the verifier checks it once, not once for every
- * list and parse path; its arguments are scalars, as 5.10 requires.
+/* Counts a hit on @e, the entry of map @list (an XG_L_* bit) with
+ * prefix length @plen at the masked address @a0-@a3 (IPv4: @a0 alone):
+ * in this CPU's slot for the entry when the slot is the entry's or free,
+ * else at once in the entry (xg_abi.h, xg_hot). One tag compare decides;
+ * the slot's fields are written only when an entry takes it.
  */
-__attribute__((noinline)) int hot_hit(__u32 lp, __u32 a0, __u32 a1, __u32 a2,
+static __always_inline void count_hit(struct xg_entry *e, __u32 list,
+				      __u32 plen, __u32 a0, __u32 a1, __u32 a2,
 				      __u32 a3)
 {
-	__u32 list = lp >> 8, plen = lp & 0xff, zero = 0, i, addr[4];
+	__u64 tag = xg_hot_tag(list, plen, a0, a1, a2, a3), n;
 	struct xg_hot_slot *s;
 	struct xg_hot *hot;
-	__u64 n;
+	__u32 zero = 0;
 
-	if (plen > 128)
-		plen = 128;
-	addr[0] = a0 & word_mask(plen);
-	addr[1] = a1 & word_mask(plen > 32 ? plen - 32 : 0);
-	addr[2] = a2 & word_mask(plen > 64 ? plen - 64 : 0);
-	addr[3] = a3 & word_mask(plen > 96 ? plen - 96 : 0);
 	hot = bpf_map_lookup_elem(&XG_MAP_HOT, &zero);
-	if (!hot)
-		return 1;
-	i = xg_hot_index(list, plen, addr);
-	s = &hot->s[i & (XG_HOT_SLOTS - 1)];
-	if (s->list == list && s->prefixlen == plen && s->addr[0] == addr[0] &&
-	    s->addr[1] == addr[1] && s->addr[2] == addr[2] &&
-	    s->addr[3] == addr[3]) {
-		/* Per-CPU value, so no other writer: plain stores. */
+	if (!hot) {
+		__sync_fetch_and_add(&e->hits, 1);
+		return;
+	}
+	/* Per-CPU value, so no other writer: plain stores. */
+	s = &hot->s[tag >> 58];
+	if (s->tag == tag) {
 		n = s->count + 1;
 		if (n < XG_HOT_FLUSH) {
 			s->count = n;
-			return 0;
+			return;
 		}
 		s->count = 0;
-		return XG_HOT_FLUSH;
+		__sync_fetch_and_add(&e->hits, n);
+		return;
 	}
-	if (s->count)
-		return 1;
+	if (s->count) {
+		__sync_fetch_and_add(&e->hits, 1);
+		return;
+	}
+	s->tag = tag;
 	s->list = list;
 	s->prefixlen = plen;
-	s->addr[0] = addr[0];
-	s->addr[1] = addr[1];
-	s->addr[2] = addr[2];
-	s->addr[3] = addr[3];
+	s->addr[0] = a0;
+	s->addr[1] = a1;
+	s->addr[2] = a2;
+	s->addr[3] = a3;
 	s->count = 1;
-	return 0;
 }
 
-/* Returns XG_HIT or XG_HIT_AUTO for a live entry, and counts the hit. */
-static __always_inline int hit(struct xg_entry *e, __u32 list, __u32 a0,
-			       __u32 a1, __u32 a2, __u32 a3)
+static __always_inline int hit_kind(const struct xg_entry *e)
 {
-	int n = hot_hit(list << 8 | (e->prefixlen & 0xff), a0, a1, a2, a3);
-
-	if (n > 0)
-		__sync_fetch_and_add(&e->hits, n);
 	return e->flags & XG_E_AUTO ? XG_HIT_AUTO : XG_HIT;
 }
 
 /* Host maps: the key is exact, so an expired entry is simply no match. */
-static __always_inline int match_host(void *map, __u32 list, const void *key,
-				      __u32 a0, __u32 a1, __u32 a2, __u32 a3)
+static __always_inline int match_host(void *map, __u32 list, __u32 plen,
+				      const void *key, __u32 a0, __u32 a1,
+				      __u32 a2, __u32 a3)
 {
 	struct xg_entry *e = bpf_map_lookup_elem(map, key);
 
 	if (!e || !entry_live(e))
 		return 0;
-	return hit(e, list, a0, a1, a2, a3);
+	count_hit(e, list, plen, a0, a1, a2, a3);
+	return hit_kind(e);
+}
+
+/* A trie entry's hit: the address masked to the entry's length. */
+static __always_inline int trie_hit(struct xg_entry *e, __u32 list,
+				    __u32 maxlen, __u32 a0, __u32 a1, __u32 a2,
+				    __u32 a3)
+{
+	__u32 plen = e->prefixlen < maxlen ? e->prefixlen : maxlen;
+
+	count_hit(e, list, plen, a0 & word_mask(plen),
+		  a1 & word_mask(plen > 32 ? plen - 32 : 0),
+		  a2 & word_mask(plen > 64 ? plen - 64 : 0),
+		  a3 & word_mask(plen > 96 ? plen - 96 : 0));
+	return hit_kind(e);
 }
 
 /* Looks @key up in the trie @map and returns 0, XG_HIT or XG_HIT_AUTO.
@@ -129,7 +133,7 @@ static __always_inline int trie_match(void *map, __u32 list, void *key,
 		if (!e)
 			return 0;
 		if (entry_live(e))
-			return hit(e, list, a0, a1, a2, a3);
+			return trie_hit(e, list, maxlen, a0, a1, a2, a3);
 		len = e->prefixlen < *prefixlen ? e->prefixlen : *prefixlen;
 		if (!len)
 			return 0;
@@ -171,6 +175,44 @@ static __always_inline int trie6(void *map, __u32 list, __u32 a0, __u32 a1,
  * may see two maps is compiled to an indirect call, which cost the pass
  * path 25 ns at 1M entries.
  */
+/* The host steps, one per map, global for the same reason: the hit
+ * counting inlined into every list and parse path of the program would
+ * more than double what the verifier walks.
+ */
+__attribute__((noinline)) int match_allow4(__u32 a0)
+{
+	return match_host(&XG_MAP_ALLOW4, XG_L_ALLOW4, 32, &a0, a0, 0, 0, 0);
+}
+
+__attribute__((noinline)) int match_block4(__u32 a0)
+{
+	return match_host(&XG_MAP_BLOCK4, XG_L_BLOCK4, 32, &a0, a0, 0, 0, 0);
+}
+
+__attribute__((noinline)) int match_allow6(__u32 a0, __u32 a1, __u32 a2,
+					   __u32 a3)
+{
+	struct xg_in6 k;
+
+	k.addr[0] = a0;
+	k.addr[1] = a1;
+	k.addr[2] = a2;
+	k.addr[3] = a3;
+	return match_host(&XG_MAP_ALLOW6, XG_L_ALLOW6, 128, &k, a0, a1, a2, a3);
+}
+
+__attribute__((noinline)) int match_block6(__u32 a0, __u32 a1, __u32 a2,
+					   __u32 a3)
+{
+	struct xg_in6 k;
+
+	k.addr[0] = a0;
+	k.addr[1] = a1;
+	k.addr[2] = a2;
+	k.addr[3] = a3;
+	return match_host(&XG_MAP_BLOCK6, XG_L_BLOCK6, 128, &k, a0, a1, a2, a3);
+}
+
 __attribute__((noinline)) int match_allow4p(__u32 a0)
 {
 	return trie4(&XG_MAP_ALLOW4P, XG_L_ALLOW4P, a0);
@@ -210,7 +252,7 @@ static __always_inline int lookup_list(__u32 lists, int block,
 		if (lists & host_bit)
 			found = match_host(block ? (void *)&XG_MAP_BLOCK4 :
 						   (void *)&XG_MAP_ALLOW4,
-					   host_bit, &a, a, 0, 0, 0);
+					   host_bit, 32, &a, a, 0, 0, 0);
 		if (!found && (lists & prefix_bit))
 			found = block ? match_block4p(a) : match_allow4p(a);
 		return found;
@@ -220,8 +262,8 @@ static __always_inline int lookup_list(__u32 lists, int block,
 	if (lists & host_bit)
 		found = match_host(block ? (void *)&XG_MAP_BLOCK6 :
 					   (void *)&XG_MAP_ALLOW6,
-				   host_bit, p->saddr, p->saddr[0], p->saddr[1],
-				   p->saddr[2], p->saddr[3]);
+				   host_bit, 128, p->saddr, p->saddr[0],
+				   p->saddr[1], p->saddr[2], p->saddr[3]);
 	if (!found && (lists & prefix_bit))
 		found = block ? match_block6p(p->saddr[0], p->saddr[1],
 					      p->saddr[2], p->saddr[3]) :

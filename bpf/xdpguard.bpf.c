@@ -147,7 +147,8 @@ int xdpguard(struct xdp_md *ctx)
 	/* Drops only: the pass path pays one compare for events, a drop
 	 * with events off one load more, and neither the call.
 	 */
-	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate)
+	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate &&
+	    !event_skipped())
 		send_event(ctx, event_arg_pkt(&p),
 			   event_arg_verdict(&p, class, reason),
 			   cfg->limit[XG_LIM_EVENTS].interval_ns,

@@ -349,26 +349,32 @@ struct xg_admit {
  * exact once its hits stop, and short of it by less than XG_HOT_FLUSH
  * per CPU while they flow.
  */
-#define XG_HOT_SLOTS 64 /* power of 2 */
+#define XG_HOT_SLOTS 64 /* xg_hot_tag() >> 58 picks one */
 #define XG_HOT_FLUSH 1024
 struct xg_hot_slot {
-	__u32 list; /* XG_L_* bit of the entry's map; 0 = a free slot */
+	__u64 tag; /* xg_hot_tag() of the entry; 0 = a free slot */
+	__u64 count; /* hits not yet in xg_entry.hits */
+	__u32 list; /* XG_L_* bit of the entry's map */
 	__u32 prefixlen; /* the entry's prefix length (32 or 128: a host) */
 	__u32 addr[4]; /* its address, masked; IPv4 in addr[0] */
-	__u64 count; /* hits not yet in xg_entry.hits */
 };
 
 struct xg_hot {
 	struct xg_hot_slot s[XG_HOT_SLOTS];
 };
 
-/* The slot of an entry: the same hash on both sides. */
-static inline __u32 xg_hot_index(__u32 list, __u32 prefixlen,
-				 const __u32 addr[4])
+/* An entry's tag: a 64-bit hash of its map, prefix length and masked
+ * address, never 0; its top 6 bits pick the slot. The program compares
+ * tags, readers the fields.
+ */
+static inline __u64 xg_hot_tag(__u32 list, __u32 plen, __u32 a0, __u32 a1,
+			       __u32 a2, __u32 a3)
 {
-	__u32 h = list ^ prefixlen ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
+	__u64 x = ((__u64)(a0 ^ (list << 8 | plen)) << 32 | a1) *
+		  0x9e3779b97f4a7c15ULL;
+	__u64 y = ((__u64)a2 << 32 | a3) * 0xc2b2ae3d27d4eb4fULL;
 
-	return (h * 0x9e3779b1U) >> 26 & (XG_HOT_SLOTS - 1);
+	return (x ^ y ^ (y >> 31)) | 1;
 }
 
 #define XG_META_MAGIC 0x78646770 /* "xdgp" */
@@ -435,7 +441,16 @@ struct xg_evstats {
 	__u64 sent; /* records committed to the ring buffer */
 	__u64 sampled; /* not sent: over the XG_LIM_EVENTS budget */
 	__u64 lost; /* within the budget, but the ring buffer was full */
+	/* The program's own: after the budget had no token, this CPU counts
+	 * the next skip drops as sampled without reading the clock or the
+	 * budget; each miss in a row doubles the skip (backoff), up to
+	 * XG_EV_SKIP_MAX, and a token sets it back to 0.
+	 */
+	__u32 skip;
+	__u32 backoff;
 };
+
+#define XG_EV_SKIP_MAX 63
 
 _Static_assert(sizeof(struct xg_in6) == 16, "xg_in6 layout");
 _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
@@ -447,11 +462,11 @@ _Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
-_Static_assert(sizeof(struct xg_hot_slot) == 32, "xg_hot layout");
-_Static_assert(XG_HOT_SLOTS == 64, "xg_hot_index() keeps 6 bits");
+_Static_assert(sizeof(struct xg_hot_slot) == 40, "xg_hot layout");
+_Static_assert(XG_HOT_SLOTS == 64, "xg_hot_tag() >> 58 picks a slot");
 _Static_assert(sizeof(struct xg_meta) == 16, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
-_Static_assert(sizeof(struct xg_evstats) == 24, "xg_evstats layout");
+_Static_assert(sizeof(struct xg_evstats) == 32, "xg_evstats layout");
 
 #endif /* XG_ABI_H */

@@ -317,6 +317,10 @@ int h_evstats(struct xg_evstats *sum)
 		sum->sent += per[c].sent;
 		sum->sampled += per[c].sampled;
 		sum->lost += per[c].lost;
+		if (per[c].skip > sum->skip)
+			sum->skip = per[c].skip;
+		if (per[c].backoff > sum->backoff)
+			sum->backoff = per[c].backoff;
 	}
 	return 0;
 }
@@ -536,13 +540,14 @@ static uint64_t hot_pending(const struct target *t, int i)
 		addr[0] = t->key.p4.addr;
 	else
 		memcpy(addr, t->key.p6.addr, 16);
-	k = xg_hot_index(t->bit, plen, addr);
+	k = xg_hot_tag(t->bit, plen, addr[0], addr[1], addr[2], addr[3]) >> 58;
 	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_HOT), &zero,
 				 per))
 		for (c = 0; c < ncpus; c++) {
 			const struct xg_hot_slot *s = &per[c].s[k];
 
-			if (s->list == t->bit && s->prefixlen == plen &&
+			if (s->count && s->list == t->bit &&
+			    s->prefixlen == plen &&
 			    !memcmp(s->addr, addr, sizeof(addr)))
 				sum += s->count;
 		}

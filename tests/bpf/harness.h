@@ -50,7 +50,7 @@ int h_events(struct xg_event *out, int max);
  * last_refused_ns and the earliest since_ns.
  */
 int h_admit(int k, struct xg_admit_class *sum);
-/* xg_evstats summed over CPUs. */
+/* xg_evstats summed over CPUs; skip and backoff: the largest. */
 int h_evstats(struct xg_evstats *sum);
 /* Empties the ring buffer and zeroes xg_evstats. */
 int h_clear_events(void);
