@@ -94,4 +94,16 @@ static __always_inline void xg_or32_lo(__u32 *p, __u32 bit)
 #endif
 }
 
+/* Sets @bit of *@p: atomic where the kernel has atomics; else user space
+ * rebuilding the word at that moment may undo it (until its next run).
+ */
+static __always_inline void xg_or64(__u64 *p, __u64 bit)
+{
+#ifndef XG_NO_ATOMICS
+	__sync_fetch_and_or(p, bit);
+#else
+	*(volatile __u64 *)p |= bit;
+#endif
+}
+
 #endif /* XG_BPF_KERNEL_H */

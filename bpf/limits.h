@@ -150,6 +150,15 @@ static __always_inline int put_ban(void *map, const void *key,
 	return bpf_map_update_elem(map, key, e, BPF_EXIST);
 }
 
+static __always_inline void pfx_set(__u32 bit)
+{
+	__u32 key = bit >> 6;
+	__u64 *w = bpf_map_lookup_elem(&XG_MAP_PFX, &key);
+
+	if (w)
+		xg_or64(w, 1ULL << (bit & 63));
+}
+
 /* IPv4 (and IPv4-mapped IPv6): the host in xg_block4. IPv6: the whole
  * tracked prefix in xg_block6p, as that is what shared the bucket.
  */
@@ -168,8 +177,14 @@ static __always_inline void ban(struct xg_state *st, const struct xg_pkt *p,
 	if (p->src6) {
 		k6.prefixlen = plen;
 		__builtin_memcpy(k6.addr, key->addr, sizeof(k6.addr));
-		if (!put_ban(&XG_MAP_BLOCK6P, &k6, &e) && st)
-			set_list_bit(st, XG_L_BLOCK6P);
+		if (!put_ban(&XG_MAP_BLOCK6P, &k6, &e)) {
+			/* after the entry, as user space does: a rebuild
+			 * that misses one sees the other
+			 */
+			pfx_set(xg_pfx6_bit(bpf_ntohl(key->addr[0])));
+			if (st)
+				set_list_bit(st, XG_L_BLOCK6P);
+		}
 		return;
 	}
 	if (!put_ban(&XG_MAP_BLOCK4, &key->addr[3], &e) && st)

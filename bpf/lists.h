@@ -235,6 +235,35 @@ __attribute__((noinline)) int match_block6p(__u32 a0, __u32 a1, __u32 a2,
 	return trie6(&XG_MAP_BLOCK6P, XG_L_BLOCK6P, a0, a1, a2, a3);
 }
 
+/* Returns 1 if a prefix list may hold a source whose first address word
+ * is @a0 (network order; @v6 for IPv6): its bit in xg_pfx is set, or
+ * cannot be read. A global function, so that the main program sees one
+ * scalar and the verifier walks the lookup once.
+ */
+__attribute__((noinline)) int pfx_maybe(__u32 v6, __u32 a0)
+{
+	__u32 bit = v6 ? xg_pfx6_bit(bpf_ntohl(a0)) :
+			 xg_pfx4_bit(bpf_ntohl(a0));
+	__u32 key = bit >> 6;
+	__u64 *w = bpf_map_lookup_elem(&XG_MAP_PFX, &key);
+
+	return !w || (*w >> (bit & 63) & 1);
+}
+
+/* The lists that may hold the source of @p: @lists without the tries
+ * when xg_pfx says that no prefix covers it, so the pass path of most
+ * sources pays one bit test for both tries.
+ */
+static __always_inline __u32 lists_for(__u32 lists, const struct xg_pkt *p)
+{
+	const __u32 tries = XG_L_ALLOW4P | XG_L_ALLOW6P | XG_L_BLOCK4P |
+			    XG_L_BLOCK6P;
+
+	if ((lists & tries) && !pfx_maybe(p->src6, p->saddr[0]))
+		return lists & ~tries;
+	return lists;
+}
+
 /* The bits in xg_state.lists spare an empty map its lookup, which for
  * an LPM trie is the dearest step on the path. Returns 0, XG_HIT or
  * XG_HIT_AUTO.

@@ -131,6 +131,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_ADMIT SEC(".maps");
 
+/* The IPv4 /24s and IPv6 /32s a prefix list may hold (xg_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XG_PFX_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_PFX SEC(".maps");
+
 /* Hits of the list entries being hit now, per CPU (xg_abi.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

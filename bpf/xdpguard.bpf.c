@@ -54,6 +54,8 @@ static __always_inline __u32 decide_lists(__u32 lists, const struct xg_pkt *p,
 {
 	int hit;
 
+	if (lists)
+		lists = lists_for(lists, p);
 	if (lists && lookup_allow(lists, p))
 		return XG_R_ALLOWLISTED;
 	hit = lists ? lookup_block(lists, p) : 0;

@@ -569,6 +569,8 @@ static int apply(struct listcmd *lc, struct listing *ls)
 	}
 	/* after a failure too: part of a batch may be in */
 	err = xg_list_sync_bits(&l);
+	if (!err)
+		err = xg_pfx_sync(&m);
 	if (n < 0)
 		err = n;
 	else if (!err)

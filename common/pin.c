@@ -193,6 +193,9 @@ static const struct map_spec map_specs[] = {
 		   sizeof(struct xg_admit), 1, 0),
 	MAP_SPEC_X(XG_MAP_HOT, hot, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		   sizeof(struct xg_hot), 1, 0),
+	/* rebuilt through mmap */
+	MAP_SPEC_X(XG_MAP_PFX, pfx, BPF_MAP_TYPE_ARRAY, 4, sizeof(__u64),
+		   XG_PFX_WORDS, BPF_F_MMAPABLE),
 	MAP_SPEC(XG_MAP_IFACES, ifaces, BPF_MAP_TYPE_HASH, 4,
 		 sizeof(struct xg_iface)),
 	MAP_SPEC_X(XG_MAP_EVENTS, events, BPF_MAP_TYPE_RINGBUF, 0, 0,

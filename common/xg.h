@@ -146,7 +146,7 @@ struct xg_maps {
 	int allow4, allow6, allow4p, allow6p;
 	int block4, block6, block4p, block6p;
 	int stats, config, meta, ifaces;
-	int state, track, global, admit, hot;
+	int state, track, global, admit, hot, pfx;
 	int events, evstats;
 };
 
@@ -213,6 +213,10 @@ int xg_list_walk(struct xg_list *l,
 		 int (*cb)(const struct xg_list_item *it, void *ctx),
 		 void *ctx);
 int xg_list_flush(struct xg_list *l); /* returns entries removed */
+/* Rebuilds xg_pfx from the four tries (common/pfx.c); after every change
+ * to a list, under the lock.
+ */
+int xg_pfx_sync(const struct xg_maps *m);
 /* Recompute the l->kind bits of xg_state.lists from map contents: set
  * (atomic or) for a non-empty map; for an empty one clear (atomic and),
  * look again, set back if an automatic ban raced in. Through mmap.

@@ -34,6 +34,7 @@
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
 #define XG_MAP_ADMIT xg_admit /* percpu array[1] -> struct xg_admit */
 #define XG_MAP_HOT xg_hot /* percpu array[1] -> struct xg_hot */
+#define XG_MAP_PFX xg_pfx /* mmapable array XG_PFX_WORDS -> __u64 */
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
 
@@ -180,6 +181,53 @@ struct xg_counter {
 #define XG_L_BLOCK6 (1U << 5)
 #define XG_L_BLOCK4P (1U << 6)
 #define XG_L_BLOCK6P (1U << 7)
+
+/* xg_pfx: where a prefix-list entry may be. One bit per IPv4 /24 and
+ * one per hash of an IPv6 /32, set for those that a prefix of the
+ * allowlist or the blocklist covers (or, for IPv6, shares a hash with).
+ * A source whose bit is clear cannot be in any prefix list: the program
+ * skips both tries. The tools rebuild it after every change to a list;
+ * the program sets the bit of the IPv6 prefix it bans.
+ */
+#define XG_PFX4_WORDS (1U << 18) /* 2^24 /24s, 64 a word: 2 MiB */
+#define XG_PFX6_BITS 20
+#define XG_PFX6_WORDS (1U << (XG_PFX6_BITS - 6)) /* 128 KiB */
+#define XG_PFX_WORDS (XG_PFX4_WORDS + XG_PFX6_WORDS)
+
+/* The bit of an IPv4 address (host order): its /24. */
+static inline __u32 xg_pfx4_bit(__u32 addr)
+{
+	return addr >> 8;
+}
+
+/* The bit of an IPv6 address whose first word, in host order, is @w0:
+ * a hash of its /32, after the IPv4 bits.
+ */
+static inline __u32 xg_pfx6_bit(__u32 w0)
+{
+	return (XG_PFX4_WORDS << 6) +
+	       ((w0 * 0x9e3779b1U) >> (32 - XG_PFX6_BITS));
+}
+
+/* The bits of xg_pfx that a prefix of @len bits sets: @n from @first.
+ * @a0 is its first address word in host order; @v6 for IPv6. An IPv6
+ * prefix shorter than /32 sets every IPv6 bit.
+ */
+static inline void xg_pfx_range(int v6, __u32 a0, __u32 len, __u32 *first,
+				__u32 *n)
+{
+	if (!v6) {
+		*first = xg_pfx4_bit(
+			len >= 24 ? a0 : a0 & (len ? ~0U << (32 - len) : 0));
+		*n = len >= 24 ? 1 : 1U << (24 - len);
+	} else if (len >= 32) {
+		*first = xg_pfx6_bit(a0);
+		*n = 1;
+	} else {
+		*first = XG_PFX4_WORDS << 6;
+		*n = XG_PFX6_WORDS << 6;
+	}
+}
 
 /* Rate-limited classes. The first XG_LIM_SRC are per source (one bucket
  * each in struct xg_src). Each class k also has two buckets for all

@@ -414,6 +414,9 @@ int h_reset(uint32_t flags)
 	err = clear_hot();
 	if (err)
 		return reset_failed("xg_hot", err);
+	err = h_pfx_clear();
+	if (err)
+		return reset_failed("xg_pfx", err);
 	/* Limits off, so the list and parser cases see one packet each
 	 * exactly as before; the flood cases turn them on.
 	 */
@@ -487,6 +490,59 @@ static int target_of(int block, const char *cidr, struct target *t)
 	return i;
 }
 
+/* xg_pfx, mapped. */
+static __u64 *pfx_words(void)
+{
+	static __u64 *pfx;
+
+	if (!pfx) {
+		pfx = mmap(NULL, XG_PFX_WORDS * sizeof(*pfx),
+			   PROT_READ | PROT_WRITE, MAP_SHARED,
+			   bpf_map__fd(skel->maps.XG_MAP_PFX), 0);
+		if (pfx == MAP_FAILED)
+			pfx = NULL;
+	}
+	return pfx;
+}
+
+/* Whether h_add set IPv4 bits since the last clear; the program itself
+ * sets IPv6 bits only (automatic bans), which are few words.
+ */
+static int pfx4_dirty = 1;
+
+static void pfx_cover(int v6, uint32_t a0, uint32_t len)
+{
+	__u64 *pfx = pfx_words();
+	uint32_t first, n, b;
+
+	pfx4_dirty |= !v6;
+	xg_pfx_range(v6, a0, len, &first, &n);
+	for (b = first; pfx && b < first + n; b++)
+		__atomic_fetch_or(&pfx[b >> 6], 1ULL << (b & 63),
+				  __ATOMIC_RELAXED);
+}
+
+int h_pfx_bit(int v6, uint32_t a0)
+{
+	uint32_t b = v6 ? xg_pfx6_bit(a0) : xg_pfx4_bit(a0);
+	__u64 *pfx = pfx_words();
+
+	return pfx ? (int)(pfx[b >> 6] >> (b & 63) & 1) : -1;
+}
+
+int h_pfx_clear(void)
+{
+	__u64 *pfx = pfx_words();
+
+	if (!pfx)
+		return -errno;
+	if (pfx4_dirty)
+		memset(pfx, 0, XG_PFX4_WORDS * sizeof(*pfx));
+	pfx4_dirty = 0;
+	memset(pfx + XG_PFX4_WORDS, 0, XG_PFX6_WORDS * sizeof(*pfx));
+	return 0;
+}
+
 int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 		int set_bit)
 {
@@ -500,6 +556,11 @@ int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 	v.prefixlen = i >= 2 ? t.key.p4.prefixlen : i ? 128 : 32;
 	if (bpf_map_update_elem(bpf_map__fd(t.map), &t.key, &v, BPF_ANY))
 		return -errno;
+	/* as the tools do: the prefix's bits in xg_pfx */
+	if (i >= 2)
+		pfx_cover(i == 3,
+			  ntohl(i == 3 ? t.key.p6.addr[0] : t.key.p4.addr),
+			  t.key.p4.prefixlen);
 	if (set_bit)
 		__atomic_fetch_or(&state->lists, t.bit, __ATOMIC_SEQ_CST);
 	return 0;

@@ -59,6 +59,10 @@ int h_clear_events(void);
  * blocklist and sets its xg_state.lists bit; @expires_ns 0 = never.
  */
 int h_add(int block, const char *cidr, uint64_t expires_ns);
+/* The xg_pfx bit of an address (first word, host order): 0, 1 or -1. */
+int h_pfx_bit(int v6, uint32_t a0);
+/* Clears xg_pfx (h_reset does). */
+int h_pfx_clear(void);
 /* Like h_add, but leaves the xg_state.lists bit as it was. */
 int h_add_stale(int block, const char *cidr);
 /* Writes @e as the entry for @cidr; sets the list bit if @set_bit. */

@@ -1980,6 +1980,8 @@ static void f_autoban(void)
 	      !udp_from(v6, "2001:db8:0:5::4", 1, XG_R_RATE_UDP) &&
 	      !ban_is(v6, "2001:db8:0:5::/64", 60) &&
 	      !bits_are(v6, XG_L_BLOCK4 | XG_L_BLOCK6P) &&
+	      /* the ban set its /32's bit in xg_pfx, cleared by the reset */
+	      h_pfx_bit(1, 0x20010db8) == 1 &&
 	      !udp_from(v6, "2001:db8:0:5:ffff::9", 1, XG_R_AUTOBAN) &&
 	      !udp_from(v6, "2001:db8:0:6::1", 1, XG_R_PASS);
 	ok_late = ok_late && ok &&
@@ -2041,6 +2043,37 @@ static void f_mapped_sources(void)
 	       !udp_from(p128, "198.18.20.1", 1, XG_R_RATE_UDP) &&
 	       !udp_from(p128, "::ffff:198.18.20.1", 1, XG_R_RATE_UDP) &&
 	       !track_is(p128, 1));
+}
+
+/* ---- xg_pfx: the tries only where a prefix may be ------------------------ */
+
+/* A source whose /24 (IPv6: /32 hash) has no bit skips both tries: with
+ * the bit cleared behind the lists' back, a blocked prefix no longer
+ * matches; set again, it does. A host entry needs no bit.
+ */
+static void f_pfx_skip(void)
+{
+	const char *v4 = "xg_pfx: a clear bit skips the ipv4 tries";
+	const char *v6 = "xg_pfx: a clear bit skips the ipv6 tries";
+	const char *host = "xg_pfx: host entries do not depend on it";
+	struct frame f = { 0 }, g = { 0 };
+
+	tcp4(&f, "198.18.7.9", 5, 5);
+	plain6(&g, "2001:db8:7::9", IPPROTO_TCP);
+	record(!h_reset(0) && !h_add(1, "198.18.7.0/24", 0) &&
+	       h_pfx_bit(0, 0xc6120709) == 1 &&
+	       !send_expect(v4, &f, 1, XG_C_TCP, XG_R_BLOCKLISTED) &&
+	       !h_pfx_clear() && h_pfx_bit(0, 0xc6120709) == 0 &&
+	       !send_expect(v4, &f, 1, XG_C_TCP, XG_R_PASS) &&
+	       !h_add(1, "198.18.7.0/24", 0) &&
+	       !send_expect(v4, &f, 1, XG_C_TCP, XG_R_BLOCKLISTED) &&
+	       hits_is(v4, 1, "198.18.7.0/24", 2) == 0);
+	record(!h_reset(0) && !h_add(0, "2001:db8:7::/48", 0) &&
+	       !send_expect(v6, &g, 1, XG_C_TCP, XG_R_ALLOWLISTED) &&
+	       !h_pfx_clear() && !send_expect(v6, &g, 1, XG_C_TCP, XG_R_PASS));
+	record(!h_reset(0) && !h_add(1, "198.18.7.9", 0) &&
+	       !h_add(0, "198.18.9.0/24", 0) && !h_pfx_clear() &&
+	       !send_expect(host, &f, 1, XG_C_TCP, XG_R_BLOCKLISTED));
 }
 
 /* ---- list hits, per CPU -------------------------------------------------- */
@@ -2113,6 +2146,7 @@ static void run_floods(void)
 	f_admission_off();
 	f_admission_flood();
 	f_hot_hits();
+	f_pfx_skip();
 	f_not_limited();
 	f_slot_flip();
 	f_refill();
@@ -2684,6 +2718,29 @@ static int bench_one(const char *what, void (*build)(struct frame *f),
 	return 0;
 }
 
+/* 2,000 /28s of each list in 198.18.16.0/20 and 2001:db8:10::/44 (/64s),
+ * as a blocklist of prefixes beside the lab's addresses.
+ */
+static int s_prefixes(void)
+{
+	char cidr[48];
+	int i, err = 0;
+
+	for (i = 0; i < 2000 && !err; i++) {
+		snprintf(cidr, sizeof(cidr), "198.18.%d.%d/28", 16 + i / 16,
+			 (i % 16) * 16);
+		err = h_add(i & 1, cidr, 0);
+		snprintf(cidr, sizeof(cidr), "2001:db8:10:%x::/64", i);
+		err = err ?: h_add(i & 1, cidr, 0);
+	}
+	return err;
+}
+
+static void b4_ack_in_prefixes(struct frame *f)
+{
+	tcp4_flags(f, "198.18.16.200", TCP_ACK); /* its /24 has prefixes */
+}
+
 /* A full ring buffer: every drop within the budget is lost. */
 static int fill_ring(void)
 {
@@ -2727,6 +2784,11 @@ static int bench(void)
 		      XDP_PASS) ||
 	    bench_one("udp pass, limits on (source tracked)", b4_udp, &on, NULL,
 		      BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("tcp ack, prefix lists, its /24 has none", b4_ack, &on,
+		      s_prefixes, BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("tcp ack, prefix lists, its /24 has some",
+		      b4_ack_in_prefixes, &on, s_prefixes, BENCH_REPEAT,
+		      XDP_PASS) ||
 	    bench_one("tcp ack, limits on (no tracker)", b4_ack, &on, NULL,
 		      BENCH_REPEAT, XDP_PASS) ||
 	    bench_one("ipv6 udp pass, limits on", b6_udp, &on, NULL,

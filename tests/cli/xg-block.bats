@@ -724,3 +724,41 @@ boot_ns() {
 	xg-allow flush
 	assert_equal "$(bits)" 0
 }
+
+# pfx_word WORD: word WORD of xg_pfx, unsigned decimal (from its bytes:
+# jq would round a 64-bit number).
+pfx_word() {
+	local b v=0 i=0
+	for b in $(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_pfx" \
+		key $(printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) \
+			$(($1 >> 16 & 255)) $(($1 >> 24))) -j | jq -r '.value[]'); do
+		v=$((v | b << (8 * i++)))
+	done
+	printf '%u\n' "$v"
+}
+
+@test "xg_pfx: the /24s of the prefixes of both lists, rebuilt on every change" {
+	xg_load_lab
+	# 198.18.4.0/24 is /24 number 0xc61204: word 0x31848, bit 4;
+	# 198.18.0.0/22 covers bits 0-3 of word 0x31848 too
+	local w=$((0xc61204 >> 6))
+	assert_equal "$(pfx_word $w)" 0
+	xg-block 198.18.4.0/24
+	assert_equal "$(pfx_word $w)" 16
+	xg-allow 198.18.0.0/22
+	assert_equal "$(pfx_word $w)" $((16 | 15))
+	# a host entry is no prefix: its /24 stays clear
+	xg-block 198.18.5.1
+	assert_equal "$(pfx_word $w)" $((16 | 15))
+	xg-block del 198.18.4.0/24
+	assert_equal "$(pfx_word $w)" 15
+	# a /16 sets its 256 /24s: words 0x31840-0x31843, all ones
+	xg-block 198.18.0.0/16
+	assert_equal "$(pfx_word $((0xc61200 >> 6)))" 18446744073709551615
+	assert_equal "$(pfx_word $((0xc612ff >> 6)))" 18446744073709551615
+	assert_equal "$(pfx_word $((0xc61300 >> 6)))" 0
+	xg-block flush
+	xg-allow flush
+	assert_equal "$(pfx_word $w)" 0
+	assert_equal "$(pfx_word $((0xc61200 >> 6)))" 0
+}
