@@ -157,13 +157,17 @@ static __always_inline __u64 event_arg_pkt(const struct xg_pkt *p)
 	return p->l3_off | (__u32)p->l4_off << 16 | (__u64)p->l4_len << 32;
 }
 
+#define XG_EV_GEN_MASK 0xffffff
+
 static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
-					       __u32 class, __u32 reason)
+					       __u32 class, __u32 reason,
+					       __u32 gen)
 {
 	return p->l4proto | (p->ipv6 ? XG_EV_ARG_IPV6 : 0) |
 	       (p->nonfirst_frag ? XG_EV_ARG_FRAG : 0) |
 	       (__u32)p->tcp_flags << 16 | (class & 0xff) << 24 |
-	       (__u64)reason << 32;
+	       (__u64)(reason & 0xff) << 32 |
+	       (__u64)(gen & XG_EV_GEN_MASK) << 40;
 }
 
 /* Before the event step: a drop this CPU is to skip (xg_evstats.skip)
@@ -173,11 +177,11 @@ static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
  * its token within XG_EV_SKIP_MAX drops, and the tokens it skipped over
  * stay in the bucket for the next ones.
  */
-static __always_inline int event_skipped(void)
+static __always_inline int event_skipped(__u32 gen)
 {
 	struct xg_evstats *es = evstats();
 
-	if (!es || !es->skip)
+	if (!es || !es->skip || es->skip_gen != (gen & XG_EV_GEN_MASK))
 		return 0;
 	es->skip -= 1;
 	es->sampled += 1;
@@ -217,6 +221,7 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 				      es->backoff * 2 + 1 :
 				      XG_EV_SKIP_MAX;
 		es->skip = es->backoff;
+		es->skip_gen = verdict >> 40 & XG_EV_GEN_MASK;
 		return 0;
 	}
 	es->backoff = 0;
@@ -233,7 +238,7 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 	p.ipv6 = !!(verdict & XG_EV_ARG_IPV6);
 	p.nonfirst_frag = !!(verdict & XG_EV_ARG_FRAG);
 	p.tcp_flags = verdict >> 16;
-	event_fill(e, ctx, &p, (verdict >> 24) & 0xff, verdict >> 32);
+	event_fill(e, ctx, &p, (verdict >> 24) & 0xff, (verdict >> 32) & 0xff);
 	bpf_ringbuf_submit(e, 0);
 	es->sent += 1;
 	return 0;

@@ -150,9 +150,9 @@ int xdpguard(struct xdp_md *ctx)
 	 * with events off one load more, and neither the call.
 	 */
 	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate &&
-	    !event_skipped())
+	    !event_skipped(cfg->gen))
 		send_event(ctx, event_arg_pkt(&p),
-			   event_arg_verdict(&p, class, reason),
+			   event_arg_verdict(&p, class, reason, cfg->gen),
 			   cfg->limit[XG_LIM_EVENTS].interval_ns,
 			   cfg->limit[XG_LIM_EVENTS].tau_ns);
 	return finish(ctx, class, reason, verdict);

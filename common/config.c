@@ -78,7 +78,7 @@ int xg_config_read(const struct xg_maps *m, struct xg_config *cfg)
 
 int xg_config_write(const struct xg_maps *m, const struct xg_config *in)
 {
-	struct xg_config cfg = *in;
+	struct xg_config cfg = *in, cur;
 	struct xg_state *st;
 	__u32 next;
 	int err;
@@ -92,6 +92,10 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *in)
 	 * lock, so nobody flips the slot between this read and the store.
 	 */
 	next = !(__atomic_load_n(&st->cfg_slot, __ATOMIC_ACQUIRE) & 1);
+	/* a new generation: the CPUs' event skips of the old one end */
+	cfg.gen = 1;
+	if (!bpf_map_lookup_elem(m->config, &(__u32){ !next }, &cur))
+		cfg.gen = cur.gen + 1;
 	if (bpf_map_update_elem(m->config, &next, &cfg, BPF_ANY)) {
 		err = xg_fail(-errno, "cannot write %s: %s",
 			      XG_STR(XG_MAP_CONFIG), strerror(errno));

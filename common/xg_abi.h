@@ -275,7 +275,7 @@ struct xg_config {
 	__u32 ban_secs; /* length of an automatic ban; 0 = no automatic bans */
 	__u32 ban_factor; /* ban a source that sends ban_factor x a limit... */
 	__u32 ban_after; /* ...for this many consecutive seconds */
-	__u32 pad;
+	__u32 gen; /* bumped by every write: ends the CPUs' event skips */
 };
 
 /* Fills in the constants of every limit of @cfg; user space calls it on
@@ -492,10 +492,13 @@ struct xg_evstats {
 	/* The program's own: after the budget had no token, this CPU counts
 	 * the next skip drops as sampled without reading the clock or the
 	 * budget; each miss in a row doubles the skip (backoff), up to
-	 * XG_EV_SKIP_MAX, and a token sets it back to 0.
+	 * XG_EV_SKIP_MAX, and a token sets it back to 0. A skip holds only
+	 * under the config it was taken in (xg_config.gen, low 24 bits).
 	 */
 	__u32 skip;
 	__u32 backoff;
+	__u32 skip_gen;
+	__u32 pad;
 };
 
 #define XG_EV_SKIP_MAX 63
@@ -515,6 +518,6 @@ _Static_assert(XG_HOT_SLOTS == 64, "xg_hot_tag() >> 58 picks a slot");
 _Static_assert(sizeof(struct xg_meta) == 16, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
-_Static_assert(sizeof(struct xg_evstats) == 32, "xg_evstats layout");
+_Static_assert(sizeof(struct xg_evstats) == 40, "xg_evstats layout");
 
 #endif /* XG_ABI_H */
