@@ -6,7 +6,7 @@
  * on a veth it arrives at the peer, where the filter under test runs.
  * --measure runs a program on one frame without live frames and reports
  * the kernel's time per run; --attach/--read manage the reference
- * receivers (bare_drop, bare_pass) of the benchmark.
+ * receivers (bare_drop, bare_pass, ref_hash) of the benchmark.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +45,14 @@
  */
 #define GEN_CHUNK 65536
 #define GEN_DEF_TIME_LIMIT 60 /* seconds: no flood runs away */
+/* Keys per batch update of ref_hash's list: 512 KiB of keys and values,
+ * a few ms in the kernel per call.
+ */
+#define GEN_FILL_BATCH 65536
+#define GEN_MAX_ENTRIES 16777216 /* 2^24: far beyond any blocklist here */
 
 enum gen_mode { M_SEND, M_MEASURE, M_ATTACH, M_READ };
+enum gen_recv { R_DROP, R_PASS, R_REF };
 
 struct gen_opts {
 	enum gen_mode mode;
@@ -55,9 +61,10 @@ struct gen_opts {
 	int have_src, have_dst, have_dst_mac, have_rand;
 	struct gen_addr rand;
 	unsigned long long count, rate, repeat;
-	unsigned int batch, runs;
+	unsigned int batch, runs, entries;
 	double time_limit;
-	int attach_pass, json;
+	enum gen_recv recv;
+	int json;
 };
 
 static int verbose;
@@ -92,6 +99,7 @@ static void usage(FILE *f)
 	fputs("Usage: xg-gen [-n NETNS] -d DEV [FRAME] [-c COUNT] [-r PPS] [-j]\n"
 	      "       xg-gen --measure bare-drop|bare-pass|PIN [FRAME] [--repeat N]\n"
 	      "       xg-gen --attach drop|pass -n NETNS -d DEV --pin-dir DIR\n"
+	      "       xg-gen --attach ref --entries N -s ADDR -n NETNS -d DEV --pin-dir DIR\n"
 	      "       xg-gen --read DIR [-j]\n"
 	      "Sends crafted frames out of DEV (BPF_PROG_TEST_RUN, live frames).\n"
 	      "Addresses must lie in 198.18.0.0/15 or 2001:db8::/32.\n"
@@ -119,6 +127,12 @@ static void usage(FILE *f)
 	      "Reference receivers:\n"
 	      "      --attach drop|pass  attach bare_drop/bare_pass natively,\n"
 	      "                          pin link and counter in --pin-dir DIR\n"
+	      "      --attach ref     attach ref_hash: drops the IPv4 sources\n"
+	      "                       in its hash, --src ADDR and the next\n"
+	      "                       N - 1 addresses (--entries N); counts drops;\n"
+	      "                       the hash stays pinned in DIR/list and is\n"
+	      "                       reused by the next --attach ref\n"
+	      "      --entries N      entries of ref_hash's hash (1-16777216)\n"
 	      "      --read DIR       packets counted by the receiver pinned there\n"
 	      "  -j, --json           JSON output\n"
 	      "  -v, --verbose        libbpf messages\n"
@@ -153,6 +167,7 @@ enum {
 	O_ATTACH,
 	O_READ,
 	O_PIN_DIR,
+	O_ENTRIES,
 };
 
 static const struct option long_opts[] = {
@@ -176,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "attach", required_argument, NULL, O_ATTACH },
 	{ "read", required_argument, NULL, O_READ },
 	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
+	{ "entries", required_argument, NULL, O_ENTRIES },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -278,10 +294,20 @@ static int parse_one(struct gen_opts *o, int c, const char *arg)
 		o->target = arg;
 		return 0;
 	case O_ATTACH:
-		if (strcmp(arg, "drop") && strcmp(arg, "pass"))
+		if (!strcmp(arg, "drop"))
+			o->recv = R_DROP;
+		else if (!strcmp(arg, "pass"))
+			o->recv = R_PASS;
+		else if (!strcmp(arg, "ref"))
+			o->recv = R_REF;
+		else
 			return bad_value("receiver", arg);
 		o->mode = M_ATTACH;
-		o->attach_pass = !strcmp(arg, "pass");
+		return 0;
+	case O_ENTRIES:
+		if (parse_ull(arg, 1, GEN_MAX_ENTRIES, &v))
+			return bad_value("entries", arg);
+		o->entries = v;
 		return 0;
 	case O_READ:
 		o->mode = M_READ;
@@ -307,11 +333,21 @@ static int check_opts(struct gen_opts *o)
 	uint32_t mask[4];
 	int i;
 
+	if (o->entries && (o->mode != M_ATTACH || o->recv != R_REF)) {
+		err("--entries goes with --attach ref only; see --help");
+		return 2;
+	}
 	if (o->mode == M_READ)
 		return 0;
 	if (o->mode == M_ATTACH) {
 		if (!o->dev || !o->pin_dir) {
 			err("--attach needs --dev and --pin-dir; see --help");
+			return 2;
+		}
+		if (o->recv == R_REF &&
+		    (!o->entries || !o->have_src || f->src.family != AF_INET)) {
+			err("--attach ref needs --entries N and an IPv4 --src "
+			    "(the source to drop); see --help");
 			return 2;
 		}
 		return 0;
@@ -751,31 +787,112 @@ static int pin_at(const char *dir, const char *name, int fd)
 	return 0;
 }
 
+/* ref_hash's list: FIRST and the N - 1 addresses after it (host order),
+ * in batch updates. Only FIRST is ever sent to; the others are keys.
+ */
+static int fill_ref(int map_fd, uint32_t first, unsigned int n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	unsigned int done, i;
+	__u32 *keys, *vals, count;
+	int ret = 0;
+
+	keys = calloc(GEN_FILL_BATCH, sizeof(*keys));
+	vals = calloc(GEN_FILL_BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err("out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (done = 0; done < n; done += count) {
+		count = n - done < GEN_FILL_BATCH ? n - done : GEN_FILL_BATCH;
+		for (i = 0; i < count; i++) {
+			keys[i] = htonl(ntohl(first) + done + i);
+			vals[i] = 1;
+		}
+		ret = bpf_map_update_batch(map_fd, keys, vals, &count, &bopts);
+		if (ret) {
+			err("cannot fill ref_hash's list (%u of %u entries): %s",
+			    done + count, n, strerror(-ret));
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+static struct bpf_program *recv_prog(struct gen *skel, enum gen_recv r)
+{
+	switch (r) {
+	case R_PASS:
+		return skel->progs.bare_pass;
+	case R_REF:
+		return skel->progs.ref_hash;
+	default:
+		return skel->progs.bare_drop;
+	}
+}
+
+/* ref_hash's list is pinned in the pin dir and kept there when the link
+ * goes: a later attach reuses it unfilled (libbpf refuses a pinned list
+ * of another size), so a benchmark round neither refills a million keys
+ * nor frees them in the background while the next row is measured.
+ */
+static int ref_list_prepare(struct gen *skel, const struct gen_opts *o,
+			    char *path, size_t size, int *reused)
+{
+	snprintf(path, size, "%s/list", o->pin_dir);
+	*reused = !access(path, F_OK);
+	if (bpf_map__set_max_entries(skel->maps.ref_list, o->entries) ||
+	    bpf_map__set_pin_path(skel->maps.ref_list, path)) {
+		err("cannot set up ref_hash's list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int do_attach(struct gen_opts *o)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
+	char list[PATH_MAX];
 	struct bpf_program *prog;
 	struct gen *skel;
-	int ifindex, link_fd = -1, ret = 1;
+	int ifindex, link_fd = -1, reused = 0, ret = 1;
 
 	ifindex = open_dev(o);
 	if (ifindex < 0)
 		return 1;
+	if (mkdir(o->pin_dir, 0700) && errno != EEXIST) {
+		err("cannot create '%s': %s", o->pin_dir, strerror(errno));
+		return 1;
+	}
 	skel = open_gen();
 	if (!skel)
 		return 1;
-	prog = o->attach_pass ? skel->progs.bare_pass : skel->progs.bare_drop;
-	if (load_gen(skel, prog))
+	prog = recv_prog(skel, o->recv);
+	if (o->recv == R_REF &&
+	    ref_list_prepare(skel, o, list, sizeof(list), &reused))
 		goto out;
+	if (load_gen(skel, prog)) {
+		if (reused)
+			err("'%s' may hold another size of list; remove it",
+			    list);
+		goto out;
+	}
+	/* Filled before the attach: no frame meets a half-filled list. */
+	if (o->recv == R_REF && !reused &&
+	    fill_ref(bpf_map__fd(skel->maps.ref_list), o->frame.src.addr[0],
+		     o->entries)) {
+		bpf_map__unpin(skel->maps.ref_list, NULL);
+		goto out;
+	}
 	link_fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP,
 				  &lopts);
 	if (link_fd < 0) {
 		err("cannot attach to %s in native mode: %s", o->dev,
 		    strerror(-link_fd));
-		goto out;
-	}
-	if (mkdir(o->pin_dir, 0700) && errno != EEXIST) {
-		err("cannot create '%s': %s", o->pin_dir, strerror(errno));
 		goto out;
 	}
 	/* The link pin keeps the program attached after we exit; removing
