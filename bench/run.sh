@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: drop and pass rates of xdpguard beside a bare XDP program,
-# nftables, iptables and xdp-filter, per-packet cost of each verdict path
-# (BPF_PROG_TEST_RUN), and the kernel memory of the pinned maps.
+# a parse+hash reference, nftables, iptables and xdp-filter, per-packet cost
+# of each verdict path (BPF_PROG_TEST_RUN), and the kernel memory of the
+# pinned maps.
 #
 # Two namespaces joined by a veth pair; xg-gen sends from one end with
 # BPF_PROG_TEST_RUN live frames, the filter under test runs natively on the
@@ -163,6 +164,16 @@ bare_on() { xg-gen --attach "$1" -n "$RX" -d "$VRX" --pin-dir "$PIN/bare-$1"; }
 bare_off() { rm -rf "$PIN/bare-$1"; }
 bare_count() { xg-gen --read "$PIN/bare-$1"; }
 
+# The parse+hash reference with N entries. Its list stays pinned in the
+# directory between rounds (filled once, freed once, at the end); removing
+# the link pin detaches the program.
+ref_on() {
+	xg-gen --attach ref --entries "$1" -s $BAD4 -n "$RX" -d "$VRX" \
+		--pin-dir "$PIN/ref-$1"
+}
+ref_off() { rm -f "$PIN/ref-$1/link" "$PIN/ref-$1/count"; }
+ref_count() { xg-gen --read "$PIN/ref-$1"; }
+
 nft_on() {
 	bare_on pass || return 1
 	ip netns exec "$RX" nft -f - <<-EOF
@@ -215,6 +226,7 @@ CONFIGS=(
 	"xg_drop_1|xdpguard drop, 1 entry|bare_drop|xg|l1|drop"
 	"xg_drop_10k|xdpguard drop, 10k entries|bare_drop|xg|l10k|drop"
 	"xg_drop_1m|xdpguard drop, 1M entries|bare_drop|xg|l1m|drop"
+	"ref_hash_1m|parse+hash reference, 1M entries|bare_drop|ref|1000000|drop"
 	"xg_pass_1|xdpguard pass, 1 entry|bare_pass|xg|l1|pass"
 	"xg_pass_10k|xdpguard pass, 10k entries|bare_pass|xg|l10k|pass"
 	"xg_pass_1m|xdpguard pass, 1M entries|bare_pass|xg|l1m|pass"
@@ -226,6 +238,13 @@ CONFIGS=(
 	"nft_netdev|nftables netdev ingress drop|bare_drop|nft||drop"
 	"ipt_raw|iptables raw PREROUTING drop|bare_drop|ipt||drop"
 	"xdp_filter|xdp-filter deny (src)|bare_drop|xdpf||drop"
+)
+
+# Pairs of configurations compared round by round, beside the reference
+# of each: a|b|title (the ratio is a's rate over b's).
+COMPARE=(
+	"xg_drop_1m|ref_hash_1m|xdpguard drop vs parse+hash reference, 1M entries"
+	"xg_drop_1m|nft_netdev|xdpguard drop, 1M entries, vs nftables netdev drop"
 )
 
 declare -A SKIP # id -> why it was not measured
@@ -248,27 +267,10 @@ traffic_args() {
 	esac
 }
 
-recv_on() {
-	case $1 in
-	bare) bare_on "$2" ;;
-	xg) xg_on "$2" ;;
-	*) "${1}_on" ;;
-	esac
-}
-recv_off() {
-	case $1 in
-	bare) bare_off "$2" ;;
-	xg) xg_off "$2" ;;
-	*) "${1}_off" ;;
-	esac
-}
-recv_count() {
-	case $1 in
-	bare) bare_count "$2" ;;
-	xg) xg_count "$2" ;;
-	*) "${1}_count" ;;
-	esac
-}
+# kind, arg: bare_on drop, xg_on l1m, ref_on 1000000, nft_on "" ...
+recv_on() { "${1}_on" "$2"; }
+recv_off() { "${1}_off" "$2"; }
+recv_count() { "${1}_count" "$2"; }
 
 # One measurement: prints "received_pps sent_pps".
 measure_once() {
@@ -351,6 +353,17 @@ run_costs() {
 
 	cost bare_drop "bare XDP_DROP" bare-drop -p syn -s $BAD4 -D $RX4
 	cost bare_pass "bare XDP_PASS" bare-pass -p ack -s $TX4 -D $RX4
+	# The parse+hash reference, with the list of the ref_hash_1m row.
+	if ref_on 1000000 >"$TMP/err" 2>&1; then
+		a="$PIN/ref-1000000/link"
+		cost ref_drop_1m "parse+hash reference: listed, 1M entries" \
+			"$a" -p syn -s $BAD4 -D $RX4
+		cost ref_pass_1m "parse+hash reference: not listed, 1M" "$a" \
+			-p ack -s $TX4 -D $RX4
+		ref_off 1000000
+	else
+		echo "bench: parse+hash reference not timed: $(head -n1 "$TMP/err")" >&2
+	fi
 	# The fixed cost: parsing, settings, counters, no list to look in.
 	xg_on l0 || return 1
 	cost pass_0 "pass, empty lists" "$PIN/l0/$LINK_PIN" -p ack -s $TX4 \
@@ -458,29 +471,72 @@ summarise() {
 		      else . end)'
 }
 
+# The COMPARE pairs: the median over the rounds of a's rate over b's in
+# the same round, and of the time per packet a adds over b.
+compare() {
+	local c a b title
+
+	for c in "${COMPARE[@]}"; do
+		IFS='|' read -r a b title <<<"$c"
+		jq -n -c --slurpfile c "$TMP/configs.json" --arg a "$a" \
+			--arg b "$b" --arg title "$title" '
+			def median: sort | .[length / 2 | floor];
+			($c[0] | map({key: .id, value: .}) | from_entries) as $by
+			| [($by[$a].runs // [])[] as $x | ($by[$b].runs // [])[]
+			   | select(.round == $x.round)
+			   | {ratio: ($x.mpps / .mpps),
+			      extra: (1e3 / $x.mpps - 1e3 / .mpps)}] as $p
+			| {id: "\($a)/\($b)", a: $a, b: $b, title: $title,
+			   rounds: ($p | length)}
+			+ if ($p | length) > 0 then
+				{ratio: ($p | map(.ratio) | median),
+				 extra_ns: ($p | map(.extra) | median)}
+			  else {} end'
+	done | jq -s -c '.'
+}
+
+# xdpguard's time per packet over the parse+hash reference's, same frame.
+cost_ratios() {
+	jq -c 'map({key: .id, value: .}) | from_entries as $ns
+		| [["drop_1m", "ref_drop_1m",
+		    "listed IPv4 source, 1M entries"],
+		   ["pass_1m", "ref_pass_1m",
+		    "IPv4 source on no list, 1M entries"]][]
+		| select($ns[.[0]].ns and $ns[.[1]].ns)
+		| {a: .[0], b: .[1], title: .[2], a_ns: $ns[.[0]].ns,
+		   b_ns: $ns[.[1]].ns, ratio: ($ns[.[0]].ns / $ns[.[1]].ns)}' \
+		"$TMP/costs.json" | jq -s -c '.'
+}
+
 targets() {
 	jq -n -c --slurpfile c "$TMP/configs.json" \
-		--slurpfile k "$TMP/costs.json" --slurpfile m "$TMP/mems.json" '
+		--slurpfile k "$TMP/costs.json" --slurpfile m "$TMP/mems.json" \
+		--slurpfile p "$TMP/compare.json" \
+		--slurpfile r "$TMP/cost_ratios.json" '
 		($c[0] | map({key: .id, value: .}) | from_entries) as $by
 		| ($k[0] | map({key: .id, value: .}) | from_entries) as $ns
 		| ($m[0] | map({key: .set, value: .}) | from_entries) as $mem
+		| ($p[0] | map({key: .id, value: .}) | from_entries) as $cmp
+		| ($r[0] | map({key: .a, value: .}) | from_entries) as $cr
 		| def t($name; $v; $op; $lim; $unit):
-			{name: $name, value: $v, limit: $lim, unit: $unit,
+			{name: $name, value: $v, limit: $lim, op: $op,
+			 unit: $unit,
 			 met: (if $v == null then null
 			       elif $op == ">=" then $v >= $lim
+			       elif $op == "<=" then $v <= $lim
 			       else $v < $lim end)};
 		[t("drop path with 1M entries vs bare XDP_DROP";
 		   $by.xg_drop_1m.ratio; ">="; 0.9; "share"),
+		 t("drop path with 1M entries vs parse+hash reference";
+		   $cmp["xg_drop_1m/ref_hash_1m"].ratio; ">="; 0.95; "share"),
 		 t("drop path with 1M entries vs nftables netdev drop";
-		   (if $by.nft_netdev.mpps and $by.xg_drop_1m.mpps then
-			[$by.xg_drop_1m.runs[] as $x | $by.nft_netdev.runs[]
-			 | select(.round == $x.round) | $x.mpps / .mpps]
-			| sort | .[length / 2 | floor]
-		    else null end); ">="; 5; "ratio"),
+		   $cmp["xg_drop_1m/nft_netdev"].ratio; ">="; 5; "ratio"),
 		 t("drop path per packet, 1M entries";
 		   $ns.drop_1m.ns; "<"; 100; "ns"),
 		 t("pass path per packet, 1M entries";
 		   $ns.pass_1m.ns; "<"; 100; "ns"),
+		 t("pass path per packet, 1M entries, vs parse+hash reference";
+		   $cr.pass_1m.ratio; "<="; 1.5; "ratio"),
 		 t("all maps at the defaults";
 		   $mem.defaults.total_bytes; "<"; 10485760; "bytes")]'
 }
@@ -493,23 +549,25 @@ print_table() {
 		"\(.method.runs) runs of \(.method.seconds) s per configuration: median and min-max;",
 		"load average before \(.host.loadavg_before), after \(.host.loadavg_after)",
 		"",
-		"configuration                             Mpps   min-max        ns/pkt   vs ref    +ns",
+		"configuration                                   Mpps   min-max        ns/pkt   vs ref    +ns",
 		(.configs[] | if .status == "ok" then
-			"\(.title | .[0:38] + " " * (38 - length)) \(.mpps * 100 | round / 100 | tostring | " " * (7 - length) + .)   \("\(.mpps_min * 100 | round / 100)-\(.mpps_max * 100 | round / 100)" | . + " " * (12 - length)) \(.ns_per_packet * 10 | round / 10 | tostring | " " * (7 - length) + .)  \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .id == .ref then "ref" elif .extra_ns then (.extra_ns * 10 | round / 10 | tostring) else "-" end | " " * (6 - length) + .)"
-		  else "\(.title | .[0:38] + " " * (38 - length)) \(.status)" end),
+			"\(.title | .[0:44] + " " * (44 - length)) \(.mpps * 100 | round / 100 | tostring | " " * (7 - length) + .)   \("\(.mpps_min * 100 | round / 100)-\(.mpps_max * 100 | round / 100)" | . + " " * (12 - length)) \(.ns_per_packet * 10 | round / 10 | tostring | " " * (7 - length) + .)  \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .id == .ref then "ref" elif .extra_ns then (.extra_ns * 10 | round / 10 | tostring) else "-" end | " " * (6 - length) + .)"
+		  else "\(.title | .[0:44] + " " * (44 - length)) \(.status)" end),
 		"(vs ref: rate relative to bare XDP_PASS for pass rows, to bare XDP_DROP",
 		" otherwise; +ns: time per packet added over that reference; both are",
 		" medians of the ratios within each round)",
+		(.comparisons[] | select(.ratio) | "\(.title): \(.ratio * 1000 | round / 10)% of the rate, \(.extra_ns * 10 | round / 10) ns more per packet (median of \(.rounds) rounds)"),
 		(.configs[] | select(.verdicts) | "\(.title): verdicts over all rounds: \(.verdicts | to_entries | map("\(.key) \(.value)") | join(", "))"),
 		"",
 		"per-packet cost, BPF_PROG_TEST_RUN (\(.method.repeat) repeats, median of \(.costs[0].runs // 0) runs)",
 		(.costs[] | "  \(.title | . + " " * (44 - length)) \(.ns | tostring | " " * (4 - length) + .) ns  (\(.ns_min)-\(.ns_max))  \(.verdict)"),
+		(.cost_ratios[] | "  xdpguard vs parse+hash reference, \(.title): \(.a_ns) / \(.b_ns) ns = \(.ratio * 100 | round / 100)x"),
 		"",
 		"kernel memory of the pinned maps (bytes_memlock)",
 		(.memory[] | "  \(.set | . + " " * (14 - length)) \(.total_bytes / 1048576 * 100 | round / 100) MiB:  \(.maps | map("\(.name) \(.bytes / 1024 | round)K") | join(", "))"),
 		"",
 		"targets",
-		(.targets[] | "  \(if .met == true then "MET   " elif .met == false then "MISSED" else "n/a   " end) \(.name): \(if .value == null then "not measured" elif .unit == "ratio" then (.value * 100 | round / 100 | tostring) + "x" elif .unit == "share" then (.value * 1000 | round / 10 | tostring) + "%" elif .unit == "bytes" then (.value / 1048576 * 100 | round / 100 | tostring) + " MiB" else (.value | tostring) + " ns" end) (\(if .unit == "ratio" then ">= \(.limit)x" elif .unit == "share" then ">= \(.limit * 100)%" elif .unit == "bytes" then "< 10 MiB" else "< \(.limit) ns" end))")
+		(.targets[] | "  \(if .met == true then "MET   " elif .met == false then "MISSED" else "n/a   " end) \(.name): \(if .value == null then "not measured" elif .unit == "ratio" then (.value * 100 | round / 100 | tostring) + "x" elif .unit == "share" then (.value * 1000 | round / 10 | tostring) + "%" elif .unit == "bytes" then (.value / 1048576 * 100 | round / 100 | tostring) + " MiB" else (.value | tostring) + " ns" end) (\(.op) \(if .unit == "ratio" then "\(.limit)x" elif .unit == "share" then "\(.limit * 100)%" elif .unit == "bytes" then "\(.limit / 1048576) MiB" else "\(.limit) ns" end))")
 	' "$j"
 }
 
@@ -560,6 +618,8 @@ memory_of entries_1m l1m
 summarise >"$TMP/configs.json"
 jq -s -c '.' "$TMP/cost.jsonl" >"$TMP/costs.json"
 jq -s -c '.' "$TMP/mem.jsonl" >"$TMP/mems.json"
+compare >"$TMP/compare.json"
+cost_ratios >"$TMP/cost_ratios.json"
 targets >"$TMP/targets.json"
 jq -n \
 	--arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
@@ -570,12 +630,15 @@ jq -n \
 	--argjson repeat "$REPEAT" --argjson took $(($(date +%s) - T0)) \
 	--slurpfile c "$TMP/configs.json" --slurpfile k "$TMP/costs.json" \
 	--slurpfile m "$TMP/mems.json" --slurpfile t "$TMP/targets.json" \
+	--slurpfile p "$TMP/compare.json" \
+	--slurpfile r "$TMP/cost_ratios.json" \
 	'{host: {kernel: $kernel, cpus: $cpus, cpu: $cpu,
 	        loadavg_before: $load0, loadavg_after: $load1}, date: $date,
 	  method: {runs: $runs, seconds: $secs, repeat: $repeat,
 		   traffic: "xg-gen, BPF_PROG_TEST_RUN live frames over veth; generator and receiver share one CPU",
 		   seconds_total: $took},
-	  configs: $c[0], costs: $k[0],
+	  configs: $c[0], comparisons: $p[0], costs: $k[0],
+	  cost_ratios: $r[0],
 	  memory: $m[0], targets: $t[0]}' >"$JSON_OUT" ||
 	die "cannot write $JSON_OUT"
 echo
