@@ -59,6 +59,10 @@ TX6=2001:db8::1
 RX6=2001:db8::2
 BAD6=2001:db8:1::5
 FLOOD_NET=198.19.0.0 # random flood sources: /17 or /16 of it
+# A million sources do not fit in 198.18.0.0/15: IPv6 ones, in a /44 of
+# 2001:db8::/32; xdpguard tracks IPv6 sources per /64 (its default), so
+# bits 44-63 make 2^20 of them.
+FLOOD_NET6=2001:db8:ff00::
 # The generator and the receiver's softirq share this CPU (see
 # docs/BENCHMARKS.md); pinning keeps the pair from migrating mid-run.
 CPU=$(($(nproc) - 1))
@@ -69,7 +73,7 @@ cleanup() {
 	local d
 
 	trap - EXIT INT TERM
-	for d in "$PIN"/l*; do
+	for d in "$PIN"/l* "$PIN"/fl; do
 		[[ -d $d ]] && xg-unload --all --pin-dir "$d" >/dev/null 2>&1
 	done
 	if ((XDPF_OURS)); then
@@ -159,6 +163,19 @@ xg_on() { xg-load --pin-dir "$PIN/$1" -n "$RX" "$VRX" --mode native; }
 xg_off() { xg-unload --pin-dir "$PIN/$1" -n "$RX" "$VRX"; }
 xg_count() { xg-stats --pin-dir "$PIN/$1" -j | jq '.total.packets'; }
 
+# The flood rows' xdpguard, loaded afresh for every measurement: every
+# setting at its default, an empty tracker, no attack under way, whatever
+# an earlier row or round did (a source admitted by one flood would be a
+# known client to the next, in every class).
+fresh_on() {
+	[[ -e $PIN/$1 ]] && xg-unload --all --pin-dir "$PIN/$1" >/dev/null 2>&1
+	xg-load --pin-dir "$PIN/$1" -n "$RX" "$VRX" --mode native || return 1
+	[[ -s $TMP/flood-settings.json ]] ||
+		xg-threshold --pin-dir "$PIN/$1" -j >"$TMP/flood-settings.json"
+}
+fresh_off() { xg-unload --all --pin-dir "$PIN/$1"; }
+fresh_count() { xg_count "$1"; }
+
 bare_on() { xg-gen --attach "$1" -n "$RX" -d "$VRX" --pin-dir "$PIN/bare-$1"; }
 # Removing the link pin detaches the program (nothing else holds the link).
 bare_off() { rm -rf "$PIN/bare-$1"; }
@@ -230,11 +247,15 @@ CONFIGS=(
 	"xg_pass_1|xdpguard pass, 1 entry|bare_pass|xg|l1|pass"
 	"xg_pass_10k|xdpguard pass, 10k entries|bare_pass|xg|l10k|pass"
 	"xg_pass_1m|xdpguard pass, 1M entries|bare_pass|xg|l1m|pass"
-	"xg_flood_32k|xdpguard SYN flood, 32k random sources|bare_drop|xg|l1|flood32k"
-	"xg_flood_64k|xdpguard SYN flood, 64k random sources|bare_drop|xg|l1|flood64k"
-	"xg_udpflood_64k|xdpguard UDP flood, 64k random sources|bare_drop|xg|l1|udpflood64k"
-	"xg_icmpflood_64k|xdpguard ICMP flood, 64k random sources|bare_drop|xg|l1|icmpflood64k"
-	"xg_fragflood_64k|xdpguard fragment flood, 64k random sources|bare_drop|xg|l1|fragflood64k"
+	"xg_flood_32k|xdpguard SYN flood, 32k random sources|bare_drop|fresh|fl|flood-syn-32k"
+	"xg_flood_64k|xdpguard SYN flood, 64k random sources|bare_drop|fresh|fl|flood-syn-64k"
+	"xg_udpflood_64k|xdpguard UDP flood, 64k random sources|bare_drop|fresh|fl|flood-udp-64k"
+	"xg_icmpflood_64k|xdpguard ICMP flood, 64k random sources|bare_drop|fresh|fl|flood-icmp-64k"
+	"xg_fragflood_64k|xdpguard fragment flood, 64k random sources|bare_drop|fresh|fl|flood-frag-64k"
+	"xg_synflood_1m|xdpguard SYN flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-syn-1m"
+	"xg_udpflood_1m|xdpguard UDP flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-udp-1m"
+	"xg_icmpflood_1m|xdpguard ICMPv6 flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-icmp-1m"
+	"xg_fragflood_1m|xdpguard fragment flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-frag-1m"
 	"nft_netdev|nftables netdev ingress drop|bare_drop|nft||drop"
 	"ipt_raw|iptables raw PREROUTING drop|bare_drop|ipt||drop"
 	"xdp_filter|xdp-filter deny (src)|bare_drop|xdpf||drop"
@@ -255,15 +276,35 @@ traffic_args() {
 	# Legitimate traffic that no rate limit applies to: TCP ACKs (the
 	# receiver answers each with a RST, in every pass configuration).
 	pass) echo "-p ack -s $TX4 -D $RX4 --dport 80" ;;
-	# As many sources as the tracker holds by default (32768), then twice
-	# as many, so that it keeps evicting.
-	flood32k) echo "-p syn --rand-src $FLOOD_NET/17 -D $RX4 --dport 80" ;;
-	flood64k) echo "-p syn --rand-src $FLOOD_NET/16 -D $RX4 --dport 80" ;;
-	# The same sources, in the classes that have no global ceiling yet
-	# (issue 10): each new source conforms to its own fresh bucket.
-	udpflood64k) echo "-p udp --rand-src $FLOOD_NET/16 -D $RX4 --dport 9" ;;
-	icmpflood64k) echo "-p icmp --rand-src $FLOOD_NET/16 -D $RX4" ;;
-	fragflood64k) echo "-p frag --rand-src $FLOOD_NET/16 -D $RX4" ;;
+	# flood-CLASS-SOURCES: 32k is as many sources as the tracker holds by
+	# default (32768), 64k twice as many, 1m 2^20 IPv6 /64s. icmp is
+	# ICMPv6 echo over IPv6, frag a non-first fragment (an IPv6 fragment
+	# header over IPv6) of a UDP datagram.
+	flood-*-32k) flood_args "$1" $FLOOD_NET/17 $RX4 ;;
+	flood-*-64k) flood_args "$1" $FLOOD_NET/16 $RX4 ;;
+	flood-*-1m) flood_args "$1" $FLOOD_NET6/44 $RX6 ;;
+	esac
+}
+
+# traffic, source prefix, destination; UDP to the discard port, SYNs to 80
+flood_args() {
+	local c
+
+	c=$(flood_class "$1")
+	echo "-p $c --rand-src $2 -D $3 --dport $([[ $c == udp ]] && echo 9 || echo 80)"
+}
+
+# flood-CLASS-SOURCES -> CLASS (syn, udp, icmp, frag) and source count
+flood_class() {
+	local t=${1#flood-}
+
+	echo "${t%-*}"
+}
+flood_sources() {
+	case $1 in
+	*-32k) echo 32768 ;;
+	*-64k) echo 65536 ;;
+	*-1m) echo 1048576 ;;
 	esac
 }
 
@@ -300,9 +341,11 @@ run_rounds() {
 				recv_off "$kind" "$arg" >/dev/null 2>&1
 				continue
 			fi
-			[[ $traffic == *flood* ]] && flood_snap >"$TMP/flood-before"
+			[[ $traffic == flood-* ]] &&
+				xg-stats --pin-dir "$PIN/$arg" -j >"$TMP/fl-before"
 			res=$(measure_once "$kind" "$arg" "$traffic")
-			[[ $traffic == *flood* ]] && flood_add "$id"
+			[[ $traffic == flood-* && -n $res ]] &&
+				flood_add "$id" "$r" "$arg" "$(flood_class "$traffic")"
 			recv_off "$kind" "$arg" >/dev/null 2>&1
 			[[ -n $res ]] && echo "$r $res" >>"$TMP/rate-$id"
 			printf ' %s' "$id" >&2
@@ -311,23 +354,63 @@ run_rounds() {
 	done
 }
 
-# The flood's verdicts: packets per class/reason, added up over the rounds.
-flood_snap() {
-	xg-stats --pin-dir "$PIN/l1" -j |
-		jq -c '[.counters | to_entries[] | .key as $c | .value
-			| to_entries[] | {key: "\($c)/\(.key)", value: .value.packets}]
-			| from_entries'
-}
+# One flood measurement, from xg-stats before and after: its verdicts
+# (class/reason -> packets), the packets seen and dropped, and the class's
+# admissions: sources admitted into the tracker, packets refused by the
+# budget (they met the ceiling: passed under it or dropped as
+# CLASS_global). A line per round in flood-ID.jsonl.
 flood_add() {
-	local sum=$TMP/flood-$1
+	xg-stats --pin-dir "$PIN/$3" -j >"$TMP/fl-after" || return 1
+	jq -n -c --slurpfile b "$TMP/fl-before" --slurpfile a "$TMP/fl-after" \
+		--argjson round "$2" --arg k "$4" '
+		def v($s): [$s.counters | to_entries[] | .key as $c | .value
+			| to_entries[]
+			| {key: "\($c)/\(.key)", value: .value.packets}]
+			| from_entries;
+		def sum: map(.value) | add // 0;
+		($a[0].config.drop_malformed) as $dm
+		| (v($b[0])) as $was
+		| (v($a[0]) | with_entries(.value -= ($was[.key] // 0))
+		   | with_entries(select(.value > 0))) as $d
+		| ($d | to_entries | map(select(.key | split("/")[1]
+			| . != "pass" and . != "allowlisted"
+			  and (. != "malformed" or $dm))) | sum) as $dropped
+		| {round: $round, verdicts: $d, seen: ($d | to_entries | sum),
+		   dropped: $dropped,
+		   admitted: ($a[0].admission[$k].admitted
+			      - $b[0].admission[$k].admitted),
+		   refused: ($a[0].admission[$k].refused
+			     - $b[0].admission[$k].refused),
+		   ceiling_dropped: ($d | to_entries
+			| map(select(.key | endswith("/\($k)_global"))) | sum)}
+		' >>"$TMP/flood-$1.jsonl"
+}
 
-	[[ -s $sum ]] || echo '{}' >"$sum"
-	flood_snap | jq -c --slurpfile b "$TMP/flood-before" \
-		--slurpfile s "$sum" '
-		with_entries(.value -= $b[0][.key])
-		| with_entries(.value += ($s[0][.key] // 0))
-		| with_entries(select(.value > 0))' >"$sum.new" &&
-		mv "$sum.new" "$sum"
+# All rounds of one flood row: the verdicts added up, and per round the
+# share of the packets dropped and where the passed ones went through:
+# under the ceiling (refused by the budget, not dropped) or as packets of
+# admitted, tracked sources within their own limit.
+flood_summary() {
+	jq -s -c --arg k "$2" --argjson n "$3" --arg fam "$4" '
+		def median: sort | .[length / 2 | floor];
+		map(. + {share_dropped: (if .seen > 0 then .dropped / .seen
+					  else null end),
+			 passed: (.seen - .dropped),
+			 passed_ceiling: (.refused - .ceiling_dropped)}
+		    | . + {passed_tracked: (.passed - .passed_ceiling)}) as $r
+		| {verdicts: ($r | map(.verdicts | to_entries[])
+			| group_by(.key)
+			| map({key: .[0].key, value: (map(.value) | add)})
+			| from_entries),
+		   flood: {class: $k, sources: $n, family: $fam,
+			   seen: ($r | map(.seen) | add),
+			   dropped: ($r | map(.dropped) | add),
+			   share_dropped: ($r | map(.share_dropped) | median),
+			   admitted: ($r | map(.admitted) | median),
+			   refused: ($r | map(.refused) | median),
+			   passed_ceiling: ($r | map(.passed_ceiling) | median),
+			   passed_tracked: ($r | map(.passed_tracked) | median),
+			   rounds: ($r | map(del(.verdicts)))}}' "$1"
 }
 
 # ---- per-packet cost (BPF_PROG_TEST_RUN, no live frames) -------------------
@@ -358,8 +441,8 @@ run_costs() {
 		a="$PIN/ref-1000000/link"
 		cost ref_drop_1m "parse+hash reference: listed, 1M entries" \
 			"$a" -p syn -s $BAD4 -D $RX4
-		cost ref_pass_1m "parse+hash reference: not listed, 1M" "$a" \
-			-p ack -s $TX4 -D $RX4
+		cost ref_pass_1m "parse+hash reference: not listed, 1M entries" \
+			"$a" -p ack -s $TX4 -D $RX4
 		ref_off 1000000
 	else
 		echo "bench: parse+hash reference not timed: $(head -n1 "$TMP/err")" >&2
@@ -445,9 +528,13 @@ summarise() {
 				   sent_mpps: (.[2] / 1e6)})
 			| {id: $id, title: $title, ref: $ref, status: "ok",
 			   runs: .}' "$TMP/rate-$id" |
-			if [[ -s $TMP/flood-$id ]]; then
-				jq -c --slurpfile f "$TMP/flood-$id" \
-					'. + {verdicts: $f[0]}'
+			if [[ -s $TMP/flood-$id.jsonl ]]; then
+				flood_summary "$TMP/flood-$id.jsonl" \
+					"$(flood_class "$traffic")" \
+					"$(flood_sources "$traffic")" \
+					"$([[ $traffic == *-1m ]] && echo ipv6 || echo ipv4)" \
+					>"$TMP/flood-$id.json"
+				jq -c --slurpfile f "$TMP/flood-$id.json" '. + $f[0]'
 			else
 				cat
 			fi
@@ -518,6 +605,10 @@ targets() {
 		| ($m[0] | map({key: .set, value: .}) | from_entries) as $mem
 		| ($p[0] | map({key: .id, value: .}) | from_entries) as $cmp
 		| ($r[0] | map({key: .a, value: .}) | from_entries) as $cr
+		| ($c[0] | map(select(.flood))) as $fl
+		| ($fl | map(select(.ratio)) | min_by(.ratio)) as $slow
+		| ($fl | map(select(.flood.share_dropped))
+		   | min_by(.flood.share_dropped)) as $leak
 		| def t($name; $v; $op; $lim; $unit):
 			{name: $name, value: $v, limit: $lim, op: $op,
 			 unit: $unit,
@@ -537,6 +628,10 @@ targets() {
 		   $ns.pass_1m.ns; "<"; 100; "ns"),
 		 t("pass path per packet, 1M entries, vs parse+hash reference";
 		   $cr.pass_1m.ratio; "<="; 1.5; "ratio"),
+		 t("random-source flood vs bare XDP_DROP, lowest: \($slow.title // "-")";
+		   $slow.ratio; ">="; 0.7; "share"),
+		 t("flood packets dropped, lowest: \($leak.title // "-")";
+		   $leak.flood.share_dropped; ">="; 0.99; "share"),
 		 t("all maps at the defaults";
 		   $mem.defaults.total_bytes; "<"; 10485760; "bytes")]'
 }
@@ -556,7 +651,13 @@ print_table() {
 		"(vs ref: rate relative to bare XDP_PASS for pass rows, to bare XDP_DROP",
 		" otherwise; +ns: time per packet added over that reference; both are",
 		" medians of the ratios within each round)",
-		(.comparisons[] | select(.ratio) | "\(.title): \(.ratio * 1000 | round / 10)% of the rate, \(.extra_ns * 10 | round / 10) ns more per packet (median of \(.rounds) rounds)"),
+		(.comparisons[] | select(.ratio) | "\(.title): \(.ratio * 1000 | round / 10)% of the rate, \(if .extra_ns >= 0 then "+" else "" end)\(.extra_ns * 10 | round / 10) ns per packet (medians of \(.rounds) rounds)"),
+		"",
+		"random-source floods, xdpguard at its defaults, loaded afresh for each",
+		"measurement; per round: rate vs bare XDP_DROP, share of the flood dropped,",
+		"sources admitted, packets passed under the ceiling and by tracked sources",
+		"flood                                        vs drop  dropped  admitted   ceiling   tracked",
+		(.configs[] | select(.flood) | "\(.title | .[0:44] + " " * (44 - length)) \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .flood.share_dropped then (.flood.share_dropped * 10000 | round / 100 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(.flood.admitted | tostring | " " * (8 - length) + .)  \(.flood.passed_ceiling | tostring | " " * (8 - length) + .)  \(.flood.passed_tracked | tostring | " " * (8 - length) + .)"),
 		(.configs[] | select(.verdicts) | "\(.title): verdicts over all rounds: \(.verdicts | to_entries | map("\(.key) \(.value)") | join(", "))"),
 		"",
 		"per-packet cost, BPF_PROG_TEST_RUN (\(.method.repeat) repeats, median of \(.costs[0].runs // 0) runs)",
@@ -589,11 +690,11 @@ make_pins l1m "$TMP/l1m.txt" --max-entries 1000000 ||
 echo "bench: lists ready ($(wc -l <"$TMP/l1m.txt") entries in the largest)" >&2
 
 if ((!HAVE_THRESHOLD)); then
-	SKIP[xg_flood_32k]="skipped: xg-threshold (flood defence) is not built"
-	SKIP[xg_flood_64k]=${SKIP[xg_flood_32k]}
-	SKIP[xg_udpflood_64k]=${SKIP[xg_flood_32k]}
-	SKIP[xg_icmpflood_64k]=${SKIP[xg_flood_32k]}
-	SKIP[xg_fragflood_64k]=${SKIP[xg_flood_32k]}
+	for c in "${CONFIGS[@]}"; do
+		IFS='|' read -r id _ _ _ _ traffic <<<"$c"
+		[[ $traffic == flood-* ]] &&
+			SKIP[$id]="skipped: xg-threshold (flood defence) is not built"
+	done
 fi
 command -v nft >/dev/null || SKIP[nft_netdev]="skipped: nft is not installed"
 command -v iptables >/dev/null || SKIP[ipt_raw]="skipped: iptables is not installed"
@@ -619,6 +720,7 @@ summarise >"$TMP/configs.json"
 jq -s -c '.' "$TMP/cost.jsonl" >"$TMP/costs.json"
 jq -s -c '.' "$TMP/mem.jsonl" >"$TMP/mems.json"
 compare >"$TMP/compare.json"
+[[ -s $TMP/flood-settings.json ]] || echo null >"$TMP/flood-settings.json"
 cost_ratios >"$TMP/cost_ratios.json"
 targets >"$TMP/targets.json"
 jq -n \
@@ -632,11 +734,12 @@ jq -n \
 	--slurpfile m "$TMP/mems.json" --slurpfile t "$TMP/targets.json" \
 	--slurpfile p "$TMP/compare.json" \
 	--slurpfile r "$TMP/cost_ratios.json" \
+	--slurpfile fs "$TMP/flood-settings.json" \
 	'{host: {kernel: $kernel, cpus: $cpus, cpu: $cpu,
 	        loadavg_before: $load0, loadavg_after: $load1}, date: $date,
 	  method: {runs: $runs, seconds: $secs, repeat: $repeat,
 		   traffic: "xg-gen, BPF_PROG_TEST_RUN live frames over veth; generator and receiver share one CPU",
-		   seconds_total: $took},
+		   seconds_total: $took, flood_settings: $fs[0]},
 	  configs: $c[0], comparisons: $p[0], costs: $k[0],
 	  cost_ratios: $r[0],
 	  memory: $m[0], targets: $t[0]}' >"$JSON_OUT" ||
