@@ -66,6 +66,7 @@ FLOOD_NET6=2001:db8:ff00::
 # The generator and the receiver's softirq share this CPU (see
 # docs/BENCHMARKS.md); pinning keeps the pair from migrating mid-run.
 CPU=$(($(nproc) - 1))
+SOFTIRQD=$(pgrep -x "ksoftirqd/$CPU" | head -n1)
 XDPF_OURS=0
 XDP_DIR_OURS=0
 
@@ -240,6 +241,10 @@ xdpf_count() { xdpf status | awk '$1 == "XDP_DROP" { print $2; exit }'; }
 CONFIGS=(
 	"bare_drop|bare XDP_DROP|bare_drop|bare|drop|drop"
 	"bare_pass|bare XDP_PASS (to the stack)|bare_pass|bare|pass|pass"
+	# The floods' traffic into the bare program: what drawing a random
+	# source costs the generator, for the floods' second ratio.
+	"bare_drop_rand4|bare XDP_DROP, random IPv4 sources|bare_drop|bare|drop|flood-udp-64k"
+	"bare_drop_rand6|bare XDP_DROP, random IPv6 sources|bare_drop|bare|drop|flood-udp-1m"
 	"xg_drop_1|xdpguard drop, 1 entry|bare_drop|xg|l1|drop"
 	"xg_drop_10k|xdpguard drop, 10k entries|bare_drop|xg|l10k|drop"
 	"xg_drop_1m|xdpguard drop, 1M entries|bare_drop|xg|l1m|drop"
@@ -313,19 +318,27 @@ recv_on() { "${1}_on" "$2"; }
 recv_off() { "${1}_off" "$2"; }
 recv_count() { "${1}_count" "$2"; }
 
-# One measurement: prints "received_pps sent_pps".
+# CPU time of the softirq thread of the generator's CPU, in ns: frames
+# whose receive path the kernel defers to it are not in xg-gen's own time.
+softirqd_ns() { cut -d' ' -f1 "/proc/$SOFTIRQD/schedstat" 2>/dev/null || echo 0; }
+
+# One measurement: prints "received_pps sent_pps received_per_cpu_s
+# softirqd_ms". The CPU time is xg-gen's thread's (the receiver runs in its
+# softirq) plus what the softirq thread of that CPU ran meanwhile.
 measure_once() {
-	local kind=$1 arg=$2 traffic=$3 before after out secs sent
+	local kind=$1 arg=$2 traffic=$3 before after out k0 k1
 
 	before=$(recv_count "$kind" "$arg") || return 1
+	k0=$(softirqd_ns)
 	# shellcheck disable=SC2046
 	out=$(taskset -c $CPU xg-gen -n "$TX" -d "$VTX" -c $MAX_FRAMES \
 		--time-limit "$SECS" -j $(traffic_args "$traffic")) || return 1
+	k1=$(softirqd_ns)
 	after=$(recv_count "$kind" "$arg") || return 1
-	secs=$(jq .seconds <<<"$out")
-	sent=$(jq .sent <<<"$out")
-	awk -v r=$((after - before)) -v s="$sent" -v t="$secs" \
-		'BEGIN { printf "%.0f %.0f\n", r / t, s / t }'
+	jq -r --argjson r $((after - before)) --argjson k $((k1 - k0)) '
+		(.cpu_seconds + $k / 1e9) as $cpu
+		| "\($r / .seconds | round) \(.sent / .seconds | round) \(
+		   $r / $cpu | round) \($k / 1e6)"' <<<"$out"
 }
 
 run_rounds() {
@@ -341,10 +354,10 @@ run_rounds() {
 				recv_off "$kind" "$arg" >/dev/null 2>&1
 				continue
 			fi
-			[[ $traffic == flood-* ]] &&
+			[[ $kind == fresh ]] &&
 				xg-stats --pin-dir "$PIN/$arg" -j >"$TMP/fl-before"
 			res=$(measure_once "$kind" "$arg" "$traffic")
-			[[ $traffic == flood-* && -n $res ]] &&
+			[[ $kind == fresh && -n $res ]] &&
 				flood_add "$id" "$r" "$arg" "$(flood_class "$traffic")"
 			recv_off "$kind" "$arg" >/dev/null 2>&1
 			[[ -n $res ]] && echo "$r $res" >>"$TMP/rate-$id"
@@ -525,7 +538,8 @@ summarise() {
 			'split("\n") | map(select(length > 0) | split(" ")
 				| map(tonumber)
 				| {round: .[0], mpps: (.[1] / 1e6),
-				   sent_mpps: (.[2] / 1e6)})
+				   sent_mpps: (.[2] / 1e6),
+				   cpu_mpps: (.[3] / 1e6), softirqd_ms: .[4]})
 			| {id: $id, title: $title, ref: $ref, status: "ok",
 			   runs: .}' "$TMP/rate-$id" |
 			if [[ -s $TMP/flood-$id.jsonl ]]; then
@@ -543,23 +557,42 @@ summarise() {
 		(map({key: .id, value: .}) | from_entries) as $by
 		| map(if .status == "ok" then
 			(.runs | map(.mpps)) as $m
+			| (.runs | map(.cpu_mpps)) as $u
 			| ($by[.ref].runs // []) as $ref
 			| [.runs[] as $x | $ref[] | select(.round == $x.round)
-			   | {ratio: ($x.mpps / .mpps),
-			      extra: (1e3 / $x.mpps - 1e3 / .mpps)}] as $p
+			   | {ratio: ($x.cpu_mpps / .cpu_mpps),
+			      extra: (1e3 / $x.cpu_mpps - 1e3 / .cpu_mpps),
+			      wall: ($x.mpps / .mpps)}] as $p
 			| . + {mpps: ($m | median), mpps_min: ($m | min),
 			       mpps_max: ($m | max),
 			       sent_mpps: (.runs | map(.sent_mpps) | median),
-			       ns_per_packet: (1e3 / ($m | median))}
+			       cpu_mpps: ($u | median), cpu_mpps_min: ($u | min),
+			       cpu_mpps_max: ($u | max),
+			       ns_per_packet: (1e3 / ($u | median)),
+			       wall_ns_per_packet: (1e3 / ($m | median))}
 			| if ($p | length) > 0 then
 				. + {ratio: ($p | map(.ratio) | median),
-				     extra_ns: ($p | map(.extra) | median)}
+				     extra_ns: ($p | map(.extra) | median),
+				     wall_ratio: ($p | map(.wall) | median)}
+			  else . end
+			| if .flood then
+				($by[if .flood.family == "ipv6" then
+					"bare_drop_rand6" else "bare_drop_rand4"
+				     end].runs // []) as $same
+				| [.runs[] as $x | $same[]
+				   | select(.round == $x.round)
+				   | $x.cpu_mpps / .cpu_mpps] as $q
+				| if ($q | length) > 0 then
+					.flood += {ratio_same_traffic:
+						   ($q | median)}
+				  else . end
 			  else . end
 		      else . end)'
 }
 
-# The COMPARE pairs: the median over the rounds of a's rate over b's in
-# the same round, and of the time per packet a adds over b.
+# The COMPARE pairs: the median over the rounds of a's rate (per CPU
+# second) over b's in the same round, and of the time per packet a adds
+# over b.
 compare() {
 	local c a b title
 
@@ -571,13 +604,15 @@ compare() {
 			($c[0] | map({key: .id, value: .}) | from_entries) as $by
 			| [($by[$a].runs // [])[] as $x | ($by[$b].runs // [])[]
 			   | select(.round == $x.round)
-			   | {ratio: ($x.mpps / .mpps),
-			      extra: (1e3 / $x.mpps - 1e3 / .mpps)}] as $p
+			   | {ratio: ($x.cpu_mpps / .cpu_mpps),
+			      extra: (1e3 / $x.cpu_mpps - 1e3 / .cpu_mpps),
+			      wall: ($x.mpps / .mpps)}] as $p
 			| {id: "\($a)/\($b)", a: $a, b: $b, title: $title,
 			   rounds: ($p | length)}
 			+ if ($p | length) > 0 then
 				{ratio: ($p | map(.ratio) | median),
-				 extra_ns: ($p | map(.extra) | median)}
+				 extra_ns: ($p | map(.extra) | median),
+				 wall_ratio: ($p | map(.wall) | median)}
 			  else {} end'
 	done | jq -s -c '.'
 }
@@ -642,22 +677,27 @@ print_table() {
 	jq -r '
 		"xdpguard benchmark, kernel \(.host.kernel), \(.host.cpus) CPUs (\(.host.cpu)),",
 		"\(.method.runs) runs of \(.method.seconds) s per configuration: median and min-max;",
+		"Mpps/CPU-s: packets per second of CPU time of the generator and the receiver",
+		"(one thread, the receiver in its softirq); wall: per second of wall-clock time",
 		"load average before \(.host.loadavg_before), after \(.host.loadavg_after)",
 		"",
-		"configuration                                   Mpps   min-max        ns/pkt   vs ref    +ns",
+		"configuration                           Mpps/CPU-s  min-max        ns/pkt   vs ref    +ns   wall Mpps  vs ref",
 		(.configs[] | if .status == "ok" then
-			"\(.title | .[0:44] + " " * (44 - length)) \(.mpps * 100 | round / 100 | tostring | " " * (7 - length) + .)   \("\(.mpps_min * 100 | round / 100)-\(.mpps_max * 100 | round / 100)" | . + " " * (12 - length)) \(.ns_per_packet * 10 | round / 10 | tostring | " " * (7 - length) + .)  \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .id == .ref then "ref" elif .extra_ns then (.extra_ns * 10 | round / 10 | tostring) else "-" end | " " * (6 - length) + .)"
+			"\(.title | .[0:44] + " " * (44 - length)) \(.cpu_mpps * 100 | round / 100 | tostring | " " * (6 - length) + .)  \("\(.cpu_mpps_min * 100 | round / 100)-\(.cpu_mpps_max * 100 | round / 100)" | . + " " * (12 - length)) \(.ns_per_packet * 10 | round / 10 | tostring | " " * (7 - length) + .)  \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .id == .ref then "ref" elif .extra_ns then (.extra_ns * 10 | round / 10 | tostring) else "-" end | " " * (6 - length) + .)  \(.mpps * 100 | round / 100 | tostring | " " * (8 - length) + .)  \(if .wall_ratio then (.wall_ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)"
 		  else "\(.title | .[0:44] + " " * (44 - length)) \(.status)" end),
-		"(vs ref: rate relative to bare XDP_PASS for pass rows, to bare XDP_DROP",
-		" otherwise; +ns: time per packet added over that reference; both are",
-		" medians of the ratios within each round)",
+		"(vs ref: rate per CPU second relative to bare XDP_PASS for pass rows, to",
+		" bare XDP_DROP otherwise; +ns: CPU time per packet added over that",
+		" reference; both are medians of the ratios within each round; the wall",
+		" rates and their ratio are shown for comparison)",
 		(.comparisons[] | select(.ratio) | "\(.title): \(.ratio * 1000 | round / 10)% of the rate, \(if .extra_ns >= 0 then "+" else "" end)\(.extra_ns * 10 | round / 10) ns per packet (medians of \(.rounds) rounds)"),
 		"",
 		"random-source floods, xdpguard at its defaults, loaded afresh for each",
-		"measurement; per round: rate vs bare XDP_DROP, share of the flood dropped,",
-		"sources admitted, packets passed under the ceiling and by tracked sources",
-		"flood                                        vs drop  dropped  admitted   ceiling   tracked",
-		(.configs[] | select(.flood) | "\(.title | .[0:44] + " " * (44 - length)) \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .flood.share_dropped then (.flood.share_dropped * 10000 | round / 100 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(.flood.admitted | tostring | " " * (8 - length) + .)  \(.flood.passed_ceiling | tostring | " " * (8 - length) + .)  \(.flood.passed_tracked | tostring | " " * (8 - length) + .)"),
+		"measurement; medians per round: rate per CPU second vs bare XDP_DROP, and",
+		"vs bare XDP_DROP fed the same random-source traffic (same), share of the",
+		"flood dropped, sources admitted, packets passed under the ceiling and by",
+		"tracked sources; wall Mpps: the rate of the flood, which meets the ceiling",
+		"flood                                        vs drop    same  wall Mpps  dropped  admitted   ceiling   tracked",
+		(.configs[] | select(.flood) | "\(.title | .[0:44] + " " * (44 - length)) \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .flood.ratio_same_traffic then (.flood.ratio_same_traffic * 1000 | round / 10 | tostring + "%") else "-" end | " " * (6 - length) + .)  \(.mpps * 100 | round / 100 | tostring | " " * (9 - length) + .)  \(if .flood.share_dropped then (.flood.share_dropped * 10000 | round / 100 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(.flood.admitted | tostring | " " * (8 - length) + .)  \(.flood.passed_ceiling | tostring | " " * (8 - length) + .)  \(.flood.passed_tracked | tostring | " " * (8 - length) + .)"),
 		(.configs[] | select(.verdicts) | "\(.title): verdicts over all rounds: \(.verdicts | to_entries | map("\(.key) \(.value)") | join(", "))"),
 		"",
 		"per-packet cost, BPF_PROG_TEST_RUN (\(.method.repeat) repeats, median of \(.costs[0].runs // 0) runs)",
@@ -691,8 +731,8 @@ echo "bench: lists ready ($(wc -l <"$TMP/l1m.txt") entries in the largest)" >&2
 
 if ((!HAVE_THRESHOLD)); then
 	for c in "${CONFIGS[@]}"; do
-		IFS='|' read -r id _ _ _ _ traffic <<<"$c"
-		[[ $traffic == flood-* ]] &&
+		IFS='|' read -r id _ _ kind _ _ <<<"$c"
+		[[ $kind == fresh ]] &&
 			SKIP[$id]="skipped: xg-threshold (flood defence) is not built"
 	done
 fi
