@@ -40,15 +40,16 @@
 #define GEN_MAX_BATCH 256 /* the kernel refuses larger (TEST_XDP_MAX_BATCH) */
 #define GEN_DEF_REPEAT 10000000 /* enough runs for a stable mean */
 #define GEN_DEF_RUNS 5
-/* Frames of the first test run when not paced. A live run has a fixed
- * cost of its own (~25 ms on our VM, most of it waiting, not running:
- * 65,536 frames take ~4 ms of CPU), so each next run is sized at the last
- * one's speed to take GEN_RUN_SECS: the fixed cost then is about a tenth
- * of the time, and the time limit and a signal are still noticed soon.
+/* Frames per test run when not paced: small enough to notice the time
+ * limit and a signal soon. A live run has a fixed cost of its own (~25 ms
+ * on our VM, most of it waiting, not running: 65,536 frames take ~4 ms of
+ * CPU), so with --run-secs S each next run is sized at the last one's
+ * speed to take S seconds, and that cost shrinks to a few percent. Not by
+ * default: the pauses between runs are when other traffic on the same
+ * veth gets into its ring (the e2e flood tests' known clients).
  */
 #define GEN_CHUNK 65536
 #define GEN_MAX_CHUNK (1ULL << 26)
-#define GEN_RUN_SECS 0.2
 #define GEN_DEF_TIME_LIMIT 60 /* seconds: no flood runs away */
 /* Keys per batch update of ref_hash's list: 512 KiB of keys and values,
  * a few ms in the kernel per call.
@@ -67,7 +68,7 @@ struct gen_opts {
 	struct gen_addr rand;
 	unsigned long long count, rate, repeat;
 	unsigned int batch, runs, entries;
-	double time_limit;
+	double time_limit, run_secs;
 	enum gen_recv recv;
 	int json;
 };
@@ -130,6 +131,8 @@ static void usage(FILE *f)
 	      "  -r, --rate PPS       pace to PPS frames per second\n"
 	      "  -b, --batch N        frames per kernel batch (1-256, default 64)\n"
 	      "      --time-limit S   stop after S seconds (default 60, may be 0.5)\n"
+	      "      --run-secs S     size each test run to take S seconds\n"
+	      "                       (0.01-10; default 65536 frames a run)\n"
 	      "Measuring:\n"
 	      "      --measure T      time program T (a pinned link or program)\n"
 	      "      --repeat N       runs per measurement (default 10000000)\n"
@@ -178,6 +181,7 @@ enum {
 	O_READ,
 	O_PIN_DIR,
 	O_ENTRIES,
+	O_RUN_SECS,
 };
 
 static const struct option long_opts[] = {
@@ -202,6 +206,7 @@ static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, O_READ },
 	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
 	{ "entries", required_argument, NULL, O_ENTRIES },
+	{ "run-secs", required_argument, NULL, O_RUN_SECS },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -290,6 +295,12 @@ static int parse_one(struct gen_opts *o, int c, const char *arg)
 		    o->time_limit > 3600)
 			return bad_value("time limit", arg);
 		return 0;
+	case O_RUN_SECS:
+		o->run_secs = strtod(arg, &end);
+		if (*arg < '0' || *arg > '9' || *end || o->run_secs < 0.01 ||
+		    o->run_secs > 10)
+			return bad_value("run time", arg);
+		return 0;
 	case O_REPEAT:
 		return parse_ull(arg, 1, UINT_MAX, &o->repeat) ?
 			       bad_value("repeat", arg) :
@@ -345,6 +356,10 @@ static int check_opts(struct gen_opts *o)
 
 	if (o->entries && (o->mode != M_ATTACH || o->recv != R_REF)) {
 		err("--entries goes with --attach ref only; see --help");
+		return 2;
+	}
+	if (o->run_secs && (o->mode != M_SEND || o->rate)) {
+		err("--run-secs goes with unpaced sending only (no --rate)");
 		return 2;
 	}
 	if (o->mode == M_READ)
@@ -613,7 +628,7 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 			n = due > sent ? due - sent : 1;
 			if (n > most)
 				n = most;
-		} else if (call > 0) {
+		} else if (o->run_secs && call > 0) {
 			/* No further than the time limit. */
 			left = frames_for(deadline - now_s(), opts.repeat,
 					  call);
@@ -629,8 +644,8 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		}
 		call = now_s() - t;
 		sent += opts.repeat;
-		if (!o->rate && call > 0)
-			most = frames_for(GEN_RUN_SECS, opts.repeat, call);
+		if (!o->rate && o->run_secs && call > 0)
+			most = frames_for(o->run_secs, opts.repeat, call);
 	}
 	*secs = now_s() - start;
 	*cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
