@@ -3,10 +3,14 @@
  * frames: it sends each frame back out of the interface it was "received"
  * on (XDP_TX), after drawing a random source address when asked to.
  * bare_drop and bare_pass are the reference receivers of the benchmark:
- * they count and return, nothing else.
+ * they count and return, nothing else. ref_hash is the least a blocklist
+ * can do: parse to the IPv4 source, one hash lookup, drop what is listed.
  */
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 /* Set by xg-gen before load. The source address is rewritten word by
  * word: word i = (word i & ~rand_mask[i]) | (random & rand_mask[i]), both
@@ -29,6 +33,18 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } gen_count SEC(".maps");
+
+/* ref_hash's blocklist, filled by xg-gen --attach ref. Sized by xg-gen
+ * before the load (1 here, so loading another program costs nothing) and
+ * not preallocated, like xdpguard's lists.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ref_list SEC(".maps");
 
 /* One's complement arithmetic on 16-bit halves loaded in memory order:
  * the sum does not depend on the byte order, as long as it is one.
@@ -112,6 +128,29 @@ int bare_pass(struct xdp_md *ctx)
 {
 	count();
 	return XDP_PASS;
+}
+
+/* No IP options, fragments or IPv6 looked at, no hit counted per entry:
+ * what any filter must pay to drop a listed IPv4 source, and no more.
+ */
+SEC("xdp")
+int ref_hash(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	__u32 src;
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	if (ip->version != 4 || ip->ihl < 5 || (void *)ip + ip->ihl * 4 > end)
+		return XDP_PASS;
+	src = ip->saddr;
+	if (!bpf_map_lookup_elem(&ref_list, &src))
+		return XDP_PASS;
+	count();
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

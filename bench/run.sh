@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: drop and pass rates of xdpguard beside a bare XDP program,
-# nftables, iptables and xdp-filter, per-packet cost of each verdict path
-# (BPF_PROG_TEST_RUN), and the kernel memory of the pinned maps.
+# a parse+hash reference, nftables, iptables and xdp-filter, per-packet cost
+# of each verdict path (BPF_PROG_TEST_RUN), and the kernel memory of the
+# pinned maps.
 #
 # Two namespaces joined by a veth pair; xg-gen sends from one end with
 # BPF_PROG_TEST_RUN live frames, the filter under test runs natively on the
@@ -24,6 +25,9 @@ REPEAT=${XG_BENCH_REPEAT:-10000000}
 JSON_OUT=${XG_BENCH_JSON:-$B/bench.json}
 # Upper bound on the frames of one measurement, whatever the time limit.
 MAX_FRAMES=200000000
+# Test runs of 0.2 s: a live run's own fixed cost (~25 ms here, waiting)
+# is then a tenth of the sending time, not most of it.
+RUN_SECS=0.2
 PATH="$B:$PATH"
 
 die() {
@@ -58,9 +62,14 @@ TX6=2001:db8::1
 RX6=2001:db8::2
 BAD6=2001:db8:1::5
 FLOOD_NET=198.19.0.0 # random flood sources: /17 or /16 of it
+# A million sources do not fit in 198.18.0.0/15: IPv6 ones, in a /44 of
+# 2001:db8::/32; xdpguard tracks IPv6 sources per /64 (its default), so
+# bits 44-63 make 2^20 of them.
+FLOOD_NET6=2001:db8:ff00::
 # The generator and the receiver's softirq share this CPU (see
 # docs/BENCHMARKS.md); pinning keeps the pair from migrating mid-run.
 CPU=$(($(nproc) - 1))
+SOFTIRQD=$(pgrep -x "ksoftirqd/$CPU" | head -n1)
 XDPF_OURS=0
 XDP_DIR_OURS=0
 
@@ -68,7 +77,7 @@ cleanup() {
 	local d
 
 	trap - EXIT INT TERM
-	for d in "$PIN"/l*; do
+	for d in "$PIN"/l* "$PIN"/fl; do
 		[[ -d $d ]] && xg-unload --all --pin-dir "$d" >/dev/null 2>&1
 	done
 	if ((XDPF_OURS)); then
@@ -158,10 +167,33 @@ xg_on() { xg-load --pin-dir "$PIN/$1" -n "$RX" "$VRX" --mode native; }
 xg_off() { xg-unload --pin-dir "$PIN/$1" -n "$RX" "$VRX"; }
 xg_count() { xg-stats --pin-dir "$PIN/$1" -j | jq '.total.packets'; }
 
+# The flood rows' xdpguard, loaded afresh for every measurement: every
+# setting at its default, an empty tracker, no attack under way, whatever
+# an earlier row or round did (a source admitted by one flood would be a
+# known client to the next, in every class).
+fresh_on() {
+	[[ -e $PIN/$1 ]] && xg-unload --all --pin-dir "$PIN/$1" >/dev/null 2>&1
+	xg-load --pin-dir "$PIN/$1" -n "$RX" "$VRX" --mode native || return 1
+	[[ -s $TMP/flood-settings.json ]] ||
+		xg-threshold --pin-dir "$PIN/$1" -j >"$TMP/flood-settings.json"
+}
+fresh_off() { xg-unload --all --pin-dir "$PIN/$1"; }
+fresh_count() { xg_count "$1"; }
+
 bare_on() { xg-gen --attach "$1" -n "$RX" -d "$VRX" --pin-dir "$PIN/bare-$1"; }
 # Removing the link pin detaches the program (nothing else holds the link).
 bare_off() { rm -rf "$PIN/bare-$1"; }
 bare_count() { xg-gen --read "$PIN/bare-$1"; }
+
+# The parse+hash reference with N entries. Its list stays pinned in the
+# directory between rounds (filled once, freed once, at the end); removing
+# the link pin detaches the program.
+ref_on() {
+	xg-gen --attach ref --entries "$1" -s $BAD4 -n "$RX" -d "$VRX" \
+		--pin-dir "$PIN/ref-$1"
+}
+ref_off() { rm -f "$PIN/ref-$1/link" "$PIN/ref-$1/count"; }
+ref_count() { xg-gen --read "$PIN/ref-$1"; }
 
 nft_on() {
 	bare_on pass || return 1
@@ -212,20 +244,36 @@ xdpf_count() { xdpf status | awk '$1 == "XDP_DROP" { print $2; exit }'; }
 CONFIGS=(
 	"bare_drop|bare XDP_DROP|bare_drop|bare|drop|drop"
 	"bare_pass|bare XDP_PASS (to the stack)|bare_pass|bare|pass|pass"
+	# The floods' traffic into the bare program: what drawing a random
+	# source costs the generator, for the floods' second ratio.
+	"bare_drop_rand4|bare XDP_DROP, random IPv4 sources|bare_drop|bare|drop|flood-udp-64k"
+	"bare_drop_rand6|bare XDP_DROP, random IPv6 sources|bare_drop|bare|drop|flood-udp-1m"
 	"xg_drop_1|xdpguard drop, 1 entry|bare_drop|xg|l1|drop"
 	"xg_drop_10k|xdpguard drop, 10k entries|bare_drop|xg|l10k|drop"
 	"xg_drop_1m|xdpguard drop, 1M entries|bare_drop|xg|l1m|drop"
+	"ref_hash_1m|parse+hash reference, 1M entries|bare_drop|ref|1000000|drop"
 	"xg_pass_1|xdpguard pass, 1 entry|bare_pass|xg|l1|pass"
 	"xg_pass_10k|xdpguard pass, 10k entries|bare_pass|xg|l10k|pass"
 	"xg_pass_1m|xdpguard pass, 1M entries|bare_pass|xg|l1m|pass"
-	"xg_flood_32k|xdpguard SYN flood, 32k random sources|bare_drop|xg|l1|flood32k"
-	"xg_flood_64k|xdpguard SYN flood, 64k random sources|bare_drop|xg|l1|flood64k"
-	"xg_udpflood_64k|xdpguard UDP flood, 64k random sources|bare_drop|xg|l1|udpflood64k"
-	"xg_icmpflood_64k|xdpguard ICMP flood, 64k random sources|bare_drop|xg|l1|icmpflood64k"
-	"xg_fragflood_64k|xdpguard fragment flood, 64k random sources|bare_drop|xg|l1|fragflood64k"
+	"xg_flood_32k|xdpguard SYN flood, 32k random sources|bare_drop|fresh|fl|flood-syn-32k"
+	"xg_flood_64k|xdpguard SYN flood, 64k random sources|bare_drop|fresh|fl|flood-syn-64k"
+	"xg_udpflood_64k|xdpguard UDP flood, 64k random sources|bare_drop|fresh|fl|flood-udp-64k"
+	"xg_icmpflood_64k|xdpguard ICMP flood, 64k random sources|bare_drop|fresh|fl|flood-icmp-64k"
+	"xg_fragflood_64k|xdpguard fragment flood, 64k random sources|bare_drop|fresh|fl|flood-frag-64k"
+	"xg_synflood_1m|xdpguard SYN flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-syn-1m"
+	"xg_udpflood_1m|xdpguard UDP flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-udp-1m"
+	"xg_icmpflood_1m|xdpguard ICMPv6 flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-icmp-1m"
+	"xg_fragflood_1m|xdpguard fragment flood, 1M random IPv6 /64s|bare_drop|fresh|fl|flood-frag-1m"
 	"nft_netdev|nftables netdev ingress drop|bare_drop|nft||drop"
 	"ipt_raw|iptables raw PREROUTING drop|bare_drop|ipt||drop"
 	"xdp_filter|xdp-filter deny (src)|bare_drop|xdpf||drop"
+)
+
+# Pairs of configurations compared round by round, beside the reference
+# of each: a|b|title (the ratio is a's rate over b's).
+COMPARE=(
+	"xg_drop_1m|ref_hash_1m|xdpguard drop vs parse+hash reference, 1M entries"
+	"xg_drop_1m|nft_netdev|xdpguard drop, 1M entries, vs nftables netdev drop"
 )
 
 declare -A SKIP # id -> why it was not measured
@@ -236,53 +284,65 @@ traffic_args() {
 	# Legitimate traffic that no rate limit applies to: TCP ACKs (the
 	# receiver answers each with a RST, in every pass configuration).
 	pass) echo "-p ack -s $TX4 -D $RX4 --dport 80" ;;
-	# As many sources as the tracker holds by default (32768), then twice
-	# as many, so that it keeps evicting.
-	flood32k) echo "-p syn --rand-src $FLOOD_NET/17 -D $RX4 --dport 80" ;;
-	flood64k) echo "-p syn --rand-src $FLOOD_NET/16 -D $RX4 --dport 80" ;;
-	# The same sources, in the classes that have no global ceiling yet
-	# (issue 10): each new source conforms to its own fresh bucket.
-	udpflood64k) echo "-p udp --rand-src $FLOOD_NET/16 -D $RX4 --dport 9" ;;
-	icmpflood64k) echo "-p icmp --rand-src $FLOOD_NET/16 -D $RX4" ;;
-	fragflood64k) echo "-p frag --rand-src $FLOOD_NET/16 -D $RX4" ;;
+	# flood-CLASS-SOURCES: 32k is as many sources as the tracker holds by
+	# default (32768), 64k twice as many, 1m 2^20 IPv6 /64s. icmp is
+	# ICMPv6 echo over IPv6, frag a non-first fragment (an IPv6 fragment
+	# header over IPv6) of a UDP datagram.
+	flood-*-32k) flood_args "$1" $FLOOD_NET/17 $RX4 ;;
+	flood-*-64k) flood_args "$1" $FLOOD_NET/16 $RX4 ;;
+	flood-*-1m) flood_args "$1" $FLOOD_NET6/44 $RX6 ;;
 	esac
 }
 
-recv_on() {
-	case $1 in
-	bare) bare_on "$2" ;;
-	xg) xg_on "$2" ;;
-	*) "${1}_on" ;;
-	esac
+# traffic, source prefix, destination; UDP to the discard port, SYNs to 80
+flood_args() {
+	local c
+
+	c=$(flood_class "$1")
+	echo "-p $c --rand-src $2 -D $3 --dport $([[ $c == udp ]] && echo 9 || echo 80)"
 }
-recv_off() {
-	case $1 in
-	bare) bare_off "$2" ;;
-	xg) xg_off "$2" ;;
-	*) "${1}_off" ;;
-	esac
+
+# flood-CLASS-SOURCES -> CLASS (syn, udp, icmp, frag) and source count
+flood_class() {
+	local t=${1#flood-}
+
+	echo "${t%-*}"
 }
-recv_count() {
+flood_sources() {
 	case $1 in
-	bare) bare_count "$2" ;;
-	xg) xg_count "$2" ;;
-	*) "${1}_count" ;;
+	*-32k) echo 32768 ;;
+	*-64k) echo 65536 ;;
+	*-1m) echo 1048576 ;;
 	esac
 }
 
-# One measurement: prints "received_pps sent_pps".
+# kind, arg: bare_on drop, xg_on l1m, ref_on 1000000, nft_on "" ...
+recv_on() { "${1}_on" "$2"; }
+recv_off() { "${1}_off" "$2"; }
+recv_count() { "${1}_count" "$2"; }
+
+# CPU time of the softirq thread of the generator's CPU, in ns: frames
+# whose receive path the kernel defers to it are not in xg-gen's own time.
+softirqd_ns() { cut -d' ' -f1 "/proc/$SOFTIRQD/schedstat" 2>/dev/null || echo 0; }
+
+# One measurement: prints "received_pps sent_pps received_per_cpu_s
+# softirqd_ms". The CPU time is xg-gen's thread's (the receiver runs in its
+# softirq) plus what the softirq thread of that CPU ran meanwhile.
 measure_once() {
-	local kind=$1 arg=$2 traffic=$3 before after out secs sent
+	local kind=$1 arg=$2 traffic=$3 before after out k0 k1
 
 	before=$(recv_count "$kind" "$arg") || return 1
+	k0=$(softirqd_ns)
 	# shellcheck disable=SC2046
 	out=$(taskset -c $CPU xg-gen -n "$TX" -d "$VTX" -c $MAX_FRAMES \
-		--time-limit "$SECS" -j $(traffic_args "$traffic")) || return 1
+		--time-limit "$SECS" --run-secs $RUN_SECS -j \
+		$(traffic_args "$traffic")) || return 1
+	k1=$(softirqd_ns)
 	after=$(recv_count "$kind" "$arg") || return 1
-	secs=$(jq .seconds <<<"$out")
-	sent=$(jq .sent <<<"$out")
-	awk -v r=$((after - before)) -v s="$sent" -v t="$secs" \
-		'BEGIN { printf "%.0f %.0f\n", r / t, s / t }'
+	jq -r --argjson r $((after - before)) --argjson k $((k1 - k0)) '
+		(.cpu_seconds + $k / 1e9) as $cpu
+		| "\($r / .seconds | round) \(.sent / .seconds | round) \(
+		   $r / $cpu | round) \($k / 1e6)"' <<<"$out"
 }
 
 run_rounds() {
@@ -298,9 +358,11 @@ run_rounds() {
 				recv_off "$kind" "$arg" >/dev/null 2>&1
 				continue
 			fi
-			[[ $traffic == *flood* ]] && flood_snap >"$TMP/flood-before"
+			[[ $kind == fresh ]] &&
+				xg-stats --pin-dir "$PIN/$arg" -j >"$TMP/fl-before"
 			res=$(measure_once "$kind" "$arg" "$traffic")
-			[[ $traffic == *flood* ]] && flood_add "$id"
+			[[ $kind == fresh && -n $res ]] &&
+				flood_add "$id" "$r" "$arg" "$(flood_class "$traffic")"
 			recv_off "$kind" "$arg" >/dev/null 2>&1
 			[[ -n $res ]] && echo "$r $res" >>"$TMP/rate-$id"
 			printf ' %s' "$id" >&2
@@ -309,23 +371,63 @@ run_rounds() {
 	done
 }
 
-# The flood's verdicts: packets per class/reason, added up over the rounds.
-flood_snap() {
-	xg-stats --pin-dir "$PIN/l1" -j |
-		jq -c '[.counters | to_entries[] | .key as $c | .value
-			| to_entries[] | {key: "\($c)/\(.key)", value: .value.packets}]
-			| from_entries'
-}
+# One flood measurement, from xg-stats before and after: its verdicts
+# (class/reason -> packets), the packets seen and dropped, and the class's
+# admissions: sources admitted into the tracker, packets refused by the
+# budget (they met the ceiling: passed under it or dropped as
+# CLASS_global). A line per round in flood-ID.jsonl.
 flood_add() {
-	local sum=$TMP/flood-$1
+	xg-stats --pin-dir "$PIN/$3" -j >"$TMP/fl-after" || return 1
+	jq -n -c --slurpfile b "$TMP/fl-before" --slurpfile a "$TMP/fl-after" \
+		--argjson round "$2" --arg k "$4" '
+		def v($s): [$s.counters | to_entries[] | .key as $c | .value
+			| to_entries[]
+			| {key: "\($c)/\(.key)", value: .value.packets}]
+			| from_entries;
+		def sum: map(.value) | add // 0;
+		($a[0].config.drop_malformed) as $dm
+		| (v($b[0])) as $was
+		| (v($a[0]) | with_entries(.value -= ($was[.key] // 0))
+		   | with_entries(select(.value > 0))) as $d
+		| ($d | to_entries | map(select(.key | split("/")[1]
+			| . != "pass" and . != "allowlisted"
+			  and (. != "malformed" or $dm))) | sum) as $dropped
+		| {round: $round, verdicts: $d, seen: ($d | to_entries | sum),
+		   dropped: $dropped,
+		   admitted: ($a[0].admission[$k].admitted
+			      - $b[0].admission[$k].admitted),
+		   refused: ($a[0].admission[$k].refused
+			     - $b[0].admission[$k].refused),
+		   ceiling_dropped: ($d | to_entries
+			| map(select(.key | endswith("/\($k)_global"))) | sum)}
+		' >>"$TMP/flood-$1.jsonl"
+}
 
-	[[ -s $sum ]] || echo '{}' >"$sum"
-	flood_snap | jq -c --slurpfile b "$TMP/flood-before" \
-		--slurpfile s "$sum" '
-		with_entries(.value -= $b[0][.key])
-		| with_entries(.value += ($s[0][.key] // 0))
-		| with_entries(select(.value > 0))' >"$sum.new" &&
-		mv "$sum.new" "$sum"
+# All rounds of one flood row: the verdicts added up, and per round the
+# share of the packets dropped and where the passed ones went through:
+# under the ceiling (refused by the budget, not dropped) or as packets of
+# admitted, tracked sources within their own limit.
+flood_summary() {
+	jq -s -c --arg k "$2" --argjson n "$3" --arg fam "$4" '
+		def median: sort | .[length / 2 | floor];
+		map(. + {share_dropped: (if .seen > 0 then .dropped / .seen
+					  else null end),
+			 passed: (.seen - .dropped),
+			 passed_ceiling: (.refused - .ceiling_dropped)}
+		    | . + {passed_tracked: (.passed - .passed_ceiling)}) as $r
+		| {verdicts: ($r | map(.verdicts | to_entries[])
+			| group_by(.key)
+			| map({key: .[0].key, value: (map(.value) | add)})
+			| from_entries),
+		   flood: {class: $k, sources: $n, family: $fam,
+			   seen: ($r | map(.seen) | add),
+			   dropped: ($r | map(.dropped) | add),
+			   share_dropped: ($r | map(.share_dropped) | median),
+			   admitted: ($r | map(.admitted) | median),
+			   refused: ($r | map(.refused) | median),
+			   passed_ceiling: ($r | map(.passed_ceiling) | median),
+			   passed_tracked: ($r | map(.passed_tracked) | median),
+			   rounds: ($r | map(del(.verdicts)))}}' "$1"
 }
 
 # ---- per-packet cost (BPF_PROG_TEST_RUN, no live frames) -------------------
@@ -351,6 +453,17 @@ run_costs() {
 
 	cost bare_drop "bare XDP_DROP" bare-drop -p syn -s $BAD4 -D $RX4
 	cost bare_pass "bare XDP_PASS" bare-pass -p ack -s $TX4 -D $RX4
+	# The parse+hash reference, with the list of the ref_hash_1m row.
+	if ref_on 1000000 >"$TMP/err" 2>&1; then
+		a="$PIN/ref-1000000/link"
+		cost ref_drop_1m "parse+hash reference: listed, 1M entries" \
+			"$a" -p syn -s $BAD4 -D $RX4
+		cost ref_pass_1m "parse+hash reference: not listed, 1M entries" \
+			"$a" -p ack -s $TX4 -D $RX4
+		ref_off 1000000
+	else
+		echo "bench: parse+hash reference not timed: $(head -n1 "$TMP/err")" >&2
+	fi
 	# The fixed cost: parsing, settings, counters, no list to look in.
 	xg_on l0 || return 1
 	cost pass_0 "pass, empty lists" "$PIN/l0/$LINK_PIN" -p ack -s $TX4 \
@@ -429,12 +542,17 @@ summarise() {
 			'split("\n") | map(select(length > 0) | split(" ")
 				| map(tonumber)
 				| {round: .[0], mpps: (.[1] / 1e6),
-				   sent_mpps: (.[2] / 1e6)})
+				   sent_mpps: (.[2] / 1e6),
+				   cpu_mpps: (.[3] / 1e6), softirqd_ms: .[4]})
 			| {id: $id, title: $title, ref: $ref, status: "ok",
 			   runs: .}' "$TMP/rate-$id" |
-			if [[ -s $TMP/flood-$id ]]; then
-				jq -c --slurpfile f "$TMP/flood-$id" \
-					'. + {verdicts: $f[0]}'
+			if [[ -s $TMP/flood-$id.jsonl ]]; then
+				flood_summary "$TMP/flood-$id.jsonl" \
+					"$(flood_class "$traffic")" \
+					"$(flood_sources "$traffic")" \
+					"$([[ $traffic == *-1m ]] && echo ipv6 || echo ipv4)" \
+					>"$TMP/flood-$id.json"
+				jq -c --slurpfile f "$TMP/flood-$id.json" '. + $f[0]'
 			else
 				cat
 			fi
@@ -443,44 +561,116 @@ summarise() {
 		(map({key: .id, value: .}) | from_entries) as $by
 		| map(if .status == "ok" then
 			(.runs | map(.mpps)) as $m
+			| (.runs | map(.cpu_mpps)) as $u
 			| ($by[.ref].runs // []) as $ref
 			| [.runs[] as $x | $ref[] | select(.round == $x.round)
-			   | {ratio: ($x.mpps / .mpps),
-			      extra: (1e3 / $x.mpps - 1e3 / .mpps)}] as $p
+			   | {ratio: ($x.cpu_mpps / .cpu_mpps),
+			      extra: (1e3 / $x.cpu_mpps - 1e3 / .cpu_mpps),
+			      wall: ($x.mpps / .mpps)}] as $p
 			| . + {mpps: ($m | median), mpps_min: ($m | min),
 			       mpps_max: ($m | max),
 			       sent_mpps: (.runs | map(.sent_mpps) | median),
-			       ns_per_packet: (1e3 / ($m | median))}
+			       cpu_mpps: ($u | median), cpu_mpps_min: ($u | min),
+			       cpu_mpps_max: ($u | max),
+			       ns_per_packet: (1e3 / ($u | median)),
+			       wall_ns_per_packet: (1e3 / ($m | median))}
 			| if ($p | length) > 0 then
 				. + {ratio: ($p | map(.ratio) | median),
-				     extra_ns: ($p | map(.extra) | median)}
+				     extra_ns: ($p | map(.extra) | median),
+				     wall_ratio: ($p | map(.wall) | median)}
+			  else . end
+			| if .flood then
+				($by[if .flood.family == "ipv6" then
+					"bare_drop_rand6" else "bare_drop_rand4"
+				     end].runs // []) as $same
+				| [.runs[] as $x | $same[]
+				   | select(.round == $x.round)
+				   | $x.cpu_mpps / .cpu_mpps] as $q
+				| if ($q | length) > 0 then
+					.flood += {ratio_same_traffic:
+						   ($q | median)}
+				  else . end
 			  else . end
 		      else . end)'
 }
 
+# The COMPARE pairs: the median over the rounds of a's rate (per CPU
+# second) over b's in the same round, and of the time per packet a adds
+# over b.
+compare() {
+	local c a b title
+
+	for c in "${COMPARE[@]}"; do
+		IFS='|' read -r a b title <<<"$c"
+		jq -n -c --slurpfile c "$TMP/configs.json" --arg a "$a" \
+			--arg b "$b" --arg title "$title" '
+			def median: sort | .[length / 2 | floor];
+			($c[0] | map({key: .id, value: .}) | from_entries) as $by
+			| [($by[$a].runs // [])[] as $x | ($by[$b].runs // [])[]
+			   | select(.round == $x.round)
+			   | {ratio: ($x.cpu_mpps / .cpu_mpps),
+			      extra: (1e3 / $x.cpu_mpps - 1e3 / .cpu_mpps),
+			      wall: ($x.mpps / .mpps)}] as $p
+			| {id: "\($a)/\($b)", a: $a, b: $b, title: $title,
+			   rounds: ($p | length)}
+			+ if ($p | length) > 0 then
+				{ratio: ($p | map(.ratio) | median),
+				 extra_ns: ($p | map(.extra) | median),
+				 wall_ratio: ($p | map(.wall) | median)}
+			  else {} end'
+	done | jq -s -c '.'
+}
+
+# xdpguard's time per packet over the parse+hash reference's, same frame.
+cost_ratios() {
+	jq -c 'map({key: .id, value: .}) | from_entries as $ns
+		| [["drop_1m", "ref_drop_1m",
+		    "listed IPv4 source, 1M entries"],
+		   ["pass_1m", "ref_pass_1m",
+		    "IPv4 source on no list, 1M entries"]][]
+		| select($ns[.[0]].ns and $ns[.[1]].ns)
+		| {a: .[0], b: .[1], title: .[2], a_ns: $ns[.[0]].ns,
+		   b_ns: $ns[.[1]].ns, ratio: ($ns[.[0]].ns / $ns[.[1]].ns)}' \
+		"$TMP/costs.json" | jq -s -c '.'
+}
+
 targets() {
 	jq -n -c --slurpfile c "$TMP/configs.json" \
-		--slurpfile k "$TMP/costs.json" --slurpfile m "$TMP/mems.json" '
+		--slurpfile k "$TMP/costs.json" --slurpfile m "$TMP/mems.json" \
+		--slurpfile p "$TMP/compare.json" \
+		--slurpfile r "$TMP/cost_ratios.json" '
 		($c[0] | map({key: .id, value: .}) | from_entries) as $by
 		| ($k[0] | map({key: .id, value: .}) | from_entries) as $ns
 		| ($m[0] | map({key: .set, value: .}) | from_entries) as $mem
+		| ($p[0] | map({key: .id, value: .}) | from_entries) as $cmp
+		| ($r[0] | map({key: .a, value: .}) | from_entries) as $cr
+		| ($c[0] | map(select(.flood))) as $fl
+		| ($fl | map(select(.ratio)) | min_by(.ratio)) as $slow
+		| ($fl | map(select(.flood.share_dropped))
+		   | min_by(.flood.share_dropped)) as $leak
 		| def t($name; $v; $op; $lim; $unit):
-			{name: $name, value: $v, limit: $lim, unit: $unit,
+			{name: $name, value: $v, limit: $lim, op: $op,
+			 unit: $unit,
 			 met: (if $v == null then null
 			       elif $op == ">=" then $v >= $lim
+			       elif $op == "<=" then $v <= $lim
 			       else $v < $lim end)};
 		[t("drop path with 1M entries vs bare XDP_DROP";
 		   $by.xg_drop_1m.ratio; ">="; 0.9; "share"),
+		 t("drop path with 1M entries vs parse+hash reference";
+		   $cmp["xg_drop_1m/ref_hash_1m"].ratio; ">="; 0.95; "share"),
 		 t("drop path with 1M entries vs nftables netdev drop";
-		   (if $by.nft_netdev.mpps and $by.xg_drop_1m.mpps then
-			[$by.xg_drop_1m.runs[] as $x | $by.nft_netdev.runs[]
-			 | select(.round == $x.round) | $x.mpps / .mpps]
-			| sort | .[length / 2 | floor]
-		    else null end); ">="; 5; "ratio"),
+		   $cmp["xg_drop_1m/nft_netdev"].ratio; ">="; 5; "ratio"),
 		 t("drop path per packet, 1M entries";
 		   $ns.drop_1m.ns; "<"; 100; "ns"),
 		 t("pass path per packet, 1M entries";
 		   $ns.pass_1m.ns; "<"; 100; "ns"),
+		 t("pass path per packet, 1M entries, vs parse+hash reference";
+		   $cr.pass_1m.ratio; "<="; 1.5; "ratio"),
+		 t("random-source flood vs bare XDP_DROP, lowest: \($slow.title // "-")";
+		   $slow.ratio; ">="; 0.7; "share"),
+		 t("flood packets dropped, lowest: \($leak.title // "-")";
+		   $leak.flood.share_dropped; ">="; 0.99; "share"),
 		 t("all maps at the defaults";
 		   $mem.defaults.total_bytes; "<"; 10485760; "bytes")]'
 }
@@ -491,25 +681,38 @@ print_table() {
 	jq -r '
 		"xdpguard benchmark, kernel \(.host.kernel), \(.host.cpus) CPUs (\(.host.cpu)),",
 		"\(.method.runs) runs of \(.method.seconds) s per configuration: median and min-max;",
+		"Mpps/CPU-s: packets per second of CPU time of the generator and the receiver",
+		"(one thread, the receiver in its softirq); wall: per second of wall-clock time",
 		"load average before \(.host.loadavg_before), after \(.host.loadavg_after)",
 		"",
-		"configuration                             Mpps   min-max        ns/pkt   vs ref    +ns",
+		"configuration                           Mpps/CPU-s  min-max        ns/pkt   vs ref    +ns   wall Mpps  vs ref",
 		(.configs[] | if .status == "ok" then
-			"\(.title | .[0:38] + " " * (38 - length)) \(.mpps * 100 | round / 100 | tostring | " " * (7 - length) + .)   \("\(.mpps_min * 100 | round / 100)-\(.mpps_max * 100 | round / 100)" | . + " " * (12 - length)) \(.ns_per_packet * 10 | round / 10 | tostring | " " * (7 - length) + .)  \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .id == .ref then "ref" elif .extra_ns then (.extra_ns * 10 | round / 10 | tostring) else "-" end | " " * (6 - length) + .)"
-		  else "\(.title | .[0:38] + " " * (38 - length)) \(.status)" end),
-		"(vs ref: rate relative to bare XDP_PASS for pass rows, to bare XDP_DROP",
-		" otherwise; +ns: time per packet added over that reference; both are",
-		" medians of the ratios within each round)",
+			"\(.title | .[0:44] + " " * (44 - length)) \(.cpu_mpps * 100 | round / 100 | tostring | " " * (6 - length) + .)  \("\(.cpu_mpps_min * 100 | round / 100)-\(.cpu_mpps_max * 100 | round / 100)" | . + " " * (12 - length)) \(.ns_per_packet * 10 | round / 10 | tostring | " " * (7 - length) + .)  \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .id == .ref then "ref" elif .extra_ns then (.extra_ns * 10 | round / 10 | tostring) else "-" end | " " * (6 - length) + .)  \(.mpps * 100 | round / 100 | tostring | " " * (8 - length) + .)  \(if .wall_ratio then (.wall_ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)"
+		  else "\(.title | .[0:44] + " " * (44 - length)) \(.status)" end),
+		"(vs ref: rate per CPU second relative to bare XDP_PASS for pass rows, to",
+		" bare XDP_DROP otherwise; +ns: CPU time per packet added over that",
+		" reference; both are medians of the ratios within each round; the wall",
+		" rates and their ratio are shown for comparison)",
+		(.comparisons[] | select(.ratio) | "\(.title): \(.ratio * 1000 | round / 10)% of the rate, \(if .extra_ns >= 0 then "+" else "" end)\(.extra_ns * 10 | round / 10) ns per packet (medians of \(.rounds) rounds)"),
+		"",
+		"random-source floods, xdpguard at its defaults, loaded afresh for each",
+		"measurement; medians per round: rate per CPU second vs bare XDP_DROP, and",
+		"vs bare XDP_DROP fed the same random-source traffic (same), share of the",
+		"flood dropped, sources admitted, packets passed under the ceiling and by",
+		"tracked sources; wall Mpps: the rate of the flood, which meets the ceiling",
+		"flood                                        vs drop    same  wall Mpps  dropped  admitted   ceiling   tracked",
+		(.configs[] | select(.flood) | "\(.title | .[0:44] + " " * (44 - length)) \(if .ratio then (.ratio * 1000 | round / 10 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(if .flood.ratio_same_traffic then (.flood.ratio_same_traffic * 1000 | round / 10 | tostring + "%") else "-" end | " " * (6 - length) + .)  \(.mpps * 100 | round / 100 | tostring | " " * (9 - length) + .)  \(if .flood.share_dropped then (.flood.share_dropped * 10000 | round / 100 | tostring + "%") else "-" end | " " * (7 - length) + .)  \(.flood.admitted | tostring | " " * (8 - length) + .)  \(.flood.passed_ceiling | tostring | " " * (8 - length) + .)  \(.flood.passed_tracked | tostring | " " * (8 - length) + .)"),
 		(.configs[] | select(.verdicts) | "\(.title): verdicts over all rounds: \(.verdicts | to_entries | map("\(.key) \(.value)") | join(", "))"),
 		"",
 		"per-packet cost, BPF_PROG_TEST_RUN (\(.method.repeat) repeats, median of \(.costs[0].runs // 0) runs)",
 		(.costs[] | "  \(.title | . + " " * (44 - length)) \(.ns | tostring | " " * (4 - length) + .) ns  (\(.ns_min)-\(.ns_max))  \(.verdict)"),
+		(.cost_ratios[] | "  xdpguard vs parse+hash reference, \(.title): \(.a_ns) / \(.b_ns) ns = \(.ratio * 100 | round / 100)x"),
 		"",
 		"kernel memory of the pinned maps (bytes_memlock)",
 		(.memory[] | "  \(.set | . + " " * (14 - length)) \(.total_bytes / 1048576 * 100 | round / 100) MiB:  \(.maps | map("\(.name) \(.bytes / 1024 | round)K") | join(", "))"),
 		"",
 		"targets",
-		(.targets[] | "  \(if .met == true then "MET   " elif .met == false then "MISSED" else "n/a   " end) \(.name): \(if .value == null then "not measured" elif .unit == "ratio" then (.value * 100 | round / 100 | tostring) + "x" elif .unit == "share" then (.value * 1000 | round / 10 | tostring) + "%" elif .unit == "bytes" then (.value / 1048576 * 100 | round / 100 | tostring) + " MiB" else (.value | tostring) + " ns" end) (\(if .unit == "ratio" then ">= \(.limit)x" elif .unit == "share" then ">= \(.limit * 100)%" elif .unit == "bytes" then "< 10 MiB" else "< \(.limit) ns" end))")
+		(.targets[] | "  \(if .met == true then "MET   " elif .met == false then "MISSED" else "n/a   " end) \(.name): \(if .value == null then "not measured" elif .unit == "ratio" then (.value * 100 | round / 100 | tostring) + "x" elif .unit == "share" then (.value * 1000 | round / 10 | tostring) + "%" elif .unit == "bytes" then (.value / 1048576 * 100 | round / 100 | tostring) + " MiB" else (.value | tostring) + " ns" end) (\(.op) \(if .unit == "ratio" then "\(.limit)x" elif .unit == "share" then "\(.limit * 100)%" elif .unit == "bytes" then "\(.limit / 1048576) MiB" else "\(.limit) ns" end))")
 	' "$j"
 }
 
@@ -531,11 +734,11 @@ make_pins l1m "$TMP/l1m.txt" --max-entries 1000000 ||
 echo "bench: lists ready ($(wc -l <"$TMP/l1m.txt") entries in the largest)" >&2
 
 if ((!HAVE_THRESHOLD)); then
-	SKIP[xg_flood_32k]="skipped: xg-threshold (flood defence) is not built"
-	SKIP[xg_flood_64k]=${SKIP[xg_flood_32k]}
-	SKIP[xg_udpflood_64k]=${SKIP[xg_flood_32k]}
-	SKIP[xg_icmpflood_64k]=${SKIP[xg_flood_32k]}
-	SKIP[xg_fragflood_64k]=${SKIP[xg_flood_32k]}
+	for c in "${CONFIGS[@]}"; do
+		IFS='|' read -r id _ _ kind _ _ <<<"$c"
+		[[ $kind == fresh ]] &&
+			SKIP[$id]="skipped: xg-threshold (flood defence) is not built"
+	done
 fi
 command -v nft >/dev/null || SKIP[nft_netdev]="skipped: nft is not installed"
 command -v iptables >/dev/null || SKIP[ipt_raw]="skipped: iptables is not installed"
@@ -560,6 +763,9 @@ memory_of entries_1m l1m
 summarise >"$TMP/configs.json"
 jq -s -c '.' "$TMP/cost.jsonl" >"$TMP/costs.json"
 jq -s -c '.' "$TMP/mem.jsonl" >"$TMP/mems.json"
+compare >"$TMP/compare.json"
+[[ -s $TMP/flood-settings.json ]] || echo null >"$TMP/flood-settings.json"
+cost_ratios >"$TMP/cost_ratios.json"
 targets >"$TMP/targets.json"
 jq -n \
 	--arg kernel "$(uname -r)" --argjson cpus "$(nproc)" \
@@ -570,12 +776,16 @@ jq -n \
 	--argjson repeat "$REPEAT" --argjson took $(($(date +%s) - T0)) \
 	--slurpfile c "$TMP/configs.json" --slurpfile k "$TMP/costs.json" \
 	--slurpfile m "$TMP/mems.json" --slurpfile t "$TMP/targets.json" \
+	--slurpfile p "$TMP/compare.json" \
+	--slurpfile r "$TMP/cost_ratios.json" \
+	--slurpfile fs "$TMP/flood-settings.json" \
 	'{host: {kernel: $kernel, cpus: $cpus, cpu: $cpu,
 	        loadavg_before: $load0, loadavg_after: $load1}, date: $date,
 	  method: {runs: $runs, seconds: $secs, repeat: $repeat,
 		   traffic: "xg-gen, BPF_PROG_TEST_RUN live frames over veth; generator and receiver share one CPU",
-		   seconds_total: $took},
-	  configs: $c[0], costs: $k[0],
+		   seconds_total: $took, flood_settings: $fs[0]},
+	  configs: $c[0], comparisons: $p[0], costs: $k[0],
+	  cost_ratios: $r[0],
 	  memory: $m[0], targets: $t[0]}' >"$JSON_OUT" ||
 	die "cannot write $JSON_OUT"
 echo

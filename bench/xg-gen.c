@@ -6,7 +6,7 @@
  * on a veth it arrives at the peer, where the filter under test runs.
  * --measure runs a program on one frame without live frames and reports
  * the kernel's time per run; --attach/--read manage the reference
- * receivers (bare_drop, bare_pass) of the benchmark.
+ * receivers (bare_drop, bare_pass, ref_hash) of the benchmark.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,12 +41,24 @@
 #define GEN_DEF_REPEAT 10000000 /* enough runs for a stable mean */
 #define GEN_DEF_RUNS 5
 /* Frames per test run when not paced: small enough to notice the time
- * limit and a signal soon, large enough that the setup cost vanishes.
+ * limit and a signal soon. A live run has a fixed cost of its own (~25 ms
+ * on our VM, most of it waiting, not running: 65,536 frames take ~4 ms of
+ * CPU), so with --run-secs S each next run is sized at the last one's
+ * speed to take S seconds, and that cost shrinks to a few percent. Not by
+ * default: the pauses between runs are when other traffic on the same
+ * veth gets into its ring (the e2e flood tests' known clients).
  */
 #define GEN_CHUNK 65536
+#define GEN_MAX_CHUNK (1ULL << 26)
 #define GEN_DEF_TIME_LIMIT 60 /* seconds: no flood runs away */
+/* Keys per batch update of ref_hash's list: 512 KiB of keys and values,
+ * a few ms in the kernel per call.
+ */
+#define GEN_FILL_BATCH 65536
+#define GEN_MAX_ENTRIES 16777216 /* 2^24: far beyond any blocklist here */
 
 enum gen_mode { M_SEND, M_MEASURE, M_ATTACH, M_READ };
+enum gen_recv { R_DROP, R_PASS, R_REF };
 
 struct gen_opts {
 	enum gen_mode mode;
@@ -55,9 +67,10 @@ struct gen_opts {
 	int have_src, have_dst, have_dst_mac, have_rand;
 	struct gen_addr rand;
 	unsigned long long count, rate, repeat;
-	unsigned int batch, runs;
-	double time_limit;
-	int attach_pass, json;
+	unsigned int batch, runs, entries;
+	double time_limit, run_secs;
+	enum gen_recv recv;
+	int json;
 };
 
 static int verbose;
@@ -79,12 +92,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return verbose ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static void usage(FILE *f)
@@ -92,6 +110,7 @@ static void usage(FILE *f)
 	fputs("Usage: xg-gen [-n NETNS] -d DEV [FRAME] [-c COUNT] [-r PPS] [-j]\n"
 	      "       xg-gen --measure bare-drop|bare-pass|PIN [FRAME] [--repeat N]\n"
 	      "       xg-gen --attach drop|pass -n NETNS -d DEV --pin-dir DIR\n"
+	      "       xg-gen --attach ref --entries N -s ADDR -n NETNS -d DEV --pin-dir DIR\n"
 	      "       xg-gen --read DIR [-j]\n"
 	      "Sends crafted frames out of DEV (BPF_PROG_TEST_RUN, live frames).\n"
 	      "Addresses must lie in 198.18.0.0/15 or 2001:db8::/32.\n"
@@ -112,6 +131,8 @@ static void usage(FILE *f)
 	      "  -r, --rate PPS       pace to PPS frames per second\n"
 	      "  -b, --batch N        frames per kernel batch (1-256, default 64)\n"
 	      "      --time-limit S   stop after S seconds (default 60, may be 0.5)\n"
+	      "      --run-secs S     size each test run to take S seconds\n"
+	      "                       (0.01-10; default 65536 frames a run)\n"
 	      "Measuring:\n"
 	      "      --measure T      time program T (a pinned link or program)\n"
 	      "      --repeat N       runs per measurement (default 10000000)\n"
@@ -119,6 +140,12 @@ static void usage(FILE *f)
 	      "Reference receivers:\n"
 	      "      --attach drop|pass  attach bare_drop/bare_pass natively,\n"
 	      "                          pin link and counter in --pin-dir DIR\n"
+	      "      --attach ref     attach ref_hash: drops the IPv4 sources\n"
+	      "                       in its hash, --src ADDR and the next\n"
+	      "                       N - 1 addresses (--entries N); counts drops;\n"
+	      "                       the hash stays pinned in DIR/list and is\n"
+	      "                       reused by the next --attach ref\n"
+	      "      --entries N      entries of ref_hash's hash (1-16777216)\n"
 	      "      --read DIR       packets counted by the receiver pinned there\n"
 	      "  -j, --json           JSON output\n"
 	      "  -v, --verbose        libbpf messages\n"
@@ -153,6 +180,8 @@ enum {
 	O_ATTACH,
 	O_READ,
 	O_PIN_DIR,
+	O_ENTRIES,
+	O_RUN_SECS,
 };
 
 static const struct option long_opts[] = {
@@ -176,6 +205,8 @@ static const struct option long_opts[] = {
 	{ "attach", required_argument, NULL, O_ATTACH },
 	{ "read", required_argument, NULL, O_READ },
 	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
+	{ "entries", required_argument, NULL, O_ENTRIES },
+	{ "run-secs", required_argument, NULL, O_RUN_SECS },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -264,6 +295,12 @@ static int parse_one(struct gen_opts *o, int c, const char *arg)
 		    o->time_limit > 3600)
 			return bad_value("time limit", arg);
 		return 0;
+	case O_RUN_SECS:
+		o->run_secs = strtod(arg, &end);
+		if (*arg < '0' || *arg > '9' || *end || o->run_secs < 0.01 ||
+		    o->run_secs > 10)
+			return bad_value("run time", arg);
+		return 0;
 	case O_REPEAT:
 		return parse_ull(arg, 1, UINT_MAX, &o->repeat) ?
 			       bad_value("repeat", arg) :
@@ -278,10 +315,20 @@ static int parse_one(struct gen_opts *o, int c, const char *arg)
 		o->target = arg;
 		return 0;
 	case O_ATTACH:
-		if (strcmp(arg, "drop") && strcmp(arg, "pass"))
+		if (!strcmp(arg, "drop"))
+			o->recv = R_DROP;
+		else if (!strcmp(arg, "pass"))
+			o->recv = R_PASS;
+		else if (!strcmp(arg, "ref"))
+			o->recv = R_REF;
+		else
 			return bad_value("receiver", arg);
 		o->mode = M_ATTACH;
-		o->attach_pass = !strcmp(arg, "pass");
+		return 0;
+	case O_ENTRIES:
+		if (parse_ull(arg, 1, GEN_MAX_ENTRIES, &v))
+			return bad_value("entries", arg);
+		o->entries = v;
 		return 0;
 	case O_READ:
 		o->mode = M_READ;
@@ -307,11 +354,25 @@ static int check_opts(struct gen_opts *o)
 	uint32_t mask[4];
 	int i;
 
+	if (o->entries && (o->mode != M_ATTACH || o->recv != R_REF)) {
+		err("--entries goes with --attach ref only; see --help");
+		return 2;
+	}
+	if (o->run_secs && (o->mode != M_SEND || o->rate)) {
+		err("--run-secs goes with unpaced sending only (no --rate)");
+		return 2;
+	}
 	if (o->mode == M_READ)
 		return 0;
 	if (o->mode == M_ATTACH) {
 		if (!o->dev || !o->pin_dir) {
 			err("--attach needs --dev and --pin-dir; see --help");
+			return 2;
+		}
+		if (o->recv == R_REF &&
+		    (!o->entries || !o->have_src || f->src.family != AF_INET)) {
+			err("--attach ref needs --entries N and an IPv4 --src "
+			    "(the source to drop); see --help");
 			return 2;
 		}
 		return 0;
@@ -514,9 +575,25 @@ static int sleep_until(double t)
 	return nanosleep(&ts, NULL);
 }
 
-/* Returns the frames sent; *secs is the time it took. */
+/* Frames that take @secs at the last run's speed (@n frames in @call s),
+ * from GEN_CHUNK to GEN_MAX_CHUNK.
+ */
+static unsigned long long frames_for(double secs, unsigned int n, double call)
+{
+	double f = secs > 0 ? secs * n / call : 0;
+
+	if (f < GEN_CHUNK)
+		return GEN_CHUNK;
+	return f > GEN_MAX_CHUNK ? GEN_MAX_CHUNK : (unsigned long long)f;
+}
+
+/* Returns the frames sent; *secs is the time it took, *cpu the CPU time
+ * this thread had meanwhile: with the veth's receive path run in the
+ * thread's own softirq, the time the pair really ran, which another task
+ * sharing the CPU does not stretch the way it stretches *secs.
+ */
 static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
-		       double *secs)
+		       double *secs, double *cpu)
 {
 	struct xdp_md ctx = {
 		.data_end = o->frame.len,
@@ -527,8 +604,9 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		    .ctx_size_in = sizeof(ctx),
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		    .batch_size = o->batch);
-	unsigned long long sent = 0, n, due, most = GEN_CHUNK;
+	unsigned long long sent = 0, n, due, left, most = GEN_CHUNK;
 	double start = now_s(), deadline = start + o->time_limit, t, call = 0;
+	double cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	int ret;
 
 	/* Paced: a live run has a fixed cost of its own (~25 ms here: it
@@ -550,6 +628,12 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 			n = due > sent ? due - sent : 1;
 			if (n > most)
 				n = most;
+		} else if (o->run_secs && call > 0) {
+			/* No further than the time limit. */
+			left = frames_for(deadline - now_s(), opts.repeat,
+					  call);
+			if (n > left)
+				n = left;
 		}
 		opts.repeat = o->count - sent < n ? o->count - sent : n;
 		t = now_s();
@@ -560,8 +644,11 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		}
 		call = now_s() - t;
 		sent += opts.repeat;
+		if (!o->rate && o->run_secs && call > 0)
+			most = frames_for(o->run_secs, opts.repeat, call);
 	}
 	*secs = now_s() - start;
+	*cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	return sent;
 }
 
@@ -570,7 +657,7 @@ static int do_send(struct gen_opts *o)
 	struct gen *skel = NULL;
 	char src[INET6_ADDRSTRLEN + 4];
 	long long sent;
-	double secs = 0;
+	double secs = 0, cpu = 0;
 	int ifindex, ret = 1;
 
 	ifindex = open_dev(o);
@@ -582,14 +669,16 @@ static int do_send(struct gen_opts *o)
 	set_rand(skel, o);
 	if (load_gen(skel, skel->progs.gen_tx))
 		goto out;
-	sent = blast(bpf_program__fd(skel->progs.gen_tx), ifindex, o, &secs);
+	sent = blast(bpf_program__fd(skel->progs.gen_tx), ifindex, o, &secs,
+		     &cpu);
 	if (sent < 0)
 		goto out;
 	inet_ntop(o->frame.src.family, o->frame.src.addr, src, sizeof(src));
 	if (o->json)
-		printf("{\"sent\":%lld,\"seconds\":%.6f,\"pps\":%.0f,"
-		       "\"proto\":\"%s\",\"frame_len\":%u,\"rand_src\":%s}\n",
-		       sent, secs, secs > 0 ? sent / secs : 0,
+		printf("{\"sent\":%lld,\"seconds\":%.6f,\"cpu_seconds\":%.6f,"
+		       "\"pps\":%.0f,\"proto\":\"%s\",\"frame_len\":%u,"
+		       "\"rand_src\":%s}\n",
+		       sent, secs, cpu, secs > 0 ? sent / secs : 0,
 		       gen_proto_name(o->frame.proto), o->frame.len,
 		       o->have_rand ? "true" : "false");
 	else
@@ -751,31 +840,112 @@ static int pin_at(const char *dir, const char *name, int fd)
 	return 0;
 }
 
+/* ref_hash's list: FIRST and the N - 1 addresses after it (host order),
+ * in batch updates. Only FIRST is ever sent to; the others are keys.
+ */
+static int fill_ref(int map_fd, uint32_t first, unsigned int n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	unsigned int done, i;
+	__u32 *keys, *vals, count;
+	int ret = 0;
+
+	keys = calloc(GEN_FILL_BATCH, sizeof(*keys));
+	vals = calloc(GEN_FILL_BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		err("out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (done = 0; done < n; done += count) {
+		count = n - done < GEN_FILL_BATCH ? n - done : GEN_FILL_BATCH;
+		for (i = 0; i < count; i++) {
+			keys[i] = htonl(ntohl(first) + done + i);
+			vals[i] = 1;
+		}
+		ret = bpf_map_update_batch(map_fd, keys, vals, &count, &bopts);
+		if (ret) {
+			err("cannot fill ref_hash's list (%u of %u entries): %s",
+			    done + count, n, strerror(-ret));
+			goto out;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+static struct bpf_program *recv_prog(struct gen *skel, enum gen_recv r)
+{
+	switch (r) {
+	case R_PASS:
+		return skel->progs.bare_pass;
+	case R_REF:
+		return skel->progs.ref_hash;
+	default:
+		return skel->progs.bare_drop;
+	}
+}
+
+/* ref_hash's list is pinned in the pin dir and kept there when the link
+ * goes: a later attach reuses it unfilled (libbpf refuses a pinned list
+ * of another size), so a benchmark round neither refills a million keys
+ * nor frees them in the background while the next row is measured.
+ */
+static int ref_list_prepare(struct gen *skel, const struct gen_opts *o,
+			    char *path, size_t size, int *reused)
+{
+	snprintf(path, size, "%s/list", o->pin_dir);
+	*reused = !access(path, F_OK);
+	if (bpf_map__set_max_entries(skel->maps.ref_list, o->entries) ||
+	    bpf_map__set_pin_path(skel->maps.ref_list, path)) {
+		err("cannot set up ref_hash's list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int do_attach(struct gen_opts *o)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts, .flags = XDP_FLAGS_DRV_MODE);
+	char list[PATH_MAX];
 	struct bpf_program *prog;
 	struct gen *skel;
-	int ifindex, link_fd = -1, ret = 1;
+	int ifindex, link_fd = -1, reused = 0, ret = 1;
 
 	ifindex = open_dev(o);
 	if (ifindex < 0)
 		return 1;
+	if (mkdir(o->pin_dir, 0700) && errno != EEXIST) {
+		err("cannot create '%s': %s", o->pin_dir, strerror(errno));
+		return 1;
+	}
 	skel = open_gen();
 	if (!skel)
 		return 1;
-	prog = o->attach_pass ? skel->progs.bare_pass : skel->progs.bare_drop;
-	if (load_gen(skel, prog))
+	prog = recv_prog(skel, o->recv);
+	if (o->recv == R_REF &&
+	    ref_list_prepare(skel, o, list, sizeof(list), &reused))
 		goto out;
+	if (load_gen(skel, prog)) {
+		if (reused)
+			err("'%s' may hold another size of list; remove it",
+			    list);
+		goto out;
+	}
+	/* Filled before the attach: no frame meets a half-filled list. */
+	if (o->recv == R_REF && !reused &&
+	    fill_ref(bpf_map__fd(skel->maps.ref_list), o->frame.src.addr[0],
+		     o->entries)) {
+		bpf_map__unpin(skel->maps.ref_list, NULL);
+		goto out;
+	}
 	link_fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP,
 				  &lopts);
 	if (link_fd < 0) {
 		err("cannot attach to %s in native mode: %s", o->dev,
 		    strerror(-link_fd));
-		goto out;
-	}
-	if (mkdir(o->pin_dir, 0700) && errno != EEXIST) {
-		err("cannot create '%s': %s", o->pin_dir, strerror(errno));
 		goto out;
 	}
 	/* The link pin keeps the program attached after we exit; removing
