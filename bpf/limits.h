@@ -359,13 +359,46 @@ static __always_inline int global_take(struct xg_gbucket *b, __u64 now,
  * wins. An LRU insert evicts rather than fails, so NULL is near
  * impossible; the caller lets the packet pass then.
  */
-static __always_inline struct xg_src *insert_src(const struct xg_in6 *key)
+static __always_inline struct xg_src *insert_src(const struct xg_in6 *key,
+						 __u64 now)
 {
 	struct xg_src fresh;
 
 	__builtin_memset(&fresh, 0, sizeof(fresh));
+	fresh.admitted_ns = now;
 	bpf_map_update_elem(&XG_MAP_TRACK, key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&XG_MAP_TRACK, key);
+}
+
+/* Keeps the budget's attack window: plain stores, at most one every
+ * XG_ATTACK_MARK_NS per CPU; two CPUs racing write the same values.
+ */
+static __always_inline void mark_attack(struct xg_gbucket *b, __u64 now)
+{
+	__u64 last = *(volatile __u64 *)&b->last_ns;
+
+	if (last && now - last < XG_ATTACK_MARK_NS)
+		return;
+	if (!last || now - last >= XG_PROBATION_QUIET_NS)
+		b->since_ns = now;
+	b->last_ns = now;
+}
+
+/* Is @s, tracked, on probation in class @k (xg_abi.h)? Sources admitted
+ * within the budget's burst (@nlim->tau_ns plus one token) before the
+ * first refusal count too: a flood's first sources fill the burst.
+ */
+static __always_inline int on_probation(const struct xg_src *s,
+					const struct xg_gbucket *b, __u64 now,
+					const struct xg_limit *nlim)
+{
+	__u64 last = *(volatile const __u64 *)&b->last_ns;
+
+	if (!last || !s->admitted_ns ||
+	    now - last >= XG_PROBATION_QUIET_NS + XG_ATTACK_MARK_NS)
+		return 0;
+	return s->admitted_ns + nlim->tau_ns + nlim->interval_ns >=
+	       *(volatile const __u64 *)&b->since_ns;
 }
 
 /* A source the tracker does not know: admitted (and inserted) within the
@@ -387,9 +420,10 @@ static __always_inline struct xg_src *admit(int k, const struct xg_config *cfg,
 	*reason = XG_R_PASS;
 	if (global_take(&g->new_src[j], now, &nlim)) {
 		note_admitted(k, now);
-		return insert_src(key);
+		return insert_src(key, now);
 	}
 	note_refused(k, now);
+	mark_attack(&g->new_src[j], now);
 	if (!global_take(&g->ceil[j], now, &glim))
 		*reason = XG_R_SYN_GLOBAL + k;
 	return NULL;
@@ -407,7 +441,7 @@ static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 					  struct xg_state *st, int l4_bad)
 {
 	int k = limit_of(p, class, l4_bad);
-	struct xg_limit lim, glim;
+	struct xg_limit lim, glim, nlim;
 	struct xg_global *g;
 	struct xg_in6 key;
 	struct xg_src *s;
@@ -436,10 +470,16 @@ static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 		if (!s)
 			return reason;
 	}
-	if (gcra_take(&s->tat[k], now, &lim))
+	if (!gcra_take(&s->tat[k], now, &lim)) {
+		count_over(s, k, now, cfg, st, p, &key, plen);
+		return XG_R_RATE_SYN + k;
+	}
+	nlim = cfg->limit[XG_LIM_NEW + k];
+	if (!on_probation(s, &g->new_src[k & (XG_LIM_SRC - 1)], now, &nlim))
 		return XG_R_PASS;
-	count_over(s, k, now, cfg, st, p, &key, plen);
-	return XG_R_RATE_SYN + k;
+	return gcra_take(&g->ceil[k & (XG_LIM_SRC - 1)].tat, now, &glim) ?
+		       XG_R_PASS :
+		       XG_R_SYN_GLOBAL + k;
 }
 
 #endif /* XG_BPF_LIMITS_H */

@@ -340,6 +340,7 @@ struct xg_src {
 	__u32 strikes; /* consecutive windows at ban_factor x the limit */
 	__u32 last_over; /* sum of over[] of the window before the current
 			  * one, 0 if that window had no packet (--top) */
+	__u64 admitted_ns; /* when the budget let it in; 0: never asked */
 };
 
 /* One bucket shared by all CPUs, alone in its cache line: an empty
@@ -348,7 +349,14 @@ struct xg_src {
  */
 struct xg_gbucket {
 	__u64 tat;
-	__u64 pad[7];
+	/* Budgets only: the attack window, written by the program at most
+	 * every XG_ATTACK_MARK_NS, so that the line stays read-mostly.
+	 * since_ns: the first refusal after XG_PROBATION_QUIET_NS without
+	 * one; last_ns: a refusal in the last XG_ATTACK_MARK_NS.
+	 */
+	__u64 since_ns;
+	__u64 last_ns;
+	__u64 pad[5];
 };
 
 /* The buckets of all sources together, apart from the read-mostly config.
@@ -365,6 +373,15 @@ struct xg_global {
  * attack ends after this long without a refusal.
  */
 #define XG_ATTACK_QUIET_NS (2 * XG_NSEC_PER_SEC)
+/* A source admitted while its class's budget was refusing others (or
+ * within the budget's burst before) is on probation: its packets take a
+ * token of the ceiling too, so that the flood's sources that the budget
+ * let in do not pass under their own limits once tracked. Probation ends
+ * when no refusal came for XG_PROBATION_QUIET_NS. While the ceiling has
+ * room it costs nothing; known clients, tracked before, never meet it.
+ */
+#define XG_PROBATION_QUIET_NS (60 * XG_NSEC_PER_SEC)
+#define XG_ATTACK_MARK_NS (XG_NSEC_PER_SEC / 10)
 
 /* Admission of new sources in one class, per CPU (no atomics), summed
  * by readers. Windows are 1 s long and per CPU.
@@ -510,7 +527,7 @@ _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
 _Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
-_Static_assert(sizeof(struct xg_src) == 64, "xg_src layout");
+_Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
 _Static_assert(sizeof(struct xg_hot_slot) == 40, "xg_hot layout");

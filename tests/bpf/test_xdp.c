@@ -1601,8 +1601,9 @@ static struct xg_config admit_config(int k, struct xg_limit src,
 #define LIM(r, b) ((struct xg_limit){ .rate = (r), .burst = (b) })
 
 /* In every limited class: a budget of 4 new sources, a ceiling of 8
- * packets of the others, then drops; the known source meets only its
- * own limit, and nothing refused enters the tracker.
+ * packets of the others, then drops; the known source, tracked 5 s
+ * before the flood, meets only its own limit, and nothing refused enters
+ * the tracker.
  */
 static void f_admission(void)
 {
@@ -1619,11 +1620,12 @@ static void f_admission(void)
 			 lim_names[k]);
 		ok = !setup_limits(name, &cfg) &&
 		     !known(name, k, 1, XG_R_PASS) &&
-		     !spoofed(name, k, 0, 3, XG_R_PASS) && !track_is(name, 4) &&
-		     !spoofed(name, k, 3, 8, XG_R_PASS) &&
-		     !spoofed(name, k, 11, 50, XG_R_SYN_GLOBAL + k) &&
-		     !track_is(name, 4) && !known(name, k, 20, XG_R_PASS) &&
-		     !admit_is(name, k, 4, 58) && !h_admit(k, &a);
+		     (h_advance(5 * SEC_NS), 1) &&
+		     !spoofed(name, k, 0, 4, XG_R_PASS) && !track_is(name, 5) &&
+		     !spoofed(name, k, 4, 8, XG_R_PASS) &&
+		     !spoofed(name, k, 12, 50, XG_R_SYN_GLOBAL + k) &&
+		     !track_is(name, 5) && !known(name, k, 20, XG_R_PASS) &&
+		     !admit_is(name, k, 5, 58) && !h_admit(k, &a);
 		if (ok && (a.win_admitted != 4 || a.win_refused != 58 ||
 			   a.since_ns != h_boot_ns() ||
 			   a.last_refused_ns != h_boot_ns())) {
@@ -1662,8 +1664,9 @@ static void f_admission_refill(void)
 	     !spoofed(name, XG_LIM_UDP, 2, 1, XG_R_UDP_GLOBAL);
 	t0 = h_boot_ns();
 	h_advance(XG_NSEC_PER_SEC);
+	/* admitted on probation: it takes the ceiling's token as well */
 	ok = ok && !spoofed(name, XG_LIM_UDP, 3, 1, XG_R_PASS) &&
-	     !spoofed(name, XG_LIM_UDP, 4, 1, XG_R_PASS) &&
+	     !spoofed(name, XG_LIM_UDP, 4, 1, XG_R_UDP_GLOBAL) &&
 	     !spoofed(name, XG_LIM_UDP, 5, 1, XG_R_UDP_GLOBAL) &&
 	     !track_is(name, 2) && !admit_is(name, XG_LIM_UDP, 2, 4) &&
 	     !h_admit(XG_LIM_UDP, &a);
@@ -1682,7 +1685,7 @@ static void f_admission_refill(void)
 
 	h_advance(XG_ATTACK_QUIET_NS + XG_NSEC_PER_SEC);
 	ok = !spoofed(quiet, XG_LIM_UDP, 6, 1, XG_R_PASS) &&
-	     !spoofed(quiet, XG_LIM_UDP, 7, 1, XG_R_PASS) &&
+	     !spoofed(quiet, XG_LIM_UDP, 7, 1, XG_R_UDP_GLOBAL) &&
 	     !h_admit(XG_LIM_UDP, &a);
 	if (ok && (a.since_ns != h_boot_ns() || a.last_admitted != 0 ||
 		   a.last_refused != 0)) {
@@ -1694,23 +1697,62 @@ static void f_admission_refill(void)
 	record(ok);
 }
 
-/* A tracked source takes no token of the ceiling, and its own limit,
- * not the ceiling, drops it.
+/* A source the budget admitted while it refused others (or within its
+ * burst before) shares the ceiling with the refused ones; a source known
+ * from before does not; 60 s without a refusal end the probation.
+ */
+static void f_probation(void)
+{
+	const char *name = "probation: sources admitted in an attack share "
+			   "the ceiling";
+	const char *end = "probation: ends 60 s after the last refusal";
+	struct xg_config cfg =
+		admit_config(XG_LIM_UDP, LIM(100, 100), LIM(1, 1), LIM(1, 2));
+	struct frame f2;
+	int ok;
+
+	class_frame(&f2, XG_LIM_UDP, "198.18.0.3"); /* spoofed source 2 */
+	ok = !setup_limits(name, &cfg) &&
+	     !known(name, XG_LIM_UDP, 1, XG_R_PASS);
+	h_advance(5 * SEC_NS);
+	ok = ok && !spoofed(name, XG_LIM_UDP, 0, 1, XG_R_PASS) &&
+	     !spoofed(name, XG_LIM_UDP, 1, 1, XG_R_PASS);
+	h_advance(SEC_NS);
+	ok = ok && !send_expect(name, &f2, 2, XG_C_UDP, XG_R_PASS) &&
+	     !send_expect(name, &f2, 1, XG_C_UDP, XG_R_UDP_GLOBAL) &&
+	     /* admitted just before the first refusal, in the burst */
+	     !spoofed(name, XG_LIM_UDP, 0, 1, XG_R_UDP_GLOBAL) &&
+	     !known(name, XG_LIM_UDP, 5, XG_R_PASS) && !track_is(name, 3);
+	record(ok);
+	h_advance(XG_PROBATION_QUIET_NS + SEC_NS);
+	record(ok && !send_expect(end, &f2, 5, XG_C_UDP, XG_R_PASS) &&
+	       !spoofed(end, XG_LIM_UDP, 0, 5, XG_R_PASS));
+}
+
+/* A source tracked from before an attack takes no token of the ceiling,
+ * and its own limit, not the ceiling, drops it: with the ceiling empty it
+ * still passes within its rate.
  */
 static void f_ceiling_tracked(void)
 {
-	const char *name = "ceiling: a tracked source takes no token";
+	const char *name = "ceiling: a known source takes no token";
 	struct xg_config cfg =
-		admit_config(XG_LIM_SYN, LIM(1, 2), LIM(1, 1), LIM(1, 1));
+		admit_config(XG_LIM_SYN, LIM(2, 2), LIM(1, 1), LIM(1, 1));
+	int ok;
 
-	record(!setup_limits(name, &cfg) &&
-	       !known(name, XG_LIM_SYN, 2, XG_R_PASS) &&
-	       !known(name, XG_LIM_SYN, 3, XG_R_RATE_SYN) &&
-	       !spoofed(name, XG_LIM_SYN, 0, 1, XG_R_PASS) &&
-	       !spoofed(name, XG_LIM_SYN, 1, 2, XG_R_SYN_GLOBAL) &&
-	       !known(name, XG_LIM_SYN, 1, XG_R_RATE_SYN) &&
-	       (h_advance(XG_NSEC_PER_SEC), 1) &&
-	       !known(name, XG_LIM_SYN, 1, XG_R_PASS) && !track_is(name, 1));
+	ok = !setup_limits(name, &cfg) &&
+	     !known(name, XG_LIM_SYN, 1, XG_R_PASS);
+	h_advance(5 * SEC_NS);
+	ok = ok && !spoofed(name, XG_LIM_SYN, 0, 1, XG_R_PASS) &&
+	     !spoofed(name, XG_LIM_SYN, 1, 1, XG_R_PASS) &&
+	     !spoofed(name, XG_LIM_SYN, 2, 1, XG_R_SYN_GLOBAL) &&
+	     !known(name, XG_LIM_SYN, 2, XG_R_PASS) &&
+	     !known(name, XG_LIM_SYN, 1, XG_R_RATE_SYN);
+	/* half a second: one token of its own, none of budget or ceiling */
+	h_advance(SEC_NS / 2);
+	record(ok && !known(name, XG_LIM_SYN, 1, XG_R_PASS) &&
+	       !spoofed(name, XG_LIM_SYN, 3, 1, XG_R_SYN_GLOBAL) &&
+	       !track_is(name, 2));
 }
 
 /* The settings that switch parts off. */
@@ -1758,10 +1800,11 @@ static uint64_t moved(const struct xg_counter *a, const struct xg_counter *b,
 }
 
 /* XG_TEST_FLOOD spoofed UDP sources (default 1,048,576), one packet
- * each, over 10 s of the test clock, against 1,000 known clients that
- * took the whole burst of the budget before: every known client is still
- * tracked and served after, the tracker grew by what the budget let in
- * during the flood and nothing more, and the verdicts add up.
+ * each, over 10 s of the test clock, against 1,000 known clients tracked
+ * 2 s before it: every known client is still tracked and served after,
+ * the tracker grew by what the budget let in during the flood and
+ * nothing more, the sources admitted once the budget refused others
+ * shared the ceiling with the refused ones, and the verdicts add up.
  */
 static void f_admission_flood(void)
 {
@@ -1788,6 +1831,8 @@ static void f_admission_flood(void)
 		ok = h_run(&f, f.len) == XDP_PASS;
 	}
 	ok = ok && !track_is(name, 1000) && !h_read_stats(c0);
+	/* known for longer than the budget's burst takes to refill */
+	h_advance(2 * SEC_NS);
 	memset(&f, 0, sizeof(f));
 	plain6(&f, "2001:db8::1", IPPROTO_UDP);
 	for (i = 0; ok && i < n; i++) {
@@ -1804,21 +1849,24 @@ static void f_admission_flood(void)
 	pass = moved(c0, c1, XG_C_UDP, XG_R_PASS);
 	drop = moved(c0, c1, XG_C_UDP, XG_R_UDP_GLOBAL);
 	admitted = a.admitted - 1000;
-	/* the budget and the ceiling each let in 1,000 a second: about
-	 * want_new in 10 s, the 1,000 of the ceiling's burst on top
+	/* The budget's burst (1,000) admits the flood's first sources,
+	 * before any refusal; then budget and ceiling each give 1,000 a
+	 * second, about want_new in 10 s, and the ceiling's burst of 1,000:
+	 * the sources admitted after that share the ceiling's tokens.
 	 */
 	if (pass + drop != n || a.refused != n - admitted ||
-	    admitted + 1 < want_new || admitted > want_new + 1 ||
-	    pass - admitted + 1 < want_new + 1000 ||
-	    pass - admitted > want_new + 1001 ||
+	    admitted + 1 < want_new + 1000 || admitted > want_new + 1001 ||
+	    pass + 1 < want_new + 2000 || pass > want_new + 2001 ||
 	    h_track_count() != (int)(1000 + admitted)) {
 		fail(name,
 		     "%u sent: %llu passed, %llu dropped, %llu admitted, %llu "
-		     "refused, %d tracked; want ~%llu admitted",
+		     "refused, %d tracked; want ~%llu admitted, ~%llu "
+		     "passed",
 		     n, (unsigned long long)pass, (unsigned long long)drop,
 		     (unsigned long long)admitted,
 		     (unsigned long long)a.refused, h_track_count(),
-		     (unsigned long long)want_new);
+		     (unsigned long long)want_new + 1000,
+		     (unsigned long long)want_new + 2000);
 		record(0);
 		return;
 	}
@@ -2152,6 +2200,7 @@ static void run_floods(void)
 	f_admission();
 	f_admission_refill();
 	f_ceiling_tracked();
+	f_probation();
 	f_admission_off();
 	f_admission_flood();
 	f_hot_hits();

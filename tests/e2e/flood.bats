@@ -410,7 +410,10 @@ admitted() {
 	a0=$(admitted syn)
 	# L1's first connection, before the flood, has its source admitted:
 	# from then on its SYNs meet only its own limit, never the ceiling.
+	# Known means tracked for longer than the budget's burst takes to
+	# refill (1 s here) when the flood begins: else it is on probation.
 	legit_start l1 "$L1" 10
+	sleep 1.5
 	t0=$(now_us)
 	run -0 xg-gen --netns "$XG_CNS" --dev "$XG_CIF" --dst-mac "$pmac" \
 		--proto syn --src "$XG_C4" --rand-src "$RAND_NET" \
@@ -476,9 +479,10 @@ udp_client_stop() {
 	xg-threshold udp-global 1000 --burst 1000
 	before=$(snap)
 	a0=$(admitted udp)
-	# 500 datagrams a second from L1, tracked from its first one on
+	# 500 datagrams a second from L1, tracked from its first one on,
+	# for longer than the budget's burst takes to refill (1 s)
 	udp_client_start "$L1" 500
-	sleep 0.5
+	sleep 1.5
 	run -0 xg-gen --netns "$XG_CNS" --dev "$XG_CIF" --dst-mac "$pmac" \
 		--proto udp --src "$XG_C4" --rand-src "$RAND_NET16" \
 		--dst "$XG_P4" --dport "$CLOSED_PORT" --count "$count"
