@@ -172,7 +172,7 @@ static __always_inline void ban(struct xg_state *st, const struct xg_pkt *p,
 	/* Assigned field by field: no .rodata template (see lists.h). */
 	e.hits = 0;
 	e.expires_ns = now + secs * XG_NSEC_PER_SEC;
-	e.flags = XG_E_AUTO;
+	e.flags = XG_E_AUTO | (bpf_get_prandom_u32() << XG_E_ID_SHIFT);
 	e.prefixlen = p->src6 ? plen : 32;
 	if (p->src6) {
 		k6.prefixlen = plen;

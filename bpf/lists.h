@@ -44,10 +44,13 @@ static __always_inline void count_hit(struct xg_entry *e, __u32 list,
 				      __u32 plen, __u32 a0, __u32 a1, __u32 a2,
 				      __u32 a3)
 {
-	__u64 tag = xg_hot_tag(list, plen, a0, a1, a2, a3), n;
 	struct xg_hot_slot *s;
 	struct xg_hot *hot;
 	__u32 zero = 0;
+	__u64 tag, n;
+
+	list |= XG_E_ID(e->flags) << XG_E_ID_SHIFT;
+	tag = xg_hot_tag(list, plen, a0, a1, a2, a3);
 
 	hot = bpf_map_lookup_elem(&XG_MAP_HOT, &zero);
 	if (!hot) {

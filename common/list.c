@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -310,6 +312,19 @@ static int list_full(const struct xg_list *l, int fd)
 		       info.max_entries);
 }
 
+/* A new entry's id (xg_abi.h): random, so that two tools adding at once
+ * do not draw the same; never 0.
+ */
+static __u32 new_id(void)
+{
+	__u32 id = 0;
+
+	while (!id)
+		if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+			id = (__u32)xg_now_ns() ^ (__u32)getpid();
+	return id & 0xffffff ? id : 1;
+}
+
 int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
 {
 	struct xg_entry e = {}, old;
@@ -318,6 +333,7 @@ int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
 	char a[64];
 
 	e.prefixlen = p->len;
+	e.flags = new_id() << XG_E_ID_SHIFT;
 	if (timeout_s)
 		e.expires_ns = xg_now_ns() + timeout_s * XG_NSEC_PER_SEC;
 	/* NOEXIST first: on a trie, lookup is a longest-prefix match and
@@ -461,7 +477,7 @@ static void add_hot(const struct xg_hot_slot *hot, size_t nhot, __u32 bit,
 	size_t i;
 
 	for (i = 0; i < nhot; i++) {
-		if (hot[i].list != bit)
+		if ((hot[i].list & 0xff) != bit)
 			continue;
 		memset(&key, 0, sizeof(key));
 		key.prefix.family = family;
@@ -469,7 +485,8 @@ static void add_hot(const struct xg_hot_slot *hot, size_t nhot, __u32 bit,
 		memcpy(key.prefix.addr, hot[i].addr,
 		       family == AF_INET ? 4 : 16);
 		it = bsearch(&key, items, n, sizeof(*items), item_cmp);
-		if (it)
+		/* the same key, and the same entry: not one deleted since */
+		if (it && XG_E_ID(it->entry.flags) == hot[i].list >> 8)
 			it->entry.hits += hot[i].count;
 	}
 }

@@ -97,14 +97,20 @@ struct xg_lpm6 {
 	__u32 addr[4];
 };
 
-/* Entry flags */
+/* Entry flags, in the low byte of xg_entry.flags */
 #define XG_E_AUTO (1U << 0) /* added by the program itself (automatic ban) */
+/* The other 24 bits: the entry's id, drawn anew for every entry added (by
+ * the tools or the program), so that hits a CPU still holds in xg_hot
+ * for a deleted entry are never counted to a new one of the same key.
+ */
+#define XG_E_ID_SHIFT 8
+#define XG_E_ID(flags) ((flags) >> XG_E_ID_SHIFT)
 
 /* The value of every allow/block list entry, host or prefix. */
 struct xg_entry {
 	__u64 hits; /* packets that matched, but for those still in xg_hot */
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() deadline; 0 = never */
-	__u32 flags; /* XG_E_* */
+	__u32 flags; /* XG_E_*, and the entry's id (XG_E_ID) */
 	/* The entry's own prefix length (32 or 128 for a host). A trie
 	 * lookup returns the longest match, not its length: when that match
 	 * has expired, the program looks again one bit shorter.
@@ -419,7 +425,7 @@ struct xg_admit {
 struct xg_hot_slot {
 	__u64 tag; /* xg_hot_tag() of the entry; 0 = a free slot */
 	__u64 count; /* hits not yet in xg_entry.hits */
-	__u32 list; /* XG_L_* bit of the entry's map */
+	__u32 list; /* XG_L_* bit of the entry's map | its id << 8 */
 	__u32 prefixlen; /* the entry's prefix length (32 or 128: a host) */
 	__u32 addr[4]; /* its address, masked; IPv4 in addr[0] */
 };
@@ -428,16 +434,17 @@ struct xg_hot {
 	struct xg_hot_slot s[XG_HOT_SLOTS];
 };
 
-/* An entry's tag: a 64-bit hash of its map, prefix length and masked
- * address, never 0; its top 6 bits pick the slot. The program compares
- * tags, readers the fields.
+/* An entry's tag: a 64-bit hash of its map and id (@list: XG_L_* bit |
+ * id << 8), prefix length and masked address, never 0; its top 6 bits
+ * pick the slot. The program compares tags, readers the fields.
  */
 static inline __u64 xg_hot_tag(__u32 list, __u32 plen, __u32 a0, __u32 a1,
 			       __u32 a2, __u32 a3)
 {
-	__u64 x = ((__u64)(a0 ^ (list << 8 | plen)) << 32 | a1) *
+	__u64 x = ((__u64)(a0 ^ plen ^ (list << 24)) << 32 | a1) *
 		  0x9e3779b97f4a7c15ULL;
-	__u64 y = ((__u64)a2 << 32 | a3) * 0xc2b2ae3d27d4eb4fULL;
+	__u64 y =
+		((__u64)(a2 ^ (list >> 8)) << 32 | a3) * 0xc2b2ae3d27d4eb4fULL;
 
 	return (x ^ y ^ (y >> 31)) | 1;
 }

@@ -522,6 +522,11 @@ static void pfx_cover(int v6, uint32_t a0, uint32_t len)
 				  __ATOMIC_RELAXED);
 }
 
+void h_pfx_cover(int v6, uint32_t a0, uint32_t len)
+{
+	pfx_cover(v6, a0, len);
+}
+
 int h_pfx_bit(int v6, uint32_t a0)
 {
 	uint32_t b = v6 ? xg_pfx6_bit(a0) : xg_pfx4_bit(a0);
@@ -543,6 +548,8 @@ int h_pfx_clear(void)
 	return 0;
 }
 
+static uint32_t entry_ids;
+
 int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 		int set_bit)
 {
@@ -552,7 +559,11 @@ int h_add_entry(int block, const char *cidr, const struct xg_entry *e,
 
 	if (i < 0)
 		return -EINVAL;
-	/* As the tools write it: the entry's own prefix length. */
+	/* As the tools write it: a new id unless the caller chose one, and
+	 * the entry's own prefix length.
+	 */
+	if (!XG_E_ID(v.flags))
+		v.flags |= (uint32_t)(++entry_ids & 0xffffff) << XG_E_ID_SHIFT;
 	v.prefixlen = i >= 2 ? t.key.p4.prefixlen : i ? 128 : 32;
 	if (bpf_map_update_elem(bpf_map__fd(t.map), &t.key, &v, BPF_ANY))
 		return -errno;
@@ -583,10 +594,10 @@ int h_add_stale(int block, const char *cidr)
 /* The hits of @t's entry that CPUs still hold in xg_hot, as the tools
  * add them up.
  */
-static uint64_t hot_pending(const struct target *t, int i)
+static uint64_t hot_pending(const struct target *t, int i, uint32_t eflags)
 {
 	struct xg_hot *per = calloc(ncpus, sizeof(*per));
-	uint32_t plen, addr[4] = { 0 }, zero = 0, k;
+	uint32_t plen, addr[4] = { 0 }, zero = 0, k, list;
 	uint64_t sum = 0;
 	int c;
 
@@ -601,13 +612,14 @@ static uint64_t hot_pending(const struct target *t, int i)
 		addr[0] = t->key.p4.addr;
 	else
 		memcpy(addr, t->key.p6.addr, 16);
-	k = xg_hot_tag(t->bit, plen, addr[0], addr[1], addr[2], addr[3]) >> 58;
+	list = t->bit | XG_E_ID(eflags) << XG_E_ID_SHIFT;
+	k = xg_hot_tag(list, plen, addr[0], addr[1], addr[2], addr[3]) >> 58;
 	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_HOT), &zero,
 				 per))
 		for (c = 0; c < ncpus; c++) {
 			const struct xg_hot_slot *s = &per[c].s[k];
 
-			if (s->count && s->list == t->bit &&
+			if (s->count && s->list == list &&
 			    s->prefixlen == plen &&
 			    !memcmp(s->addr, addr, sizeof(addr)))
 				sum += s->count;
@@ -623,7 +635,7 @@ int h_entry(int block, const char *cidr, struct xg_entry *e)
 
 	if (i < 0 || bpf_map_lookup_elem(bpf_map__fd(t.map), &t.key, e))
 		return -1;
-	e->hits += hot_pending(&t, i);
+	e->hits += hot_pending(&t, i, e->flags);
 	return 0;
 }
 

@@ -61,6 +61,8 @@ int h_clear_events(void);
 int h_add(int block, const char *cidr, uint64_t expires_ns);
 /* The xg_pfx bit of an address (first word, host order): 0, 1 or -1. */
 int h_pfx_bit(int v6, uint32_t a0);
+/* Sets the xg_pfx bits of a prefix, as h_add does. */
+void h_pfx_cover(int v6, uint32_t a0, uint32_t len);
 /* Clears xg_pfx (h_reset does). */
 int h_pfx_clear(void);
 /* Like h_add, but leaves the xg_state.lists bit as it was. */

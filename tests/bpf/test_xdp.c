@@ -2114,7 +2114,7 @@ static void f_pfx_skip(void)
 	       !send_expect(v4, &f, 1, XG_C_TCP, XG_R_BLOCKLISTED) &&
 	       !h_pfx_clear() && h_pfx_bit(0, 0xc6120709) == 0 &&
 	       !send_expect(v4, &f, 1, XG_C_TCP, XG_R_PASS) &&
-	       !h_add(1, "198.18.7.0/24", 0) &&
+	       (h_pfx_cover(0, 0xc6120700, 24), 1) &&
 	       !send_expect(v4, &f, 1, XG_C_TCP, XG_R_BLOCKLISTED) &&
 	       hits_is(v4, 1, "198.18.7.0/24", 2) == 0);
 	record(!h_reset(0) && !h_add(0, "2001:db8:7::/48", 0) &&
@@ -2135,6 +2135,8 @@ static void f_hot_hits(void)
 {
 	const char *flush = "list hits: per-CPU slot, moved every XG_HOT_FLUSH";
 	const char *taken = "list hits: a taken slot counts in the entry";
+	const char *again =
+		"list hits: a new entry of the same key starts at 0";
 	struct frame f = { 0 }, g = { 0 };
 	char a[32], b[32];
 	struct xg_entry e;
@@ -2158,16 +2160,27 @@ static void f_hot_hits(void)
 	}
 	record(ok);
 
-	/* two blocked hosts whose entries share a slot */
-	for (x = 1; x < 250 && !kb; x++) {
-		ka = xg_hot_tag(XG_L_BLOCK4, 32, htonl(0xc6120000U | x), 0, 0,
-				0) >>
+	/* two blocked hosts whose entries (with their ids) share a slot */
+	ok = !h_reset(0);
+	for (x = 1; ok && x < 250; x++) {
+		snprintf(a, sizeof(a), "198.18.0.%u", x);
+		ok = !h_add(1, a, 0);
+	}
+	for (x = 1; ok && x < 250 && !kb; x++) {
+		snprintf(a, sizeof(a), "198.18.0.%u", x);
+		ok = !h_entry_raw(1, a, &e);
+		ka = xg_hot_tag(XG_L_BLOCK4 | XG_E_ID(e.flags) << XG_E_ID_SHIFT,
+				32, htonl(0xc6120000U | x), 0, 0, 0) >>
 		     58;
-		for (y = x + 1; y < 250; y++) {
-			if (xg_hot_tag(XG_L_BLOCK4, 32, htonl(0xc6120000U | y),
-				       0, 0, 0) >>
-				    58 ==
-			    ka) {
+		for (y = x + 1; ok && y < 250; y++) {
+			snprintf(b, sizeof(b), "198.18.0.%u", y);
+			ok = !h_entry_raw(1, b, &e);
+			if (ok &&
+			    xg_hot_tag(XG_L_BLOCK4 | XG_E_ID(e.flags)
+							     << XG_E_ID_SHIFT,
+				       32, htonl(0xc6120000U | y), 0, 0,
+				       0) >> 58 ==
+				    ka) {
 				kb = y;
 				break;
 			}
@@ -2179,14 +2192,23 @@ static void f_hot_hits(void)
 	snprintf(b, sizeof(b), "198.18.0.%u", kb);
 	tcp4(&f, a, 5, 5);
 	tcp4(&g, b, 5, 5);
-	ok = kb && !h_reset(0) && !h_add(1, a, 0) && !h_add(1, b, 0) &&
-	     h_run_n(&f, 3) == XDP_DROP && h_run_n(&g, 2) == XDP_DROP &&
-	     !h_entry_raw(1, b, &e) && e.hits == 2 && h_hits(1, a) == 3 &&
-	     !h_entry_raw(1, a, &e) && e.hits == 0;
+	ok = ok && kb && h_run_n(&f, 3) == XDP_DROP &&
+	     h_run_n(&g, 2) == XDP_DROP && !h_entry_raw(1, b, &e) &&
+	     e.hits == 2 && h_hits(1, a) == 3 && !h_entry_raw(1, a, &e) &&
+	     e.hits == 0;
 	if (!ok)
 		fail(taken, "%s and %s: hits %lld and %lld", a, b,
 		     (long long)h_hits(1, a), (long long)h_hits(1, b));
 	record(ok);
+
+	/* an entry added again is a new entry: what a CPU holds for the
+	 * old one is not its own
+	 */
+	tcp4(&f, SRC4, 5, 5);
+	record(!h_reset(0) && !h_add(1, SRC4, 0) &&
+	       h_run_n(&f, 5) == XDP_DROP && h_hits(1, SRC4) == 5 &&
+	       !h_add(1, SRC4, 0) && h_hits(1, SRC4) == 0 &&
+	       h_run_n(&f, 2) == XDP_DROP && hits_is(again, 1, SRC4, 2) == 0);
 	if (pinned)
 		sched_setaffinity(0, sizeof(all), &all);
 }
