@@ -37,9 +37,10 @@ static __always_inline __u64 xg_now(void)
 	return bpf_ktime_get_boot_ns();
 }
 
-/* The event budget's clock: one tick coarse and cheaper where the kernel
- * has it (5.11), else the boot clock. Each kernel uses one of the two
- * throughout, and user space writes only 0 to the word it times.
+/* The clock of the limits and of the event budget (XG_CLOCK_* in
+ * xg_abi.h): one tick coarse and much cheaper where the kernel has it
+ * (5.11), else the boot clock. Each kernel uses one of the two
+ * throughout, and xg-load records which in xg_meta for the tools.
  */
 static __always_inline __u64 xg_now_coarse(void)
 {

@@ -169,9 +169,12 @@ static __always_inline void ban(struct xg_state *st, const struct xg_pkt *p,
 	struct xg_entry e;
 	struct xg_lpm6 k6;
 
-	/* Assigned field by field: no .rodata template (see lists.h). */
+	/* Assigned field by field: no .rodata template (see lists.h). The
+	 * expiry is on the lists' clock, not the limits' (@now): one more
+	 * read, once a ban.
+	 */
 	e.hits = 0;
-	e.expires_ns = now + secs * XG_NSEC_PER_SEC;
+	e.expires_ns = xg_now() + secs * XG_NSEC_PER_SEC;
 	e.flags = XG_E_AUTO | (bpf_get_prandom_u32() << XG_E_ID_SHIFT);
 	e.prefixlen = p->src6 ? plen : 32;
 	if (p->src6) {
@@ -457,7 +460,7 @@ static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 	g = global_bucket();
 	if (!g)
 		return XG_R_PASS;
-	now = xg_now();
+	now = xg_now_coarse();
 	if (!lim.rate)
 		return gcra_take(&g->ceil[k & (XG_LIM_SRC - 1)].tat, now,
 				 &glim) ?

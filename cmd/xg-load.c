@@ -679,6 +679,9 @@ static int write_state(struct load_state *st)
 
 	if (st->first) {
 		meta.created_ns = xg_clock_ns(CLOCK_BOOTTIME);
+		meta.limits_clock = st->kfeat & XG_KF_COARSE_NS ?
+					    XG_CLOCK_COARSE :
+					    XG_CLOCK_BOOT;
 		if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_meta), &zero,
 					&meta, BPF_ANY) < 0)
 			return xg_fail(-errno, "cannot write xg_meta: %s",

@@ -57,13 +57,42 @@ void xg_admission_sum(const struct xg_admit *per, int ncpu, __u64 now,
 				start = a->since_ns;
 		}
 		o->engaged = start != 0;
-		o->since_boot_ns = start;
+		o->since_ns = start;
 		o->for_ns = start && now > start ? now - start : 0;
 	}
 }
 
-int xg_admission_read(int admit_fd, struct xg_admission out[XG_LIM_SRC])
+/* The clock the program's limits run on (xg_meta.limits_clock):
+ * CLOCK_MONOTONIC for the coarse one, whose ticks it trails by less than
+ * one.
+ */
+static clockid_t limits_clock(const struct xg_maps *m)
 {
+	struct xg_meta meta;
+	__u32 zero = 0;
+
+	if (!bpf_map_lookup_elem(m->meta, &zero, &meta) &&
+	    meta.limits_clock == XG_CLOCK_COARSE)
+		return CLOCK_MONOTONIC;
+	return CLOCK_BOOTTIME;
+}
+
+__u64 xg_limits_now_ns(const struct xg_maps *m)
+{
+	return xg_clock_ns(limits_clock(m));
+}
+
+__s64 xg_limits_to_real_ns(const struct xg_maps *m)
+{
+	__u64 t = xg_clock_ns(limits_clock(m));
+
+	return (__s64)(xg_clock_ns(CLOCK_REALTIME) - t);
+}
+
+int xg_admission_read(const struct xg_maps *m,
+		      struct xg_admission out[XG_LIM_SRC])
+{
+	int admit_fd = m->admit;
 	int ncpu = libbpf_num_possible_cpus(), err = 0;
 	struct xg_admit *per;
 	__u32 zero = 0;
@@ -78,7 +107,7 @@ int xg_admission_read(int admit_fd, struct xg_admission out[XG_LIM_SRC])
 		err = xg_fail(-errno, "cannot read %s: %s",
 			      XG_STR(XG_MAP_ADMIT), strerror(errno));
 	else
-		xg_admission_sum(per, ncpu, xg_clock_ns(CLOCK_BOOTTIME), out);
+		xg_admission_sum(per, ncpu, xg_limits_now_ns(m), out);
 	free(per);
 	return err;
 }

@@ -436,7 +436,7 @@ static int source_cmp(const void *pa, const void *pb)
 
 static int gather_track(const struct xg_maps *m, __u32 top, struct xg_report *r)
 {
-	struct track_walk w = { .now = xg_now_ns(),
+	struct track_walk w = { .now = xg_limits_now_ns(m),
 				.v6_prefix = r->config.v6_prefix };
 	struct topn t;
 	int err;
@@ -600,7 +600,8 @@ int xg_report_gather(const char *dir, const struct xg_maps *m,
 	r->max_sources = xg_map_max_entries(m->track);
 	err = xg_evstats_read(m->evstats, &r->events);
 	if (!err)
-		err = xg_admission_read(m->admit, r->admission);
+		err = xg_admission_read(m, r->admission);
+	r->limits_to_real = xg_limits_to_real_ns(m);
 	if (err)
 		return err;
 	return gather_counters(m, o, r);
@@ -1024,7 +1025,7 @@ static void json_since(struct xg_json *j, const struct xg_admission *a,
 		xg_json_null(j);
 		return;
 	}
-	xg_format_time(a->since_boot_ns + boot_to_real, tbuf, sizeof(tbuf));
+	xg_format_time(a->since_ns + boot_to_real, tbuf, sizeof(tbuf));
 	xg_json_str(j, tbuf);
 }
 
@@ -1034,13 +1035,12 @@ static void json_since(struct xg_json *j, const struct xg_admission *a,
 static void json_admission(struct xg_json *j, const struct xg_report *r)
 {
 	const struct xg_admission *first = NULL;
-	__s64 b2r = xg_boot_to_real_ns();
+	__s64 b2r = r->limits_to_real;
 	int k;
 
 	for (k = 0; k < XG_LIM_SRC; k++)
 		if (r->admission[k].engaged &&
-		    (!first ||
-		     r->admission[k].since_boot_ns < first->since_boot_ns))
+		    (!first || r->admission[k].since_ns < first->since_ns))
 			first = &r->admission[k];
 	xg_json_key(j, "attack");
 	xg_json_obj_open(j);
@@ -1220,7 +1220,7 @@ static void prom_counters(const struct xg_report *r, const char *name,
 
 static void prom_admission(const struct xg_report *r)
 {
-	__s64 b2r = xg_boot_to_real_ns();
+	__s64 b2r = r->limits_to_real;
 	int k;
 
 	prom_head("xdpguard_new_sources_total", "counter",
@@ -1251,7 +1251,7 @@ static void prom_admission(const struct xg_report *r)
 
 		printf("xdpguard_attack_start_seconds{class=\"%s\"} %lld\n",
 		       xg_limit_name(k),
-		       a->engaged ? (long long)((__s64)a->since_boot_ns + b2r) /
+		       a->engaged ? (long long)((__s64)a->since_ns + b2r) /
 					    (long long)XG_NSEC_PER_SEC :
 				    0LL);
 	}
@@ -1365,7 +1365,7 @@ static int take_sample(const char *dir, const struct xg_maps *m,
 	int err = xg_config_read(m, &s->config);
 
 	if (!err)
-		err = xg_admission_read(m->admit, s->admission);
+		err = xg_admission_read(m, s->admission);
 	if (!err)
 		err = o->ifname ? sample_iface(dir, m, o, s) :
 				  xg_stats_read(m->stats, &s->stats);

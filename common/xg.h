@@ -374,7 +374,7 @@ struct xg_report_iface {
  */
 struct xg_admission {
 	bool engaged; /* under attack now */
-	__u64 since_boot_ns; /* CLOCK_BOOTTIME of its start; 0 if calm */
+	__u64 since_ns; /* its start, on the limits' clock; 0 if calm */
 	__u64 for_ns; /* how long it has lasted */
 	__u64 admitted, refused; /* since the maps were created */
 	__u64 admitted_last_s, refused_last_s; /* in the last whole second
@@ -384,7 +384,13 @@ struct xg_admission {
 /* Sums @ncpu per-CPU values as of CLOCK_BOOTTIME @now. */
 void xg_admission_sum(const struct xg_admit *per, int ncpu, __u64 now,
 		      struct xg_admission out[XG_LIM_SRC]);
-int xg_admission_read(int admit_fd, struct xg_admission out[XG_LIM_SRC]);
+int xg_admission_read(const struct xg_maps *m,
+		      struct xg_admission out[XG_LIM_SRC]);
+/* The limits' clock now (xg_meta.limits_clock), and its offset to
+ * CLOCK_REALTIME.
+ */
+__u64 xg_limits_now_ns(const struct xg_maps *m);
+__s64 xg_limits_to_real_ns(const struct xg_maps *m);
 /* "syn", "udp", "icmp", "frag" for a per-source limit. */
 const char *xg_limit_name(int k);
 
@@ -420,6 +426,7 @@ struct xg_report {
 	struct xg_config config;
 	struct xg_evstats events;
 	struct xg_admission admission[XG_LIM_SRC];
+	__s64 limits_to_real; /* xg_limits_to_real_ns() when gathered */
 	struct xg_stats stats; /* totals (all slots), or -i's slot */
 	struct xg_stats detached; /* slot XG_IF_SLOT_DETACHED */
 	__u32 top;

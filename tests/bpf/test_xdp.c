@@ -2821,6 +2821,18 @@ static void b4_ack_in_prefixes(struct frame *f)
 	tcp4_flags(f, "198.18.16.200", TCP_ACK); /* its /24 has prefixes */
 }
 
+/* The budget and the ceiling spent by two other sources. */
+static int fill_budget(void)
+{
+	struct frame f = { 0 };
+
+	udp4_from(&f, "198.18.0.201");
+	if (h_run(&f, f.len) < 0)
+		return -1;
+	udp4_from(&f, "198.18.0.202");
+	return h_run(&f, f.len) < 0 ? -1 : 0;
+}
+
 /* A full ring buffer: every drop within the budget is lost. */
 static int fill_ring(void)
 {
@@ -2834,7 +2846,7 @@ static int fill_ring(void)
 
 static int bench(void)
 {
-	struct xg_config off, on, syn, ev_off, ev_on, ev_all, syn_ev;
+	struct xg_config off, on, syn, ev_off, ev_on, ev_all, syn_ev, refused;
 	uint32_t insns, jited, verified;
 
 	if (h_prog_size(&insns, &jited, &verified))
@@ -2847,6 +2859,12 @@ static int bench(void)
 	/* Far above what the loop sends, so every packet takes a token. */
 	on.limit[XG_LIM_UDP] =
 		(struct xg_limit){ .rate = 100000000, .burst = 1000000000 };
+	/* a spoofed flood's packet: budget and ceiling empty at once */
+	h_config_defaults(&refused);
+	refused.limit[XG_LIM_NEW + XG_LIM_UDP] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
+	refused.limit[XG_LIM_GLOBAL + XG_LIM_UDP] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
 	h_config_defaults(&syn);
 	syn.limit[XG_LIM_SYN] = (struct xg_limit){ .rate = 1, .burst = 1 };
 	syn.limit[XG_LIM_EVENTS].rate = 0;
@@ -2869,6 +2887,8 @@ static int bench(void)
 	    bench_one("tcp ack, prefix lists, its /24 has some",
 		      b4_ack_in_prefixes, &on, s_prefixes, BENCH_REPEAT,
 		      XDP_PASS) ||
+	    bench_one("udp, untracked, budget and ceiling empty", b4_udp,
+		      &refused, fill_budget, BENCH_REPEAT, XDP_DROP) ||
 	    bench_one("tcp ack, limits on (no tracker)", b4_ack, &on, NULL,
 		      BENCH_REPEAT, XDP_PASS) ||
 	    bench_one("ipv6 udp pass, limits on", b6_udp, &on, NULL,

@@ -46,7 +46,7 @@ put_entry() {
 	# machine too busy for that, try again.
 	local now f=$BATS_TEST_TMPDIR/track.batch try j t j2
 	for try in 1 2 3; do
-		now=$(xg_st_boot_ns)
+		now=$(xg_st_limits_ns)
 		{
 			# NOW ADDR AGE_MS over[syn udp icmp frag] last_over
 			xg_st_track "$now" 198.18.9.1 0 0 40 0 0 900    # young
@@ -62,7 +62,7 @@ put_entry() {
 		bpftool batch file "$f" >/dev/null || fail "bpftool batch failed"
 		j=$(xg-stats -j --top 10) && t=$(xg-stats --top 10) &&
 			j2=$(xg-stats -j --top 2) || fail "xg-stats failed"
-		(($(xg_st_boot_ns) - now < 900000000)) && break
+		(($(xg_st_limits_ns) - now < 900000000)) && break
 	done
 	assert_equal "$(jq .tracking.sources <<<"$j")" 7
 	assert_equal "$(jq -c '.top_sources[]' <<<"$j")" \
@@ -125,7 +125,7 @@ put_entry() {
 
 @test "--top with -i: the interface's counters, the top of everything" {
 	xg_load_lab
-	xg_st_track "$(xg_st_boot_ns)" 198.18.9.1 0 0 40 0 0 900 >"$BATS_TEST_TMPDIR/b"
+	xg_st_track "$(xg_st_limits_ns)" 198.18.9.1 0 0 40 0 0 900 >"$BATS_TEST_TMPDIR/b"
 	bpftool batch file "$BATS_TEST_TMPDIR/b" >/dev/null
 	run -0 xg-stats -j --top 3 -i "$XG_IF" --netns "$XG_NS"
 	assert_equal "$(jq -c '[(.interfaces | length), .top_sources[0].address]' <<<"$output")" \

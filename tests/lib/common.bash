@@ -467,11 +467,25 @@ xg_st_boot_ns() {
 	awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime
 }
 
+# xg_st_limits_ns: now on the clock of the program's limits (xg_meta's
+# limits_clock): CLOCK_MONOTONIC, which /proc/timer_list gives, on kernels
+# with bpf_ktime_get_coarse_ns(); else the boot clock.
+xg_st_limits_ns() {
+	local c
+	c=$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_meta" key 0 0 0 0 -j |
+		jq '.formatted.value.limits_clock')
+	if [[ $c == 1 ]]; then
+		awk '/^now at/ { print $3; exit }' /proc/timer_list
+	else
+		xg_st_boot_ns
+	fi
+}
+
 # xg_st_track NOW_NS ADDR4 WIN_AGE_MS OVER_SYN OVER_UDP OVER_ICMP OVER_FRAG
 #            LAST_OVER: prints the bpftool batch command that writes a
 # tracked IPv4 source (or, if ADDR4 holds spaces, the 16 key bytes it
 # lists) whose rate-limit window started WIN_AGE_MS before
-# NOW_NS (xg_st_boot_ns), as the program would. Run the lines with
+# NOW_NS (xg_st_limits_ns), as the program would. Run the lines with
 # `bpftool batch file FILE`: one process, so the ages stay what they say.
 # No subshell per byte: on a busy machine forks take long enough to age
 # the windows.
