@@ -178,44 +178,6 @@ static __always_inline int trie6(void *map, __u32 list, __u32 a0, __u32 a1,
  * may see two maps is compiled to an indirect call, which cost the pass
  * path 25 ns at 1M entries.
  */
-/* The host steps, one per map, global for the same reason: the hit
- * counting inlined into every list and parse path of the program would
- * more than double what the verifier walks.
- */
-__attribute__((noinline)) int match_allow4(__u32 a0)
-{
-	return match_host(&XG_MAP_ALLOW4, XG_L_ALLOW4, 32, &a0, a0, 0, 0, 0);
-}
-
-__attribute__((noinline)) int match_block4(__u32 a0)
-{
-	return match_host(&XG_MAP_BLOCK4, XG_L_BLOCK4, 32, &a0, a0, 0, 0, 0);
-}
-
-__attribute__((noinline)) int match_allow6(__u32 a0, __u32 a1, __u32 a2,
-					   __u32 a3)
-{
-	struct xg_in6 k;
-
-	k.addr[0] = a0;
-	k.addr[1] = a1;
-	k.addr[2] = a2;
-	k.addr[3] = a3;
-	return match_host(&XG_MAP_ALLOW6, XG_L_ALLOW6, 128, &k, a0, a1, a2, a3);
-}
-
-__attribute__((noinline)) int match_block6(__u32 a0, __u32 a1, __u32 a2,
-					   __u32 a3)
-{
-	struct xg_in6 k;
-
-	k.addr[0] = a0;
-	k.addr[1] = a1;
-	k.addr[2] = a2;
-	k.addr[3] = a3;
-	return match_host(&XG_MAP_BLOCK6, XG_L_BLOCK6, 128, &k, a0, a1, a2, a3);
-}
-
 __attribute__((noinline)) int match_allow4p(__u32 a0)
 {
 	return trie4(&XG_MAP_ALLOW4P, XG_L_ALLOW4P, a0);

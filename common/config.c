@@ -11,42 +11,6 @@
 
 #include "xg.h"
 
-static void limit_default(struct xg_limit *l, __u32 rate)
-{
-	l->rate = rate;
-	l->burst = rate * XG_DEF_BURST_FACTOR;
-}
-
-void xg_config_defaults(struct xg_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->v6_prefix = XG_DEF_V6_PREFIX;
-	limit_default(&cfg->limit[XG_LIM_SYN], XG_DEF_SYN_RATE);
-	limit_default(&cfg->limit[XG_LIM_UDP], XG_DEF_UDP_RATE);
-	limit_default(&cfg->limit[XG_LIM_ICMP], XG_DEF_ICMP_RATE);
-	limit_default(&cfg->limit[XG_LIM_FRAG], XG_DEF_FRAG_RATE);
-	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_SYN],
-		      XG_DEF_SYN_NEW_RATE);
-	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_UDP],
-		      XG_DEF_UDP_NEW_RATE);
-	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_ICMP],
-		      XG_DEF_ICMP_NEW_RATE);
-	limit_default(&cfg->limit[XG_LIM_NEW + XG_LIM_FRAG],
-		      XG_DEF_FRAG_NEW_RATE);
-	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_SYN],
-		      XG_DEF_SYN_GLOBAL_RATE);
-	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_UDP],
-		      XG_DEF_UDP_GLOBAL_RATE);
-	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_ICMP],
-		      XG_DEF_ICMP_GLOBAL_RATE);
-	limit_default(&cfg->limit[XG_LIM_GLOBAL + XG_LIM_FRAG],
-		      XG_DEF_FRAG_GLOBAL_RATE);
-	limit_default(&cfg->limit[XG_LIM_EVENTS], XG_DEF_EVENTS_RATE);
-	cfg->ban_secs = XG_DEF_BAN_SECS;
-	cfg->ban_factor = XG_DEF_BAN_FACTOR;
-	cfg->ban_after = XG_DEF_BAN_AFTER;
-}
-
 /* A lookup rather than the mapping: readers hold BPF_F_RDONLY fds, and
  * a lookup copies the aligned word whole.
  */

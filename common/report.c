@@ -1016,7 +1016,7 @@ static void json_limit(struct xg_json *j, const char *name,
 
 /* The start of an attack, as wall-clock time; null when calm. */
 static void json_since(struct xg_json *j, const struct xg_admission *a,
-		       __s64 boot_to_real)
+		       __s64 limits_to_real)
 {
 	char tbuf[64];
 
@@ -1025,7 +1025,7 @@ static void json_since(struct xg_json *j, const struct xg_admission *a,
 		xg_json_null(j);
 		return;
 	}
-	xg_format_time(a->since_ns + boot_to_real, tbuf, sizeof(tbuf));
+	xg_format_time(a->since_ns + limits_to_real, tbuf, sizeof(tbuf));
 	xg_json_str(j, tbuf);
 }
 

@@ -243,7 +243,6 @@ int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind);
 
 /* ---- config.c: settings and the state word ---------------------------- */
 
-void xg_config_defaults(struct xg_config *cfg);
 /* The slot in force (xg_state.cfg_slot). */
 int xg_config_read(const struct xg_maps *m, struct xg_config *cfg);
 /* Writes the slot not in force, then flips xg_state.cfg_slot with one

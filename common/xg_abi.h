@@ -329,6 +329,39 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 #define XG_DEF_BAN_AFTER 10
 #define XG_DEF_EVENTS_RATE 100 /* drop events per second (burst 2x) */
 
+/* The XG_DEF_* settings: what xg-load writes on a first load, and what
+ * the packet tests start from. Needs memset (string.h) in user space.
+ */
+static inline void xg_config_defaults(struct xg_config *cfg)
+{
+	static const __u32 rates[XG_LIM_MAX] = {
+		[XG_LIM_SYN] = XG_DEF_SYN_RATE,
+		[XG_LIM_UDP] = XG_DEF_UDP_RATE,
+		[XG_LIM_ICMP] = XG_DEF_ICMP_RATE,
+		[XG_LIM_FRAG] = XG_DEF_FRAG_RATE,
+		[XG_LIM_NEW + XG_LIM_SYN] = XG_DEF_SYN_NEW_RATE,
+		[XG_LIM_NEW + XG_LIM_UDP] = XG_DEF_UDP_NEW_RATE,
+		[XG_LIM_NEW + XG_LIM_ICMP] = XG_DEF_ICMP_NEW_RATE,
+		[XG_LIM_NEW + XG_LIM_FRAG] = XG_DEF_FRAG_NEW_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_SYN] = XG_DEF_SYN_GLOBAL_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_UDP] = XG_DEF_UDP_GLOBAL_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_ICMP] = XG_DEF_ICMP_GLOBAL_RATE,
+		[XG_LIM_GLOBAL + XG_LIM_FRAG] = XG_DEF_FRAG_GLOBAL_RATE,
+		[XG_LIM_EVENTS] = XG_DEF_EVENTS_RATE,
+	};
+	int k;
+
+	__builtin_memset(cfg, 0, sizeof(*cfg));
+	cfg->v6_prefix = XG_DEF_V6_PREFIX;
+	for (k = 0; k < XG_LIM_MAX; k++) {
+		cfg->limit[k].rate = rates[k];
+		cfg->limit[k].burst = rates[k] * XG_DEF_BURST_FACTOR;
+	}
+	cfg->ban_secs = XG_DEF_BAN_SECS;
+	cfg->ban_factor = XG_DEF_BAN_FACTOR;
+	cfg->ban_after = XG_DEF_BAN_AFTER;
+}
+
 /* One entry, mmapable: read by the program on every packet. */
 struct xg_state {
 	__u32 lists; /* XG_L_* */

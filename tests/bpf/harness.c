@@ -187,36 +187,9 @@ void h_config_off(struct xg_config *cfg)
 	cfg->v6_prefix = XG_DEF_V6_PREFIX;
 }
 
-/* What xg_config_defaults() writes; the packet tests do not link the
- * tool library.
- */
 void h_config_defaults(struct xg_config *cfg)
 {
-	static const uint32_t rates[XG_LIM_MAX] = {
-		[XG_LIM_SYN] = XG_DEF_SYN_RATE,
-		[XG_LIM_UDP] = XG_DEF_UDP_RATE,
-		[XG_LIM_ICMP] = XG_DEF_ICMP_RATE,
-		[XG_LIM_FRAG] = XG_DEF_FRAG_RATE,
-		[XG_LIM_NEW + XG_LIM_SYN] = XG_DEF_SYN_NEW_RATE,
-		[XG_LIM_NEW + XG_LIM_UDP] = XG_DEF_UDP_NEW_RATE,
-		[XG_LIM_NEW + XG_LIM_ICMP] = XG_DEF_ICMP_NEW_RATE,
-		[XG_LIM_NEW + XG_LIM_FRAG] = XG_DEF_FRAG_NEW_RATE,
-		[XG_LIM_GLOBAL + XG_LIM_SYN] = XG_DEF_SYN_GLOBAL_RATE,
-		[XG_LIM_GLOBAL + XG_LIM_UDP] = XG_DEF_UDP_GLOBAL_RATE,
-		[XG_LIM_GLOBAL + XG_LIM_ICMP] = XG_DEF_ICMP_GLOBAL_RATE,
-		[XG_LIM_GLOBAL + XG_LIM_FRAG] = XG_DEF_FRAG_GLOBAL_RATE,
-		[XG_LIM_EVENTS] = XG_DEF_EVENTS_RATE,
-	};
-	int k;
-
-	h_config_off(cfg);
-	for (k = 0; k < XG_LIM_MAX; k++) {
-		cfg->limit[k].rate = rates[k];
-		cfg->limit[k].burst = rates[k] * XG_DEF_BURST_FACTOR;
-	}
-	cfg->ban_secs = XG_DEF_BAN_SECS;
-	cfg->ban_factor = XG_DEF_BAN_FACTOR;
-	cfg->ban_after = XG_DEF_BAN_AFTER;
+	xg_config_defaults(cfg);
 }
 
 int h_write_config(uint32_t slot, const struct xg_config *in)
