@@ -54,7 +54,7 @@ _Static_assert(XG_R_SYN_GLOBAL + XG_LIM_FRAG == XG_R_FRAG_GLOBAL,
 _Static_assert(XG_LIM_SRC == 4, "k & (XG_LIM_SRC - 1) bounds a class");
 /* set_list_bit() ors into the word that starts with lists. */
 _Static_assert(__builtin_offsetof(struct xg_state, lists) == 0, "xg_state");
-_Static_assert(sizeof(struct xg_state) == sizeof(__u64), "xg_state");
+_Static_assert(__builtin_offsetof(struct xg_state, cfg_slot) == 4, "xg_state");
 
 /* Returns 1 if a packet at @now finds no token in the bucket: a read
  * only, the bucket is not charged. @lim->rate must not be 0; the

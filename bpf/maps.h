@@ -74,20 +74,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_EVSTATS SEC(".maps");
 
-/* Two slots: user space writes the one xg_state.cfg_slot does not name,
- * then flips cfg_slot, so the program never reads half an update.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, struct xg_config);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} XG_MAP_CONFIG SEC(".maps");
-
-/* Read on every packet; mmapable so user space flips cfg_slot with one
- * store and clears list bits with an atomic and, racing with the atomic
- * or of an automatic ban.
+/* Read on every packet, with the settings in it: one lookup. Mmapable
+ * so user space writes the settings slot cfg_slot does not name, then
+ * flips cfg_slot with one store (the program never reads half an
+ * update), and clears list bits with an atomic and, racing with the
+ * atomic or of an automatic ban.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

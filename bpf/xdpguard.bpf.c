@@ -130,20 +130,19 @@ int xdpguard(struct xdp_md *ctx)
 		.data = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
 	};
-	__u32 zero = 0, slot = 0, class, reason, flags = 0;
+	__u32 zero = 0, class, reason, flags = 0;
 	struct xg_state *st = bpf_map_lookup_elem(&XG_MAP_STATE, &zero);
-	struct xg_config *cfg;
+	struct xg_config *cfg = NULL;
 	struct xg_pkt p = {};
 	int verdict;
 
-	/* Neither lookup can fail for an array; if one did, run with no
-	 * lists or no limits rather than drop.
+	/* The lookup cannot fail for an array; if it did, run with no lists
+	 * and no limits rather than drop.
 	 */
-	if (st)
-		slot = st->cfg_slot & 1;
-	cfg = bpf_map_lookup_elem(&XG_MAP_CONFIG, &slot);
-	if (cfg)
+	if (st) {
+		cfg = &st->cfg[st->cfg_slot & 1];
 		flags = cfg->flags;
+	}
 	reason = decide(&c, &p, st, cfg, &class);
 	verdict = verdict_of(reason, flags);
 	/* Drops only: the pass path pays one compare for events, a drop

@@ -610,7 +610,6 @@ static int replace(struct load_state *st)
 static void skel_maps(const struct load_state *st, struct xg_maps *m)
 {
 	memset(m, 0xff, sizeof(*m)); /* every fd -1 */
-	m->config = bpf_map__fd(st->skel->maps.XG_MAP_CONFIG);
 	m->state = bpf_map__fd(st->skel->maps.XG_MAP_STATE);
 }
 
@@ -631,9 +630,7 @@ static int write_defaults(struct load_state *st)
 	if (st->o->malformed == 1)
 		cfg.flags |= XG_CFG_DROP_MALFORMED;
 	xg_limit_derive(&cfg);
-	if (bpf_map_update_elem(m.config, &zero, &cfg, BPF_ANY) < 0)
-		return xg_fail(-errno, "cannot write %s: %s",
-			       XG_STR(XG_MAP_CONFIG), strerror(errno));
+	state.cfg[0] = cfg;
 	if (bpf_map_update_elem(m.state, &zero, &state, BPF_ANY) < 0)
 		return xg_fail(-errno, "cannot write %s: %s",
 			       XG_STR(XG_MAP_STATE), strerror(errno));

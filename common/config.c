@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The settings (xg_config, two slots) and the state word (xg_state) that
- * names the slot in force and the non-empty lists.
+/* The state (xg_state): the non-empty lists, the slot in force and the
+ * two slots of settings (xg_config).
  */
 #include <errno.h>
 #include <string.h>
@@ -11,10 +11,10 @@
 
 #include "xg.h"
 
-/* A lookup rather than the mapping: readers hold BPF_F_RDONLY fds, and
- * a lookup copies the aligned word whole.
+/* A lookup rather than the mapping: readers hold BPF_F_RDONLY fds. The
+ * copy is not atomic, but writers only ever write the slot not in force.
  */
-static int cfg_slot(const struct xg_maps *m, __u32 *slot)
+int xg_config_read(const struct xg_maps *m, struct xg_config *cfg)
 {
 	struct xg_state st;
 	__u32 zero = 0;
@@ -22,30 +22,15 @@ static int cfg_slot(const struct xg_maps *m, __u32 *slot)
 	if (bpf_map_lookup_elem(m->state, &zero, &st))
 		return xg_fail(-errno, "cannot read %s: %s",
 			       XG_STR(XG_MAP_STATE), strerror(errno));
-	*slot = st.cfg_slot & 1;
-	return 0;
-}
-
-int xg_config_read(const struct xg_maps *m, struct xg_config *cfg)
-{
-	__u32 slot;
-	int err;
-
-	err = cfg_slot(m, &slot);
-	if (err)
-		return err;
-	if (bpf_map_lookup_elem(m->config, &slot, cfg))
-		return xg_fail(-errno, "cannot read %s: %s",
-			       XG_STR(XG_MAP_CONFIG), strerror(errno));
+	*cfg = st.cfg[st.cfg_slot & 1];
 	return 0;
 }
 
 int xg_config_write(const struct xg_maps *m, const struct xg_config *in)
 {
-	struct xg_config cfg = *in, cur;
+	struct xg_config cfg = *in;
 	struct xg_state *st;
 	__u32 next;
-	int err;
 
 	xg_limit_derive(&cfg);
 	st = xg_state_mmap(m->state, false);
@@ -57,22 +42,15 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *in)
 	 */
 	next = !(__atomic_load_n(&st->cfg_slot, __ATOMIC_ACQUIRE) & 1);
 	/* a new generation: the CPUs' event skips of the old one end */
-	cfg.gen = 1;
-	if (!bpf_map_lookup_elem(m->config, &(__u32){ !next }, &cur))
-		cfg.gen = cur.gen + 1;
-	if (bpf_map_update_elem(m->config, &next, &cfg, BPF_ANY)) {
-		err = xg_fail(-errno, "cannot write %s: %s",
-			      XG_STR(XG_MAP_CONFIG), strerror(errno));
-		goto out;
-	}
-	/* One aligned store; the program reads cfg_slot once per packet and
-	 * then the whole slot, so it sees the old settings or the new ones.
+	cfg.gen = st->cfg[!next].gen + 1;
+	st->cfg[next] = cfg;
+	/* One aligned store, released after the slot; the program reads
+	 * cfg_slot once per packet and then the slot it names, so it sees
+	 * the old settings or the new ones.
 	 */
 	__atomic_store_n(&st->cfg_slot, next, __ATOMIC_RELEASE);
-	err = 0;
-out:
 	xg_state_munmap(st);
-	return err;
+	return 0;
 }
 
 static size_t state_len(void)

@@ -179,10 +179,9 @@ static const struct map_spec map_specs[] = {
 		 sizeof(struct xg_lpm6), sizeof(struct xg_entry)),
 	MAP_SPEC_X(XG_MAP_STATS, stats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		   sizeof(struct xg_counter), XG_STATS_SLOTS, 0),
-	/* two slots: the one in force and the one being written */
-	MAP_SPEC_X(XG_MAP_CONFIG, config, BPF_MAP_TYPE_ARRAY, 4,
-		   sizeof(struct xg_config), 2, 0),
-	/* cfg_slot is flipped and list bits cleared through mmap */
+	/* the settings are written, cfg_slot flipped and list bits cleared
+	 * through mmap
+	 */
 	MAP_SPEC_X(XG_MAP_STATE, state, BPF_MAP_TYPE_ARRAY, 4,
 		   sizeof(struct xg_state), 1, BPF_F_MMAPABLE),
 	MAP_SPEC(XG_MAP_TRACK, track, BPF_MAP_TYPE_LRU_HASH,

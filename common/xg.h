@@ -145,7 +145,7 @@ void xg_unlock(int lock_fd);
 struct xg_maps {
 	int allow4, allow6, allow4p, allow6p;
 	int block4, block6, block4p, block6p;
-	int stats, config, meta, ifaces;
+	int stats, meta, ifaces;
 	int state, track, global, admit, hot, pfx;
 	int events, evstats;
 };
@@ -243,9 +243,10 @@ int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind);
 
 /* ---- config.c: settings and the state word ---------------------------- */
 
-/* The slot in force (xg_state.cfg_slot). */
+/* The settings in force (xg_state.cfg[cfg_slot]). */
 int xg_config_read(const struct xg_maps *m, struct xg_config *cfg);
-/* Writes the slot not in force, then flips xg_state.cfg_slot with one
+/* Writes the slot not in force (through the mapping), then flips
+ * xg_state.cfg_slot with one
  * aligned store: the program never sees half an update. Under the lock.
  */
 int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 5
+#define XG_ABI_VERSION 6
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -28,8 +28,8 @@
 #define XG_MAP_STATS xg_stats /* percpu array XG_STATS_SLOTS -> xg_counter */
 #define XG_MAP_EVENTS xg_events /* ring buffer of struct xg_event */
 #define XG_MAP_EVSTATS xg_evstats /* percpu array[1] -> struct xg_evstats */
-#define XG_MAP_CONFIG xg_config /* array[2] -> struct xg_config */
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
+/* (the settings live in xg_state: one lookup a packet finds both) */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
 #define XG_MAP_ADMIT xg_admit /* percpu array[1] -> struct xg_admit */
@@ -270,9 +270,9 @@ struct xg_limit {
 		       * the bucket's arrival time may run */
 };
 
-/* Settings, double-buffered: user space writes the slot that xg_state
- * does not name, then flips xg_state.cfg_slot with one aligned store, so
- * the program never reads half an update.
+/* Settings, double-buffered in xg_state.cfg[]: user space writes the
+ * slot that xg_state.cfg_slot does not name, then flips cfg_slot with one
+ * aligned store, so the program never reads half an update.
  */
 struct xg_config {
 	__u32 flags; /* XG_CFG_* */
@@ -362,10 +362,14 @@ static inline void xg_config_defaults(struct xg_config *cfg)
 	cfg->ban_after = XG_DEF_BAN_AFTER;
 }
 
-/* One entry, mmapable: read by the program on every packet. */
+/* One entry, mmapable: the one lookup of the program on every packet
+ * finds the list bits, the slot in force and the settings. User space
+ * writes a cfg[] slot and flips cfg_slot through the mapping.
+ */
 struct xg_state {
 	__u32 lists; /* XG_L_* */
-	__u32 cfg_slot; /* 0 or 1: the xg_config slot in force */
+	__u32 cfg_slot; /* 0 or 1: the cfg[] slot in force */
+	struct xg_config cfg[2];
 };
 
 /* Per-source state for the rate limits (GCRA: one "theoretical arrival
@@ -577,7 +581,7 @@ _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
 _Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8, "xg_state layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 336, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");

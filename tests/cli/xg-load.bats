@@ -218,7 +218,7 @@ link_id_of() {
 		fail "no link pin: $(ls "$XDPGUARD_PIN_DIR/links")"
 	local m
 	for m in xg_allow4 xg_allow6 xg_allow4p xg_allow6p xg_block4 xg_block6 \
-		 xg_block4p xg_block6p xg_stats xg_config xg_meta xg_ifaces \
+		 xg_block4p xg_block6p xg_stats xg_meta xg_ifaces \
 		 xg_state xg_track xg_global xg_events xg_evstats; do
 		[[ -e $XDPGUARD_PIN_DIR/$m ]] || fail "map $m not pinned"
 	done
@@ -296,7 +296,7 @@ link_id_of() {
 	[[ -e $XDPGUARD_PIN_DIR/links/xgq-$XG_SHORT@$XG_NS ]] || fail "no second link pin"
 	# The programs of both interfaces use the same pinned maps.
 	local m p id
-	for m in xg_block4 xg_allow6p xg_stats xg_config; do
+	for m in xg_block4 xg_allow6p xg_stats xg_state; do
 		id=$(bpftool map show pinned "$XDPGUARD_PIN_DIR/$m" -j | jq .id)
 		for p in "$XG_IF" "xgq-$XG_SHORT"; do
 			bpftool prog show id "$(ip -n "$XG_NS" -j link show "$p" |
@@ -403,13 +403,12 @@ link_id_of() {
 	assert_equal "$(xg-threshold -j | jq -c '[.limits.syn.rate, .limits.udp.burst, .ban.seconds, .v6_prefix]')" \
 		'[200,20000,300,64]'
 	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
-		jq -c '.[0].formatted.value')" '{"lists":0,"cfg_slot":0}'
-	assert_equal "$(bpftool map show pinned "$XDPGUARD_PIN_DIR/xg_config" -j |
-		jq .max_entries)" 2
+		jq -c '.[0].formatted.value | [.lists, .cfg_slot, (.cfg | length)]')" \
+		'[0,0,2]'
 	# with the buckets' constants the program runs on: 1 s / 200 a SYN
 	# token, 399 of them ahead for a burst of 400
-	assert_equal "$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_config" \
-		key 0 0 0 0 -j | jq -c '.formatted.value.limit[0]')" \
+	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+		jq -c '.[0].formatted.value.cfg[0].limit[0]')" \
 		'{"rate":200,"burst":400,"interval_ns":5000000,"tau_ns":1995000000}'
 }
 

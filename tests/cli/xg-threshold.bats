@@ -360,9 +360,8 @@ state_of() {
 		"$(defaults_with '.events = {rate: 0, burst: 0}')"
 	# the program reads the budget (limit[XG_LIM_EVENTS]) from the
 	# config slot in force
-	assert_equal "$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_config" \
-		key "$(state_of | awk '{print $2}')" 0 0 0 -j |
-		jq -c '.formatted.value.limit[12]')" \
+	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+		jq -c '.[0].formatted.value | .cfg[.cfg_slot].limit[12]')" \
 		'{"rate":0,"burst":0,"interval_ns":0,"tau_ns":0}'
 	xg-threshold events 100
 	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
@@ -442,8 +441,8 @@ state_of() {
 	# The slot not in force still holds the settings before the change,
 	# with the bucket's constants user space worked out: 1 s / 10 a token,
 	# 19 of them ahead for a burst of 20.
-	assert_equal "$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_config" \
-		key 1 0 0 0 -j | jq -c '.formatted.value.limit[0]')" \
+	assert_equal "$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+		jq -c '.[0].formatted.value.cfg[1].limit[0]')" \
 		'{"rate":10,"burst":20,"interval_ns":100000000,"tau_ns":1900000000}'
 	assert_equal "$(xg-threshold -j | jq -c .limits.syn)" '{"rate":20,"burst":40}'
 	# A usage error does not write.
