@@ -245,7 +245,13 @@ static __always_inline void close_window(struct xg_src *s, __u64 age, __u64 now,
 }
 
 /* Called on every rate drop of limit @k, with automatic bans on or off:
- * a drop costs one atomic add, and once a window one close.
+ * a drop costs one atomic add, and once a window one close. Beyond
+ * XG_OVER_EXACT drops in a window (a flood, which RSS spreads over the
+ * CPUs) one drop in XG_OVER_SAMPLE, picked at random, adds XG_OVER_SAMPLE:
+ * the others only read the entry, so its cache line stays shared instead
+ * of bouncing between the CPUs on every drop. The counts (and the strikes
+ * of automatic bans, compared with ban_factor x rate) are exact up to
+ * XG_OVER_EXACT a window and estimates above it.
  * Approximate across CPUs, by choice: over[] takes atomic adds, but the
  * window close (claimed by one CPU with a cmpxchg on win_start) resets
  * over[] with plain stores, so an add racing with it can be lost or land
@@ -260,9 +266,16 @@ static __always_inline void count_over(struct xg_src *s, int k, __u64 now,
 {
 	__u64 win = s->win_start;
 
+	__u32 add = 1;
+
 	if (now - win >= XG_WINDOW_NS && xg_cas64(&s->win_start, win, now))
 		close_window(s, now - win, now, cfg, st, p, key, plen);
-	__sync_fetch_and_add(&s->over[k], 1);
+	if (*(volatile __u32 *)&s->over[k] >= XG_OVER_EXACT) {
+		if (bpf_get_prandom_u32() & (XG_OVER_SAMPLE - 1))
+			return;
+		add = XG_OVER_SAMPLE;
+	}
+	__sync_fetch_and_add(&s->over[k], add);
 }
 
 /* The limit a packet counts against, or -1: most of TCP (no SYN, or

@@ -372,6 +372,13 @@ struct xg_state {
 	struct xg_config cfg[2];
 };
 
+/* xg_src.over[]: rate drops a window counts one by one; above, one drop
+ * in XG_OVER_SAMPLE (a power of two), picked at random, adds
+ * XG_OVER_SAMPLE, so a flood's drops do not all write the shared entry.
+ */
+#define XG_OVER_EXACT 4096
+#define XG_OVER_SAMPLE 16
+
 /* Per-source state for the rate limits (GCRA: one "theoretical arrival
  * time" per class, updated with compare-and-swap so that a source whose
  * packets RSS spreads over several CPUs gets its rate in total).
@@ -379,7 +386,8 @@ struct xg_state {
 struct xg_src {
 	__u64 tat[XG_LIM_SRC]; /* bpf_ktime_get_boot_ns() based */
 	__u64 win_start; /* start of the current 1 s automatic-ban window */
-	__u32 over[XG_LIM_SRC]; /* packets over the limit in this window */
+	__u32 over[XG_LIM_SRC]; /* packets over the limit in this window
+				 * (an estimate above XG_OVER_EXACT) */
 	__u32 strikes; /* consecutive windows at ban_factor x the limit */
 	__u32 last_over; /* sum of over[] of the window before the current
 			  * one, 0 if that window had no packet (--top) */

@@ -3,6 +3,8 @@
  * with BPF_PROG_TEST_RUN.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -775,6 +777,62 @@ int h_run_n(const struct frame *f, uint32_t repeat)
 int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns)
 {
 	return run(0, f, f->len, repeat, 0, ns);
+}
+
+struct bench_cpu {
+	const struct frame *f;
+	uint32_t repeat, ns;
+	int cpu, verdict;
+	pthread_barrier_t *start;
+};
+
+static void *bench_cpu(void *arg)
+{
+	struct bench_cpu *b = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(b->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		b->verdict = -1;
+		return NULL;
+	}
+	pthread_barrier_wait(b->start);
+	b->verdict = run(0, b->f, b->f->len, b->repeat, 0, &b->ns);
+	return NULL;
+}
+
+int h_bench_cpus(const struct frame *f, uint32_t repeat, int cpus, uint32_t *ns)
+{
+	struct bench_cpu b[cpus];
+	pthread_t t[cpus];
+	pthread_barrier_t start;
+	int i, n = 0, verdict = -1;
+	uint64_t sum = 0;
+
+	if (cpus < 1 || pthread_barrier_init(&start, NULL, cpus))
+		return -1;
+	for (i = 0; i < cpus; i++) {
+		b[i] = (struct bench_cpu){
+			.f = f, .repeat = repeat, .cpu = i, .start = &start
+		};
+		if (pthread_create(&t[i], NULL, bench_cpu, &b[i]))
+			break;
+		n++;
+	}
+	if (n < cpus) /* the threads started wait for the others forever */
+		exit(1);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (i = 0; i < n; i++) {
+		if (b[i].verdict < 0)
+			return -1;
+		verdict = b[i].verdict;
+		sum += b[i].ns;
+	}
+	*ns = sum / n;
+	return verdict;
 }
 
 int h_prog_size(uint32_t *xlated_insns, uint32_t *jited_bytes,

@@ -105,6 +105,11 @@ int h_run_n(const struct frame *f, uint32_t repeat);
  * Returns the last XDP action or -1.
  */
 int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns);
+/* The same frame run on CPUs 0..@cpus-1 at once, one thread each, on the
+ * same maps; *ns is the mean of the threads' ns per packet.
+ */
+int h_bench_cpus(const struct frame *f, uint32_t repeat, int cpus,
+		 uint32_t *ns);
 /* Size of the loaded program after the verifier's rewrites, and the
  * instructions the verifier walked to accept it.
  */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -2747,6 +2748,43 @@ static void f_windows(void)
 	       !window_is(stale, "198.18.0.3", t0, udp1, 0));
 }
 
+/* Beyond XG_OVER_EXACT drops a window, one in XG_OVER_SAMPLE adds
+ * XG_OVER_SAMPLE: the count moves in steps of XG_OVER_SAMPLE and stays
+ * near the drops sent (7 standard deviations either side); counted one
+ * by one they would not be a multiple of XG_OVER_SAMPLE.
+ */
+static void f_windows_sampled(void)
+{
+	const char *name = "window: over XG_OVER_EXACT drops are sampled";
+	struct xg_config cfg = one_limit(XG_LIM_UDP, 1, 2);
+	struct xg_in6 key = v4_key("198.18.0.4");
+	uint32_t n = 3203, got, steps, lo, hi;
+	uint64_t now = h_boot_ns();
+	struct xg_src s = { .win_start = now };
+	int ok;
+
+	s.tat[XG_LIM_UDP] = now + 3600 * SEC_NS;
+	s.over[XG_LIM_UDP] = XG_OVER_EXACT - 10;
+	lo = n / XG_OVER_SAMPLE - 7 * 14;
+	hi = n / XG_OVER_SAMPLE + 7 * 14;
+	ok = !setup_limits(name, &cfg) && !h_track_update(&key, &s) &&
+	     !udp_from(name, "198.18.0.4", 10 + n, XG_R_RATE_UDP) &&
+	     !h_track_lookup(&key, &s);
+	if (ok) {
+		got = s.over[XG_LIM_UDP];
+		steps = (got - XG_OVER_EXACT) / XG_OVER_SAMPLE;
+		ok = got >= XG_OVER_EXACT &&
+		     (got - XG_OVER_EXACT) % XG_OVER_SAMPLE == 0 &&
+		     steps >= lo && steps <= hi;
+		if (!ok)
+			fail(name,
+			     "over %u after %u drops, want %u + %u x [%u, %u]",
+			     got, XG_OVER_EXACT + n, XG_OVER_EXACT,
+			     XG_OVER_SAMPLE, lo, hi);
+	}
+	record(ok);
+}
+
 static void run_observability(void)
 {
 	f_slots();
@@ -2756,6 +2794,7 @@ static void run_observability(void)
 	f_event_lost();
 	f_event_skip();
 	f_windows();
+	f_windows_sampled();
 }
 
 /* ---- --bench: cost per packet, printed, not asserted -------------------- */
@@ -2775,9 +2814,9 @@ static int cmp_u32(const void *a, const void *b)
 /* The median of BENCH_RUNS timings of @repeat runs each. @setup runs
  * before each timing, after the maps are reset and @cfg is written.
  */
-static int bench_one(const char *what, void (*build)(struct frame *f),
-		     const struct xg_config *cfg, int (*setup)(void),
-		     uint32_t repeat, int want)
+static int bench_cpus(const char *what, void (*build)(struct frame *f),
+		      const struct xg_config *cfg, int (*setup)(void),
+		      uint32_t repeat, int want, int cpus)
 {
 	struct frame f = { 0 };
 	uint32_t ns[BENCH_RUNS];
@@ -2787,7 +2826,8 @@ static int bench_one(const char *what, void (*build)(struct frame *f),
 	for (i = 0; i < BENCH_RUNS; i++) {
 		if (h_reset(0) || h_write_config(0, cfg) || (setup && setup()))
 			return -1;
-		verdict = h_bench(&f, repeat, &ns[i]);
+		verdict = cpus > 1 ? h_bench_cpus(&f, repeat, cpus, &ns[i]) :
+				     h_bench(&f, repeat, &ns[i]);
 		if (verdict < 0)
 			return -1;
 	}
@@ -2796,6 +2836,13 @@ static int bench_one(const char *what, void (*build)(struct frame *f),
 	       ns[0], ns[BENCH_RUNS - 1], verdict == XDP_PASS ? "pass" : "drop",
 	       verdict == want ? "" : " (unexpected)");
 	return 0;
+}
+
+static int bench_one(const char *what, void (*build)(struct frame *f),
+		     const struct xg_config *cfg, int (*setup)(void),
+		     uint32_t repeat, int want)
+{
+	return bench_cpus(what, build, cfg, setup, repeat, want, 1);
 }
 
 /* 2,000 /28s of each list in 198.18.16.0/20 and 2001:db8:10::/44 (/64s),
@@ -2905,6 +2952,18 @@ static int bench(void)
 		      NULL, BENCH_REPEAT, XDP_DROP) ||
 	    bench_one("syn over its rate, events on (sampled out)", b4_tcp,
 		      &syn_ev, NULL, BENCH_REPEAT, XDP_DROP))
+		return 1;
+	/* One source on every CPU at once, as RSS spreads a flood: the
+	 * cache lines the CPUs share are what this measures.
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return 0;
+	if (bench_cpus("2 CPUs: blocklisted, events on", b4_tcp, &ev_on,
+		       s_block4, BENCH_REPEAT, XDP_DROP, 2) ||
+	    bench_cpus("2 CPUs: syn over its rate (ban on)", b4_tcp, &syn, NULL,
+		       BENCH_REPEAT, XDP_DROP, 2) ||
+	    bench_cpus("2 CPUs: udp pass, source tracked", b4_udp, &on, NULL,
+		       BENCH_REPEAT, XDP_PASS, 2))
 		return 1;
 	return 0;
 }
