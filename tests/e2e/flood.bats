@@ -24,6 +24,7 @@ load '../lib/common'
 SRV_PORT=8080 # the TCP server in the protected namespace
 CLOSED_PORT=9 # nothing listens here
 KNOWN_PORT=7 # the known UDP client's datagrams (nothing listens)
+EST_PORT=8081 # one established connection through a flood (est_start)
 
 L1=198.18.3.10 # legitimate client
 L2=198.18.3.11 # legitimate client on the allowlist (random-source test)
@@ -79,6 +80,7 @@ setup() {
 teardown() {
 	legit_stop_all
 	udp_client_stop
+	est_stop
 }
 
 # ---- fixtures ----------------------------------------------------------------
@@ -154,9 +156,11 @@ table netdev xgflood {
 	counter f6_echo {}
 	counter l1_syn {}
 	counter l1_udp {}
+	counter l1_est {}
 	chain legit {
 		ip saddr $L1 tcp flags & (syn | ack) == syn counter name "l1_syn"
 		ip saddr $L1 udp dport $KNOWN_PORT counter name "l1_udp"
+		ip saddr $L1 tcp dport $EST_PORT counter name "l1_est"
 	}
 	chain ingress {
 		type filter hook ingress device "$XG_PIF" priority 0; policy accept;
@@ -174,10 +178,12 @@ EOF
 table inet xgflood {
 	counter l1_syn_out {}
 	counter l1_udp_out {}
+	counter l1_est_out {}
 	chain output {
 		type filter hook output priority 0; policy accept;
 		ip saddr $L1 tcp flags & (syn | ack) == syn counter name "l1_syn_out"
 		ip saddr $L1 udp dport $KNOWN_PORT counter name "l1_udp_out"
+		ip saddr $L1 tcp dport $EST_PORT counter name "l1_est_out"
 	}
 }
 EOF
@@ -341,6 +347,52 @@ legit_start() {
 	fail "legitimate client $name made no connection in 5 s"
 }
 
+# est_start ADDR: one TCP connection from ADDR to EST_PORT, opened now,
+# that sends a numbered line every 20 ms until est_stop; the protected end
+# writes what arrives to est.out. The nft counters l1_est_out (segments
+# sent) and l1_est (arrived) count its packets.
+est_start() {
+	local dir=$BATS_TEST_TMPDIR i
+
+	: >"$dir/est.out"
+	rm -f "$dir/est.stop"
+	ip netns exec "$XG_PNS" timeout 60 socat -u \
+		"TCP-LISTEN:$EST_PORT,bind=$XG_P4,reuseaddr" \
+		"OPEN:$dir/est.out,append" </dev/null >/dev/null 2>&1 3>&- &
+	EST_SRV=$!
+	xg_wait_listen tcp "$EST_PORT"
+	(
+		i=0
+		while [[ ! -e $dir/est.stop ]]; do
+			echo "line $((++i))"
+			sleep 0.02
+		done
+		echo "$i" >"$dir/est.sent"
+	) | timeout 60 ip netns exec "$XG_CNS" socat -u - \
+		"TCP:$XG_P4:$EST_PORT,bind=$1" >/dev/null 2>&1 3>&- &
+	EST_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $dir/est.out ]] && return 0
+		sleep 0.1
+	done
+	fail "the established connection sent nothing in 5 s"
+}
+
+# Ends the connection; EST_SENT and EST_GOT are the lines sent and
+# arrived.
+est_stop() {
+	local dir=$BATS_TEST_TMPDIR
+
+	[[ -n ${EST_PID:-} ]] || return 0
+	touch "$dir/est.stop"
+	wait "$EST_PID" 2>/dev/null
+	wait "$EST_SRV" 2>/dev/null
+	EST_PID=
+	EST_SENT=$(cat "$dir/est.sent" 2>/dev/null)
+	EST_GOT=$(wc -l <"$dir/est.out")
+	return 0
+}
+
 legit_stop_all() {
 	local e
 
@@ -400,7 +452,7 @@ admitted() {
 	xg-stats -j | jq -e ".admission.$1.admitted"
 }
 
-@test "random-source SYN flood: the budget admits few, the ceiling drops the rest; a known client loses no SYN" {
+@test "random-source SYN flood: the budget admits few, the ceiling drops the rest; a known client loses no SYN, its established connection no segment" {
 	[[ -x $XG_BUILD/xg-gen ]] || fail "$XG_BUILD/xg-gen not built; run make"
 	local pmac before count=20000 a0 t0
 	pmac=$(ip -n "$XG_PNS" -j link show "$XG_PIF" | jq -r '.[0].address')
@@ -413,6 +465,7 @@ admitted() {
 	# Known means tracked for longer than the budget's burst takes to
 	# refill (1 s here) when the flood begins: else it is on probation.
 	legit_start l1 "$L1" 10
+	est_start "$L1"
 	sleep 1.5
 	t0=$(now_us)
 	run -0 xg-gen --netns "$XG_CNS" --dev "$XG_CIF" --dst-mac "$pmac" \
@@ -429,10 +482,16 @@ admitted() {
 	assert_line 'xdpguard_under_attack{class="syn"} 1'
 	assert_line 'xdpguard_under_attack{class="udp"} 0'
 	legit_stop_all
+	est_stop
 	DUR_MS=$((($(now_us) - t0 + 999) / 1000))
 	delta "$before"
 	assert_accounting
 	assert_drops '{"tcp/syn_global":1}'
+	# L1's established connection lost no segment (none was sent
+	# again), and every line it sent arrived.
+	assert_equal "$(d nft/l1_est)" "$(d nft/l1_est_out)"
+	assert_equal "$EST_GOT" "$EST_SENT"
+	((EST_SENT > 0)) || fail "the established connection sent no line"
 	# None of L1's SYNs was dropped: every connection made it at the
 	# first try, however many the flood's SYNs the ceiling dropped.
 	assert_equal "$(d nft/l1_syn)" "$(d nft/l1_syn_out)"
@@ -448,7 +507,7 @@ admitted() {
 	assert_equal "$tracked" "$adm"
 	# The flood's passed SYNs: the admitted sources' and the ceiling's.
 	assert_between 100 "$(d nft/f_syn)" $(($(ceiling 100 100) + adm))
-	echo "# random-source SYN flood: $count sent, $(d tcp/syn_global) syn_global, $(d nft/f_syn) passed, $adm admitted; L1: $(d nft/l1_syn) SYNs, none lost" >&3
+	echo "# random-source SYN flood: $count sent, $(d tcp/syn_global) syn_global, $(d nft/f_syn) passed, $adm admitted; L1: $(d nft/l1_syn) SYNs, none lost; its connection: $EST_SENT lines, $(d nft/l1_est) segments, none lost" >&3
 }
 
 # udp_client_start ADDR PPS: datagrams from ADDR to the closed port of the
