@@ -175,8 +175,8 @@ static __always_inline int trie6(void *map, __u32 list, __u32 a0, __u32 a1,
  * it (with the rounds above, that would pass its limit). Their arguments
  * are scalars, as kernels before 5.12 require of a global function. One
  * function per map keeps each lookup's map a constant: a call site that
- * may see two maps is compiled to an indirect call, which cost the pass
- * path 25 ns at 1M entries.
+ * may see two maps is compiled to an indirect call, which costs the pass
+ * path more than the lookup (docs/BENCHMARKS.md).
  */
 __attribute__((noinline)) int match_allow4p(__u32 a0)
 {

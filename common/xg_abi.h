@@ -155,11 +155,17 @@ enum xg_reason {
 	XG_R_MAX,
 };
 
-/* Counter index = (ifslot * XG_C_MAX + class) * XG_R_SLOTS + reason. The
- * reason stride is fixed larger than XG_R_MAX so that reasons can be
- * added without resizing the pinned stats map.
+/* The layout of xg_stats (a per-CPU array of struct xg_counter):
+ *
+ *   index = (ifslot * XG_C_MAX + class) * XG_R_SLOTS + reason
+ *
+ * ifslot 0 is "detached" (the counts of interfaces no longer guarded),
+ * 1..XG_IF_SLOTS-1 the guarded interfaces. The reason stride XG_R_SLOTS is
+ * fixed larger than XG_R_MAX so that reasons can be added without
+ * resizing the pinned map (xdpguard(7), COUNTERS).
  */
 #define XG_R_SLOTS 16
+_Static_assert(XG_R_MAX <= XG_R_SLOTS, "a reason beyond the stride");
 #define XG_SLOT_COUNTERS (XG_C_MAX * XG_R_SLOTS) /* per interface slot */
 #define XG_STATS_SLOTS (XG_IF_SLOTS * XG_SLOT_COUNTERS)
 #define XG_STATS_KEY(ifslot, class, reason) \
@@ -174,7 +180,8 @@ struct xg_counter {
 #define XG_CFG_DROP_MALFORMED (1U << 0)
 
 /* xg_state.lists: which lists may hold an entry, so the program skips
- * lookups in empty maps (an LPM lookup costs ~60 ns per packet). The
+ * lookups in empty maps (a trie walk is the dearest step of the pass
+ * path, docs/BENCHMARKS.md). The
  * program sets a bit (atomic or) after it inserts an automatic ban; user
  * space clears a bit (atomic and, through mmap) only for a map it found
  * empty, then looks again and sets it back if an entry raced in.
@@ -499,7 +506,8 @@ static inline __u64 xg_hot_tag(__u32 list, __u32 plen, __u32 a0, __u32 a1,
 /* The clock of the limits (xg_src, xg_global, xg_admit): the coarse
  * monotonic clock where the kernel has bpf_ktime_get_coarse_ns() (5.11),
  * else the boot clock. Read on every limited packet, the boot clock
- * costs ~30 ns in a paravirtual guest, the coarse one a few. List expiry
+ * costs as much as the rest of a limited packet in a paravirtual guest,
+ * the coarse one little (docs/BENCHMARKS.md). List expiry
  * stays on the boot clock (CLOCK_BOOTTIME) everywhere.
  */
 #define XG_CLOCK_BOOT 0 /* CLOCK_BOOTTIME */
