@@ -28,6 +28,12 @@ layer() {
 		p=$(($(grep -cE '^ok ' "$log") - k))
 		f=$(grep -cE '^not ok ' "$log")
 	fi
+	# bats skips a test it cannot run (a file that does not parse past
+	# some line) with only this warning, and may still exit 0.
+	if grep -q '^# bats warning: Executed' "$log"; then
+		echo "$name: bats did not run every test"
+		f=$((f + 1))
+	fi
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "$name: runner exited $rc without reporting a failure"
 		f=1

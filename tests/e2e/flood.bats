@@ -79,7 +79,7 @@ setup() {
 
 teardown() {
 	legit_stop_all
-	udp_client_stop
+	known_stop
 	est_stop
 }
 
@@ -157,10 +157,14 @@ table netdev xgflood {
 	counter l1_syn {}
 	counter l1_udp {}
 	counter l1_est {}
+	counter l1_icmp {}
+	counter l1_frag {}
 	chain legit {
 		ip saddr $L1 tcp flags & (syn | ack) == syn counter name "l1_syn"
 		ip saddr $L1 udp dport $KNOWN_PORT counter name "l1_udp"
 		ip saddr $L1 tcp dport $EST_PORT counter name "l1_est"
+		ip saddr $L1 icmp type echo-request counter name "l1_icmp"
+		ip saddr $L1 ip frag-off & 0x1fff != 0 counter name "l1_frag"
 	}
 	chain ingress {
 		type filter hook ingress device "$XG_PIF" priority 0; policy accept;
@@ -179,11 +183,15 @@ table inet xgflood {
 	counter l1_syn_out {}
 	counter l1_udp_out {}
 	counter l1_est_out {}
+	counter l1_icmp_out {}
+	counter l1_frag_out {}
 	chain output {
 		type filter hook output priority 0; policy accept;
 		ip saddr $L1 tcp flags & (syn | ack) == syn counter name "l1_syn_out"
 		ip saddr $L1 udp dport $KNOWN_PORT counter name "l1_udp_out"
 		ip saddr $L1 tcp dport $EST_PORT counter name "l1_est_out"
+		ip saddr $L1 icmp type echo-request counter name "l1_icmp_out"
+		ip saddr $L1 ip frag-off & 0x1fff != 0 counter name "l1_frag_out"
 	}
 }
 EOF
@@ -510,65 +518,95 @@ admitted() {
 	echo "# random-source SYN flood: $count sent, $(d tcp/syn_global) syn_global, $(d nft/f_syn) passed, $adm admitted; L1: $(d nft/l1_syn) SYNs, none lost; its connection: $EST_SENT lines, $(d nft/l1_est) segments, none lost" >&3
 }
 
-# udp_client_start ADDR PPS: datagrams from ADDR to the closed port of the
-# protected end, PPS a second, until legit_stop_all (hping3 in the client
-# namespace); the nft counters l1_udp_out (sent) and l1_udp (arrived)
-# count them.
-udp_client_start() {
-	in_client timeout 60 hping3 -q --udp -a "$1" -p "$KNOWN_PORT" \
-		-i "u$((1000000 / $2))" "$XG_P4" </dev/null >/dev/null 2>&1 3>&- &
-	UDP_PID=$!
+# known_start CLASS ADDR PPS: a known client, ADDR, sends CLASS (udp,
+# icmp or frag) to the protected end, PPS packets (for frag: datagrams of
+# three fragments) a second, until known_stop (hping3 in the client
+# namespace). The nft counters l1_CLASS_out (sent) and l1_CLASS (arrived)
+# count them: for udp the datagrams to KNOWN_PORT (where nothing
+# listens), for icmp the echo requests, for frag the non-first fragments.
+known_start() {
+	local -A args=([udp]="--udp -p $KNOWN_PORT" [icmp]="--icmp"
+		       [frag]="--udp -p $KNOWN_PORT -f -d 40")
+
+	# shellcheck disable=SC2086 # the arguments are words
+	in_client timeout 60 hping3 -q ${args[$1]} -a "$2" \
+		-i "u$((1000000 / $3))" "$XG_P4" </dev/null >/dev/null 2>&1 3>&- &
+	KNOWN_PID=$!
 }
 
-udp_client_stop() {
-	[[ -n ${UDP_PID:-} ]] || return 0
-	pkill -P "$UDP_PID" 2>/dev/null
-	kill "$UDP_PID" 2>/dev/null
-	wait "$UDP_PID" 2>/dev/null || true
-	UDP_PID=
+known_stop() {
+	[[ -n ${KNOWN_PID:-} ]] || return 0
+	pkill -P "$KNOWN_PID" 2>/dev/null
+	kill "$KNOWN_PID" 2>/dev/null
+	wait "$KNOWN_PID" 2>/dev/null || true
+	KNOWN_PID=
 	return 0
 }
 
-@test "random-source UDP flood at full rate: a known client keeps 99% of its datagrams" {
+# flood_known CLASS: a known client sends CLASS at 500 a second, tracked
+# for longer than the budget's burst takes to refill (1 s), then a flood
+# of CLASS from random sources runs at full generator rate. The budget
+# admits at most burst + rate x time of the flood's sources, the ceiling
+# drops 99% of the flood, the client keeps 99% of its packets, and every
+# packet is accounted for.
+flood_known() {
+	local cls=$1 reason=$1_global pass=$1 fc=f_$1 pmac before a0 sent got
+	local count=2000000 own
+
 	[[ -x $XG_BUILD/xg-gen ]] || fail "$XG_BUILD/xg-gen not built; run make"
-	local pmac before count=2000000 a0 sent got
+	# Fragments count in the class of their IP protocol (UDP here); the
+	# client's own fragments: the first ones (l1_udp), the others.
+	[[ $cls == frag ]] && reason=frag_global pass=udp
 	pmac=$(ip -n "$XG_PNS" -j link show "$XG_PIF" | jq -r '.[0].address')
-	xg-threshold udp 1000 --burst 1000
-	xg-threshold udp-new 20 --burst 20
-	xg-threshold udp-global 1000 --burst 1000
+	xg-threshold "$cls" 5000 --burst 5000
+	xg-threshold "$cls-new" 20 --burst 20
+	xg-threshold "$cls-global" 1000 --burst 1000
 	before=$(snap)
-	a0=$(admitted udp)
-	# 500 datagrams a second from L1, tracked from its first one on,
-	# for longer than the budget's burst takes to refill (1 s)
-	udp_client_start "$L1" 500
+	a0=$(admitted "$cls")
+	known_start "$cls" "$L1" 500
 	sleep 1.5
 	run -0 xg-gen --netns "$XG_CNS" --dev "$XG_CIF" --dst-mac "$pmac" \
-		--proto udp --src "$XG_C4" --rand-src "$RAND_NET16" \
+		--proto "$cls" --src "$XG_C4" --rand-src "$RAND_NET16" \
 		--dst "$XG_P4" --dport "$CLOSED_PORT" --count "$count"
 	echo "# xg-gen: $output"
 	sleep 0.5
 	run -0 xg-stats -j
-	assert_equal "$(jq -c '.admission.udp.attack' <<<"$output")" true
-	udp_client_stop
+	assert_equal "$(jq -c ".admission.$cls.attack" <<<"$output")" true
+	known_stop
 	delta "$before"
 	assert_accounting
-	assert_drops '{"udp/udp_global":1}'
-	sent=$(d nft/l1_udp_out)
-	got=$(d nft/l1_udp)
-	((sent > 200)) || fail "the known client sent only $sent datagrams"
+	assert_drops "{\"$pass/$reason\":1}"
+	sent=$(d "nft/l1_${cls}_out")
+	got=$(d "nft/l1_$cls")
+	((sent > 200)) || fail "the known client sent only $sent packets"
 	((got * 100 >= sent * 99)) ||
-		fail "the known client got $got of $sent datagrams through"
-	# Every flood datagram that reached the program was passed or dropped
+		fail "the known client got $got of $sent packets through"
+	# Every flood packet that reached the program was passed or dropped
 	# by the ceiling (the veth may drop some before the program: its rx
-	# counter is the total of assert_accounting).
-	local flood=$(($(d udp/udp_global) + $(d nft/f_udp)))
-	assert_equal $(($(d udp/pass) - $(d nft/f_udp))) "$got"
-	local adm=$(($(admitted udp) - a0))
+	# counter is the total of assert_accounting); the rest of what
+	# passed is the client's.
+	local flood=$(($(d "$pass/$reason") + $(d "nft/$fc")))
+	own=$got
+	[[ $cls == frag ]] && own=$((got + $(d nft/l1_udp)))
+	assert_equal $(($(d "$pass/pass") - $(d "nft/$fc"))) "$own"
+	local adm=$(($(admitted "$cls") - a0))
 	assert_between 1 "$adm" $((20 + 20 * 10))
-	local pml=$(($(d udp/udp_global) * 1000 / flood))
-	echo "# random-source UDP flood: $flood of $count reached XDP, $(d udp/udp_global) udp_global (${pml}‰), $(d nft/f_udp) passed, $adm admitted; known client: $got of $sent" >&3
+	local pml=$(($(d "$pass/$reason") * 1000 / flood))
+	echo "# random-source $cls flood: $flood of $count reached XDP, $(d "$pass/$reason") $reason (${pml}‰), $(d "nft/$fc") passed, $adm admitted; known client: $got of $sent" >&3
 	# the budget and the ceiling let through less than 1%
 	((pml >= 990)) || fail "only ${pml}‰ of the flood dropped"
+}
+
+@test "random-source UDP flood at full rate: a known client keeps 99% of its datagrams" {
+	flood_known udp
+}
+
+@test "random-source ICMP flood at full rate: a known client keeps 99% of its echo requests" {
+	flood_known icmp
+}
+
+@test "random-source fragment flood at full rate: a known client keeps 99% of its fragments" {
+	flood_known frag
 }
 
 @test "UDP flood from one source: rate_udp" {
