@@ -117,11 +117,14 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 }
 
 @test "-V -j: every tool prints a version object" {
-	local t
+	local t ABI
+	ABI=$(sed -nE 's/^#define XG_ABI_VERSION ([0-9]+).*/\1/p' \
+		"$BATS_TEST_DIRNAME/../../common/xg_abi.h")
+	[[ -n $ABI ]] || fail "no XG_ABI_VERSION in xg_abi.h"
 	for t in xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events; do
 		run -0 --separate-stderr "$t" -V -j
 		assert_equal "$stderr" ""
-		json_ok '. == {tool: "'"$t"'", version: "0.1.0", abi: 5,
+		json_ok '. == {tool: "'"$t"'", version: "0.1.0", abi: '"$ABI"',
 			       libbpf: .libbpf} and (.libbpf | test("^[0-9]+\\.[0-9]+$"))'
 		run -0 "$t" --json --version
 		json_ok '.tool == "'"$t"'"'
