@@ -2,7 +2,6 @@
 /* A small JSON writer: compact output, commas placed from a nesting stack. */
 #include <stdlib.h>
 #include <inttypes.h>
-#include <time.h>
 
 #include "xg.h"
 
@@ -166,18 +165,6 @@ void xg_json_put_str(FILE *f, const char *s)
 		put_escaped(f, s);
 	else
 		fputs("null", f);
-}
-
-void xg_format_time(__u64 real_ns, char *buf, size_t len)
-{
-	time_t sec = real_ns / 1000000000ULL;
-	char day[32];
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06uZ", day,
-		 (unsigned int)(real_ns % 1000000000ULL / 1000));
 }
 
 void xg_json_key(struct xg_json *j, const char *key)

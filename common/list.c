@@ -62,19 +62,6 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 	l->hot = m->hot;
 }
 
-__u64 xg_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * XG_NSEC_PER_SEC + ts.tv_nsec;
-}
-
-__u64 xg_now_ns(void)
-{
-	return xg_clock_ns(CLOCK_BOOTTIME);
-}
-
 __u64 xg_entry_expires_in(const struct xg_entry *e, __u64 now)
 {
 	__u64 left = e->expires_ns > now ? e->expires_ns - now : 1;

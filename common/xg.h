@@ -170,6 +170,30 @@ int xg_link_pin_path(const char *dir, const char *netns, const char *ifname,
 int xg_link_pin_name_decode(const char *name, char *netns, size_t nslen,
 			    char *ifname, size_t iflen);
 
+/* ---- clock.c: the clocks, and wall-clock time ------------------------- */
+
+/* @id (CLOCK_REALTIME, CLOCK_BOOTTIME, ...) now, in nanoseconds. */
+__u64 xg_clock_ns(clockid_t id);
+/* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
+__u64 xg_now_ns(void);
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME now: added to a boot-clock time
+ * (xg_event.ts_ns), gives the wall-clock time.
+ */
+__s64 xg_boot_to_real_ns(void);
+/* The limits' clock now (xg_meta.limits_clock), and its offset to
+ * CLOCK_REALTIME.
+ */
+__u64 xg_limits_now_ns(const struct xg_maps *m);
+__s64 xg_limits_to_real_ns(const struct xg_maps *m);
+/* Sleeps until @ns on clock @id: clock_nanosleep's result (EINTR when a
+ * signal came first).
+ */
+int xg_sleep_until(clockid_t id, __u64 ns);
+/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
+ * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
+ */
+void xg_format_time(__u64 real_ns, char *buf, size_t len);
+
 /* ---- netns.c: act inside a named network namespace --------------------- */
 
 /* setns(CLONE_NEWNET) into /var/run/netns/NAME; only the network namespace
@@ -229,10 +253,6 @@ struct xg_list_counts {
 };
 int xg_list_count(struct xg_list *l, struct xg_list_counts *c);
 
-/* @id (CLOCK_REALTIME, CLOCK_BOOTTIME, ...) now, in nanoseconds. */
-__u64 xg_clock_ns(clockid_t id);
-/* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
-__u64 xg_now_ns(void);
 /* Whole seconds left of an entry that expires (rounded up, at least 1),
  * as the lists show them.
  */
@@ -317,17 +337,8 @@ void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
  * escapes, for output written with printf.
  */
 void xg_json_put_str(FILE *f, const char *s);
-/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
- * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
- */
-void xg_format_time(__u64 real_ns, char *buf, size_t len);
 
 /* ---- events.c: drop events, decoded for xg-events ---------------------- */
-
-/* CLOCK_REALTIME minus CLOCK_BOOTTIME now: added to a boot-clock time
- * (xg_event.ts_ns), gives the wall-clock time.
- */
-__s64 xg_boot_to_real_ns(void);
 
 /* The guarded interface that holds a counter slot (xg_iface.slot);
  * ifname is "" for a slot no interface holds.
@@ -386,11 +397,6 @@ void xg_admission_sum(const struct xg_admit *per, int ncpu, __u64 now,
 		      struct xg_admission out[XG_LIM_SRC]);
 int xg_admission_read(const struct xg_maps *m,
 		      struct xg_admission out[XG_LIM_SRC]);
-/* The limits' clock now (xg_meta.limits_clock), and its offset to
- * CLOCK_REALTIME.
- */
-__u64 xg_limits_now_ns(const struct xg_maps *m);
-__s64 xg_limits_to_real_ns(const struct xg_maps *m);
 /* "syn", "udp", "icmp", "frag" for a per-source limit. */
 const char *xg_limit_name(int k);
 
