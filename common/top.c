@@ -17,7 +17,8 @@
 
 /* A bounded heap whose root is the worst of the N best seen so far, so
  * that a million list entries cost N elements of memory, not a million.
- * cmp(a, b) < 0 when a ranks before b.
+ * cmp(a, b) < 0 when a ranks before b. A heap of cap 0 keeps nothing
+ * (no --top) and allocates nothing.
  */
 struct topn {
 	char *v;
@@ -33,6 +34,8 @@ static int topn_init(struct topn *t, size_t cap, size_t size,
 	t->cap = cap;
 	t->size = size;
 	t->cmp = cmp;
+	if (!cap)
+		return 0;
 	t->v = calloc(cap + 1, size);
 	if (!t->v)
 		return xg_fail(-ENOMEM, "out of memory");
@@ -75,6 +78,8 @@ static void topn_push(struct topn *t, const void *x)
 {
 	size_t i, p;
 
+	if (!t->cap)
+		return;
 	if (t->n == t->cap) {
 		if (t->cmp(x, at(t, 0)) >= 0)
 			return;
@@ -96,7 +101,8 @@ static void topn_push(struct topn *t, const void *x)
 /* Hands the sorted elements over; t is empty afterwards. */
 static void *topn_finish(struct topn *t, size_t *n)
 {
-	qsort(t->v, t->n, t->size, t->cmp);
+	if (t->n)
+		qsort(t->v, t->n, t->size, t->cmp);
 	*n = t->n;
 	return t->v;
 }
@@ -105,7 +111,7 @@ static void *topn_finish(struct topn *t, size_t *n)
 
 struct track_walk {
 	__u64 count;
-	struct topn *top; /* NULL: only count */
+	struct topn top;
 	__u64 now;
 	__u32 v6_prefix;
 };
@@ -154,7 +160,7 @@ static void track_one(struct track_walk *w, const struct xg_in6 *key,
 				w->v6_prefix > 128 ? 128 :
 						     w->v6_prefix;
 	}
-	topn_push(w->top, &ts);
+	topn_push(&w->top, &ts);
 }
 
 static int track_batch(const void *keys, const void *vals, __u32 n, void *ctx)
@@ -165,7 +171,7 @@ static int track_batch(const void *keys, const void *vals, __u32 n, void *ctx)
 	__u32 i;
 
 	w->count += n;
-	for (i = 0; w->top && i < n; i++)
+	for (i = 0; w->top.cap && i < n; i++)
 		track_one(w, &k[i], &v[i]);
 	return 0;
 }
@@ -200,27 +206,21 @@ int xg_top_sources(const struct xg_maps *m, struct xg_report *r)
 {
 	struct track_walk w = { .now = xg_limits_now_ns(m),
 				.v6_prefix = r->config.v6_prefix };
-	struct topn t;
 	int err;
 
-	if (r->top) {
-		err = topn_init(&t, r->top, sizeof(struct xg_top_source),
-				source_cmp);
-		if (err)
-			return err;
-		w.top = &t;
-	}
+	err = topn_init(&w.top, r->top, sizeof(struct xg_top_source),
+			source_cmp);
+	if (err)
+		return err;
 	err = xg_batch_walk(m->track, sizeof(struct xg_in6),
 			    sizeof(struct xg_src), 0, track_batch, &w);
 	if (err) {
-		if (r->top)
-			free(t.v);
+		free(w.top.v);
 		return xg_fail(err, "cannot read the tracked sources: %s",
 			       strerror(-err));
 	}
 	r->sources = w.count;
-	if (r->top)
-		r->top_sources = topn_finish(&t, &r->ntop_sources);
+	r->top_sources = topn_finish(&w.top, &r->ntop_sources);
 	return 0;
 }
 
@@ -229,7 +229,7 @@ int xg_top_sources(const struct xg_maps *m, struct xg_report *r)
 struct entry_walk {
 	enum xg_list_kind kind;
 	__u64 bans;
-	struct topn *top; /* NULL: only count bans */
+	struct topn top;
 };
 
 static int entry_one(const struct xg_list_item *it, void *ctx)
@@ -239,10 +239,10 @@ static int entry_one(const struct xg_list_item *it, void *ctx)
 
 	if (it->entry.flags & XG_E_AUTO)
 		w->bans++;
-	if (w->top && it->entry.hits) {
+	if (it->entry.hits) {
 		te.list = w->kind;
 		te.item = *it;
-		topn_push(w->top, &te);
+		topn_push(&w->top, &te);
 	}
 	return 0;
 }
@@ -263,16 +263,11 @@ int xg_top_entries(const struct xg_maps *m, struct xg_report *r)
 {
 	struct entry_walk w = { .kind = XG_LIST_BLOCK };
 	struct xg_list l;
-	struct topn t;
 	int err;
 
-	if (r->top) {
-		err = topn_init(&t, r->top, sizeof(struct xg_top_entry),
-				entry_cmp);
-		if (err)
-			return err;
-		w.top = &t;
-	}
+	err = topn_init(&w.top, r->top, sizeof(struct xg_top_entry), entry_cmp);
+	if (err)
+		return err;
 	xg_list_from_maps(&l, m, XG_LIST_BLOCK);
 	err = xg_list_walk(&l, entry_one, &w);
 	if (err >= 0 && r->top) {
@@ -281,12 +276,10 @@ int xg_top_entries(const struct xg_maps *m, struct xg_report *r)
 		err = xg_list_walk(&l, entry_one, &w);
 	}
 	if (err < 0) {
-		if (r->top)
-			free(t.v);
+		free(w.top.v);
 		return err;
 	}
 	r->bans = w.bans;
-	if (r->top)
-		r->top_entries = topn_finish(&t, &r->ntop_entries);
+	r->top_entries = topn_finish(&w.top, &r->ntop_entries);
 	return 0;
 }
