@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xg-stats: what xdpguard guards and what it has seen. The command line
- * is here; gathering and the output formats are in common/report.c.
+ * is here; gathering is in common/report.c, the output formats in
+ * common/report_*.c and --watch in common/watch.c.
  */
 #include <errno.h>
 #include <getopt.h>

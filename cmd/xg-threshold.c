@@ -22,7 +22,6 @@
 #define FACTOR_MIN 2 /* 1x the limit is any source that is limited at all */
 #define FACTOR_MAX 1000
 #define AFTER_MAX 3600
-#define V6_PREFIX_MIN 32 /* shorter would lump whole providers together */
 
 enum {
 	OPT_FACTOR = XG_OPT_TOOL,
@@ -133,7 +132,7 @@ static void usage(void)
 	       XG_DEF_SYN_GLOBAL_RATE, XG_DEF_UDP_GLOBAL_RATE,
 	       XG_DEF_ICMP_GLOBAL_RATE, XG_DEF_FRAG_GLOBAL_RATE, RATE_MAX,
 	       EVENTS_RATE_MAX, XG_DEF_EVENTS_RATE, BAN_SECS_MAX,
-	       XG_DEF_BAN_SECS, V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
+	       XG_DEF_BAN_SECS, XG_V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
 	       XG_DEF_BURST_FACTOR, FACTOR_MIN, FACTOR_MAX, XG_DEF_BAN_FACTOR,
 	       AFTER_MAX, XG_DEF_BAN_AFTER, XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
 }
@@ -247,10 +246,10 @@ static int parse_value(const char *s, struct thr_opts *o)
 			err = not_for("--after", o->after, w);
 		if (err)
 			return err;
-		if (xg_parse_u64(s, V6_PREFIX_MIN, 128, &v))
+		if (xg_parse_u64(s, XG_V6_PREFIX_MIN, 128, &v))
 			return xg_usage_err("invalid prefix length '%s' "
 					    "(%u-128)",
-					    s, V6_PREFIX_MIN);
+					    s, XG_V6_PREFIX_MIN);
 		o->value = v;
 		return 0;
 	}

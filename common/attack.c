@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -60,33 +59,6 @@ void xg_admission_sum(const struct xg_admit *per, int ncpu, __u64 now,
 		o->since_ns = start;
 		o->for_ns = start && now > start ? now - start : 0;
 	}
-}
-
-/* The clock the program's limits run on (xg_meta.limits_clock):
- * CLOCK_MONOTONIC for the coarse one, whose ticks it trails by less than
- * one.
- */
-static clockid_t limits_clock(const struct xg_maps *m)
-{
-	struct xg_meta meta;
-	__u32 zero = 0;
-
-	if (!bpf_map_lookup_elem(m->meta, &zero, &meta) &&
-	    meta.limits_clock == XG_CLOCK_COARSE)
-		return CLOCK_MONOTONIC;
-	return CLOCK_BOOTTIME;
-}
-
-__u64 xg_limits_now_ns(const struct xg_maps *m)
-{
-	return xg_clock_ns(limits_clock(m));
-}
-
-__s64 xg_limits_to_real_ns(const struct xg_maps *m)
-{
-	__u64 t = xg_clock_ns(limits_clock(m));
-
-	return (__s64)(xg_clock_ns(CLOCK_REALTIME) - t);
 }
 
 int xg_admission_read(const struct xg_maps *m,

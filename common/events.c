@@ -1,24 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Drop events: the records the program puts in the xg_events ring buffer,
  * decoded into the text line and the NDJSON object of xg-events(8); and
- * the wall-clock and interface names those need.
+ * the interface names those need.
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <bpf/bpf.h>
 
 #include "xg.h"
-
-__s64 xg_boot_to_real_ns(void)
-{
-	__u64 boot = xg_clock_ns(CLOCK_BOOTTIME);
-
-	return (__s64)(xg_clock_ns(CLOCK_REALTIME) - boot);
-}
 
 int xg_slot_names(int ifaces_fd, struct xg_slot_name *names)
 {

@@ -2,7 +2,7 @@
 /* A small JSON writer: compact output, commas placed from a nesting stack. */
 #include <stdlib.h>
 #include <inttypes.h>
-#include <time.h>
+#include <math.h>
 
 #include "xg.h"
 
@@ -160,26 +160,6 @@ static void put_escaped(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void xg_json_put_str(FILE *f, const char *s)
-{
-	if (s)
-		put_escaped(f, s);
-	else
-		fputs("null", f);
-}
-
-void xg_format_time(__u64 real_ns, char *buf, size_t len)
-{
-	time_t sec = real_ns / 1000000000ULL;
-	char day[32];
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06uZ", day,
-		 (unsigned int)(real_ns % 1000000000ULL / 1000));
-}
-
 void xg_json_key(struct xg_json *j, const char *key)
 {
 	sep(j);
@@ -210,6 +190,16 @@ void xg_json_i64(struct xg_json *j, __s64 v)
 	fprintf(j->f, "%" PRId64, (int64_t)v);
 }
 
+void xg_json_f64(struct xg_json *j, double v, int prec)
+{
+	sep(j);
+	/* JSON has no NaN or infinity */
+	if (isfinite(v))
+		fprintf(j->f, "%.*f", prec, v);
+	else
+		fputs("null", j->f);
+}
+
 void xg_json_bool(struct xg_json *j, bool v)
 {
 	sep(j);
@@ -232,6 +222,12 @@ void xg_json_kv_u64(struct xg_json *j, const char *k, __u64 v)
 {
 	xg_json_key(j, k);
 	xg_json_u64(j, v);
+}
+
+void xg_json_kv_f64(struct xg_json *j, const char *k, double v, int prec)
+{
+	xg_json_key(j, k);
+	xg_json_f64(j, v, prec);
 }
 
 void xg_json_kv_bool(struct xg_json *j, const char *k, bool v)

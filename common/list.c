@@ -62,19 +62,6 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 	l->hot = m->hot;
 }
 
-__u64 xg_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * XG_NSEC_PER_SEC + ts.tv_nsec;
-}
-
-__u64 xg_now_ns(void)
-{
-	return xg_clock_ns(CLOCK_BOOTTIME);
-}
-
 __u64 xg_entry_expires_in(const struct xg_entry *e, __u64 now)
 {
 	__u64 left = e->expires_ns > now ? e->expires_ns - now : 1;
@@ -151,111 +138,46 @@ struct dump {
 	size_t n, cap, ksz;
 };
 
-/* Room for at least more entries after the n already held. */
-static int dump_grow(struct dump *dp, size_t more)
-{
-	size_t cap = dp->cap ? dp->cap : 1024;
-	void *k, *v;
-
-	if (dp->n + more <= dp->cap)
-		return 0;
-	while (cap < dp->n + more)
-		cap *= 2;
-	k = realloc(dp->keys, cap * dp->ksz);
-	if (!k)
-		return -ENOMEM;
-	dp->keys = k;
-	v = realloc(dp->vals, cap * sizeof(*dp->vals));
-	if (!v)
-		return -ENOMEM;
-	dp->vals = v;
-	dp->cap = cap;
-	return 0;
-}
-
 static void dump_free(struct dump *dp)
 {
 	free(dp->keys);
 	free(dp->vals);
 }
 
-/* One key at a time, for maps without batch operations (LPM tries). Keys
- * come first: a hash walk with get_next_key starts over when its cursor
- * key disappears.
- */
-static int dump_slow(int fd, struct dump *dp)
+/* Appends one batch to the dump. */
+static int dump_add(const void *keys, const void *vals, __u32 n, void *ctx)
 {
-	union lkey cur, last;
-	void *prev = NULL;
-	size_t i, live = 0;
-	int err;
+	struct dump *dp = ctx;
+	size_t cap = dp->cap ? dp->cap : 1024;
+	void *k, *v;
 
-	while (bpf_map_get_next_key(fd, prev, &cur) == 0) {
-		err = dump_grow(dp, 1);
-		if (err)
-			return err;
-		memcpy(dp->keys + dp->n++ * dp->ksz, &cur, dp->ksz);
-		last = cur;
-		prev = &last;
+	while (cap < dp->n + n)
+		cap *= 2;
+	if (cap != dp->cap) {
+		k = realloc(dp->keys, cap * dp->ksz);
+		if (!k)
+			return -ENOMEM;
+		dp->keys = k;
+		v = realloc(dp->vals, cap * sizeof(*dp->vals));
+		if (!v)
+			return -ENOMEM;
+		dp->vals = v;
+		dp->cap = cap;
 	}
-	if (errno != ENOENT)
-		return -errno;
-	for (i = 0; i < dp->n; i++) {
-		/* a trie lookup of an existing key finds that very key */
-		if (bpf_map_lookup_elem(fd, dp->keys + i * dp->ksz,
-					&dp->vals[live]))
-			continue; /* deleted meanwhile */
-		memmove(dp->keys + live * dp->ksz, dp->keys + i * dp->ksz,
-			dp->ksz);
-		live++;
-	}
-	dp->n = live;
+	memcpy(dp->keys + dp->n * dp->ksz, keys, n * dp->ksz);
+	memcpy(dp->vals + dp->n, vals, n * sizeof(*dp->vals));
+	dp->n += n;
 	return 0;
 }
-
-/* Entries per batch syscall: 4096 * 44 bytes stays well inside a page
- * allocation the kernel makes per call.
- */
-#define XG_DUMP_CHUNK 4096
 
 /* Every entry of a map. Hashes are read in batches: a 1,000,000-entry
  * blocklist in a few hundred syscalls instead of two million.
  */
 static int map_dump(int fd, size_t ksz, struct dump *dp)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	union lkey in, out;
-	void *inp = NULL;
-	__u32 chunk = XG_DUMP_CHUNK, cnt;
-	int err;
-
 	memset(dp, 0, sizeof(*dp));
 	dp->ksz = ksz;
-	for (;;) {
-		err = dump_grow(dp, chunk);
-		if (err)
-			return err;
-		cnt = chunk;
-		err = bpf_map_lookup_batch(fd, inp, &out,
-					   dp->keys + dp->n * ksz,
-					   dp->vals + dp->n, &cnt, &opts);
-		if (err && errno == ENOSPC && chunk < (1U << 20)) {
-			chunk *= 2; /* one hash bucket holds more */
-			continue;
-		}
-		if (err && errno != ENOENT) {
-			if (inp)
-				return -errno;
-			/* no batch ops on this map type */
-			dp->n = 0;
-			return dump_slow(fd, dp);
-		}
-		dp->n += cnt;
-		if (err)
-			return 0;
-		in = out;
-		inp = &in;
-	}
+	return xg_batch_walk(fd, ksz, sizeof(*dp->vals), 0, dump_add, dp);
 }
 
 /* Deletes n keys; returns how many were there. */

@@ -55,69 +55,47 @@ static void account(__u32 key, const struct xg_counter *v, int ncpu,
 		add(&total->c[class][reason], &sum);
 }
 
-/* The whole map in one syscall; -errno if the kernel cannot batch. */
-static int read_batch(int fd, int ncpu, struct xg_stats *per,
-		      struct xg_stats *total)
-{
-	__u32 n = XG_STATS_SLOTS, out_batch, *keys, i;
-	struct xg_counter *vals;
-	int err = 0;
+struct stats_walk {
+	int ncpu;
+	struct xg_stats *per, *total;
+};
 
-	keys = calloc(n, sizeof(*keys));
-	vals = calloc((size_t)n * ncpu, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, vals, &n, NULL) &&
-	    errno != ENOENT) {
-		err = -errno;
-		goto out;
-	}
-	if (n != XG_STATS_SLOTS) {
-		err = -EIO;
-		goto out;
-	}
+static int account_batch(const void *keys, const void *vals, __u32 n, void *ctx)
+{
+	const struct xg_counter *v = vals;
+	const __u32 *k = keys;
+	struct stats_walk *w = ctx;
+	__u32 i;
+
 	for (i = 0; i < n; i++)
-		account(keys[i], &vals[(size_t)i * ncpu], ncpu, per, total);
-out:
-	free(keys);
-	free(vals);
-	return err;
+		account(k[i], &v[(size_t)i * w->ncpu], w->ncpu, w->per,
+			w->total);
+	return 0;
 }
 
+/* The whole map in one batch syscall where the kernel has them, else one
+ * lookup per key (2,640 syscalls, ~5 ms).
+ */
 int xg_stats_read_all(int stats_fd, struct xg_stats *per,
 		      struct xg_stats *total)
 {
-	struct cpu_vals cv;
-	__u32 key;
+	struct stats_walk w = { .per = per, .total = total };
 	int err;
 
-	err = vals_init(&cv);
+	w.ncpu = libbpf_num_possible_cpus();
+	if (w.ncpu < 0)
+		return xg_fail(w.ncpu, "cannot count CPUs: %s",
+			       strerror(-w.ncpu));
+	if (per)
+		memset(per, 0, XG_IF_SLOTS * sizeof(*per));
+	if (total)
+		memset(total, 0, sizeof(*total));
+	err = xg_batch_walk(stats_fd, sizeof(__u32),
+			    w.ncpu * sizeof(struct xg_counter), XG_STATS_SLOTS,
+			    account_batch, &w);
 	if (err)
-		return err;
-	if (per)
-		memset(per, 0, XG_IF_SLOTS * sizeof(*per));
-	if (total)
-		memset(total, 0, sizeof(*total));
-	if (!read_batch(stats_fd, cv.ncpu, per, total))
-		goto out;
-	/* No batch ops: one lookup per key (2,640 syscalls, ~5 ms). */
-	if (per)
-		memset(per, 0, XG_IF_SLOTS * sizeof(*per));
-	if (total)
-		memset(total, 0, sizeof(*total));
-	for (key = 0; key < XG_STATS_SLOTS; key++) {
-		if (bpf_map_lookup_elem(stats_fd, &key, cv.v)) {
-			err = xg_fail(-errno, "cannot read counters: %s",
-				      strerror(errno));
-			break;
-		}
-		account(key, cv.v, cv.ncpu, per, total);
-	}
-out:
-	free(cv.v);
-	return err;
+		return xg_fail(err, "cannot read counters: %s", strerror(-err));
+	return 0;
 }
 
 int xg_stats_read(int stats_fd, struct xg_stats *s)
@@ -226,6 +204,25 @@ out:
 	return err;
 }
 
+void xg_stats_sum(const struct xg_stats *s, const struct xg_config *cfg,
+		  struct xg_counter *total, __u64 *dropped)
+{
+	int c, re;
+
+	memset(total, 0, sizeof(*total));
+	*dropped = 0;
+	for (c = 0; c < XG_C_MAX; c++) {
+		for (re = 0; re < XG_R_MAX; re++) {
+			const struct xg_counter *k = &s->c[c][re];
+
+			total->packets += k->packets;
+			total->bytes += k->bytes;
+			if (xg_reason_drops(re, cfg))
+				*dropped += k->packets;
+		}
+	}
+}
+
 bool xg_reason_drops(int reason, const struct xg_config *cfg)
 {
 	switch (reason) {
@@ -272,6 +269,16 @@ const char *xg_reason_name(int reason)
 	if (reason < 0 || reason >= XG_R_MAX)
 		return "unknown";
 	return names[reason];
+}
+
+void xg_text_name(const char *name, char *buf, size_t len)
+{
+	char *s;
+
+	snprintf(buf, len, "%s", name);
+	for (s = buf; *s; s++)
+		if (*s == '_')
+			*s = '-';
 }
 
 const char *xg_limit_name(int k)

@@ -170,6 +170,45 @@ int xg_link_pin_path(const char *dir, const char *netns, const char *ifname,
 int xg_link_pin_name_decode(const char *name, char *netns, size_t nslen,
 			    char *ifname, size_t iflen);
 
+/* ---- batch.c: every entry of a map ------------------------------------ */
+
+/* Gets @n keys (@ksz bytes each) and their values (@vsz bytes each: for
+ * a per-CPU map, the CPUs' values one after the other, each rounded up
+ * to 8 bytes). A non-zero return stops the walk and is returned.
+ */
+typedef int (*xg_batch_fn)(const void *keys, const void *vals, __u32 n,
+			   void *ctx);
+/* Hands every entry of the map behind @fd to @fn, read @chunk at a time
+ * (0: 4096) with batch lookups, else one key at a time. Returns 0,
+ * -errno, or what @fn returned.
+ */
+int xg_batch_walk(int fd, size_t ksz, size_t vsz, __u32 chunk, xg_batch_fn fn,
+		  void *ctx);
+
+/* ---- clock.c: the clocks, and wall-clock time ------------------------- */
+
+/* @id (CLOCK_REALTIME, CLOCK_BOOTTIME, ...) now, in nanoseconds. */
+__u64 xg_clock_ns(clockid_t id);
+/* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
+__u64 xg_now_ns(void);
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME now: added to a boot-clock time
+ * (xg_event.ts_ns), gives the wall-clock time.
+ */
+__s64 xg_boot_to_real_ns(void);
+/* The limits' clock now (xg_meta.limits_clock), and its offset to
+ * CLOCK_REALTIME.
+ */
+__u64 xg_limits_now_ns(const struct xg_maps *m);
+__s64 xg_limits_to_real_ns(const struct xg_maps *m);
+/* Sleeps until @ns on clock @id: clock_nanosleep's result (EINTR when a
+ * signal came first).
+ */
+int xg_sleep_until(clockid_t id, __u64 ns);
+/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
+ * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
+ */
+void xg_format_time(__u64 real_ns, char *buf, size_t len);
+
 /* ---- netns.c: act inside a named network namespace --------------------- */
 
 /* setns(CLONE_NEWNET) into /var/run/netns/NAME; only the network namespace
@@ -229,10 +268,6 @@ struct xg_list_counts {
 };
 int xg_list_count(struct xg_list *l, struct xg_list_counts *c);
 
-/* @id (CLOCK_REALTIME, CLOCK_BOOTTIME, ...) now, in nanoseconds. */
-__u64 xg_clock_ns(clockid_t id);
-/* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
-__u64 xg_now_ns(void);
 /* Whole seconds left of an entry that expires (rounded up, at least 1),
  * as the lists show them.
  */
@@ -288,13 +323,20 @@ int xg_stats_clear_slot(int stats_fd, __u32 slot);
 int xg_evstats_read(int evstats_fd, struct xg_evstats *out);
 /* Whether a packet counted under @reason was dropped under @cfg. */
 bool xg_reason_drops(int reason, const struct xg_config *cfg);
+/* All packets and bytes of @s, and the packets dropped under @cfg. */
+void xg_stats_sum(const struct xg_stats *s, const struct xg_config *cfg,
+		  struct xg_counter *total, __u64 *dropped);
 
 const char *xg_class_name(int class); /* "tcp", "udp", "icmp", ... */
 const char *xg_reason_name(int reason); /* "pass", "allowlisted", ...,
 					 * "rate_syn", "syn_global", "autoban" */
 const char *xg_mode_name(int mode); /* "native", "skb", "offload" */
+/* A class or reason as the text tables spell it: "rate_syn" -> "rate-syn",
+ * as in the man pages.
+ */
+void xg_text_name(const char *name, char *buf, size_t len);
 
-/* ---- json.c: a small JSON writer (objects, arrays, strings, integers) -- */
+/* ---- json.c: a small JSON writer (objects, arrays, strings, numbers) --- */
 
 struct xg_json;
 struct xg_json *xg_json_new(FILE *f);
@@ -307,27 +349,17 @@ void xg_json_key(struct xg_json *j, const char *key);
 void xg_json_str(struct xg_json *j, const char *s); /* escaped; NULL -> null */
 void xg_json_u64(struct xg_json *j, __u64 v);
 void xg_json_i64(struct xg_json *j, __s64 v);
+/* @prec decimals, always ("%.*f"); NaN and infinity -> null */
+void xg_json_f64(struct xg_json *j, double v, int prec);
 void xg_json_bool(struct xg_json *j, bool v);
 void xg_json_null(struct xg_json *j);
 /* key + value shorthands */
 void xg_json_kv_str(struct xg_json *j, const char *k, const char *s);
 void xg_json_kv_u64(struct xg_json *j, const char *k, __u64 v);
+void xg_json_kv_f64(struct xg_json *j, const char *k, double v, int prec);
 void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
-/* One JSON string (NULL -> null) straight to @f, escaped as the writer
- * escapes, for output written with printf.
- */
-void xg_json_put_str(FILE *f, const char *s);
-/* A CLOCK_REALTIME time as RFC 3339 UTC with microseconds,
- * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
- */
-void xg_format_time(__u64 real_ns, char *buf, size_t len);
 
 /* ---- events.c: drop events, decoded for xg-events ---------------------- */
-
-/* CLOCK_REALTIME minus CLOCK_BOOTTIME now: added to a boot-clock time
- * (xg_event.ts_ns), gives the wall-clock time.
- */
-__s64 xg_boot_to_real_ns(void);
 
 /* The guarded interface that holds a counter slot (xg_iface.slot);
  * ifname is "" for a slot no interface holds.
@@ -353,7 +385,7 @@ void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
 			 const struct xg_slot_name *iface);
 
-/* ---- report.c: what xg-stats gathers, and its renderers --------------- */
+/* ---- report.c: what xg-stats gathers (struct xg_report) --------------- */
 
 /* One guarded interface: a pin under PIN_DIR/links and its xg_ifaces
  * entry (mode and slot -1 when the entry is missing).
@@ -386,11 +418,6 @@ void xg_admission_sum(const struct xg_admit *per, int ncpu, __u64 now,
 		      struct xg_admission out[XG_LIM_SRC]);
 int xg_admission_read(const struct xg_maps *m,
 		      struct xg_admission out[XG_LIM_SRC]);
-/* The limits' clock now (xg_meta.limits_clock), and its offset to
- * CLOCK_REALTIME.
- */
-__u64 xg_limits_now_ns(const struct xg_maps *m);
-__s64 xg_limits_to_real_ns(const struct xg_maps *m);
 /* "syn", "udp", "icmp", "frag" for a per-source limit. */
 const char *xg_limit_name(int k);
 
@@ -442,9 +469,49 @@ struct xg_report {
 int xg_report_gather(const char *dir, const struct xg_maps *m,
 		     const struct xg_report_opts *o, struct xg_report *r);
 void xg_report_free(struct xg_report *r);
+
+/* ---- links.c: the guarded interfaces, from PIN_DIR/links ---------------- */
+
+/* A counter slot an interface can hold (xg_iface.slot). */
+static inline bool xg_slot_valid(int slot)
+{
+	return slot >= 1 && slot <= XG_MAX_IFACES;
+}
+
+/* "veth0", or "veth0@edge" for an interface inside a netns. */
+void xg_iface_label(const char *ifname, const char *netns, char *buf,
+		    size_t len);
+/* Every pin under PIN_DIR/links, sorted by netns and name; *out is
+ * malloc'ed (NULL when there is none).
+ */
+int xg_links_read(const char *dir, const struct xg_maps *m,
+		  struct xg_report_iface **out, size_t *nout);
+/* Keeps only the interface of o->ifname (IFACE in o->netns, or IFACE@NS)
+ * in v[0]: "IFACE is not guarded" or "IFACE has no counter slot; ..."
+ * and -ENOENT otherwise.
+ */
+int xg_links_select(struct xg_report_iface *v, size_t *n,
+		    const struct xg_report_opts *o);
+
+/* ---- top.c: the --top tables, and the walks that also count ------------ */
+
+/* r->sources, and with r->top the sources with the most rate-limit drops
+ * now in r->top_sources; r->config must be read.
+ */
+int xg_top_sources(const struct xg_maps *m, struct xg_report *r);
+/* r->bans (from the blocklist), and with r->top the entries of both lists
+ * with the most hits in r->top_entries.
+ */
+int xg_top_entries(const struct xg_maps *m, struct xg_report *r);
+
+/* ---- report_text.c, report_json.c, report_prom.c: the renderers -------- */
+
 void xg_report_text(const struct xg_report *r);
 int xg_report_json(const struct xg_report *r);
 void xg_report_prometheus(const struct xg_report *r);
+
+/* ---- watch.c: xg-stats --watch ----------------------------------------- */
+
 /* Rates every @interval seconds until @count screens (0: until SIGINT or
  * SIGTERM), of the totals or of o->ifname's counters.
  */

@@ -331,6 +331,11 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 #define XG_DEF_FRAG_GLOBAL_RATE 5000
 #define XG_DEF_BURST_FACTOR 2 /* burst = 2 x rate unless set */
 #define XG_DEF_V6_PREFIX 64 /* one subscriber or host usually owns a /64 */
+/* The shortest IPv6 tracking prefix: a shorter one would lump whole
+ * providers together. xg-threshold refuses less; the program and the
+ * tools clamp a smaller v6_prefix up to it.
+ */
+#define XG_V6_PREFIX_MIN 32
 #define XG_DEF_BAN_SECS 300
 #define XG_DEF_BAN_FACTOR 4
 #define XG_DEF_BAN_AFTER 10

@@ -40,7 +40,6 @@
  * after it (~9 us a read, where a run costs ~0.5 us).
  */
 #define SAMPLE 16
-#define SEC_NS 1000000000ULL
 /* The clock moves between batches by 0 to 15 ticks; expiries are on the
  * same grid, so some batches run at the very nanosecond an entry expires.
  */
@@ -225,7 +224,7 @@ static int add_lists(uint64_t span, uint64_t tick)
 			/* A minute ago: the harness's clock starts at an
 			 * hour, and 0 would mean "never expires".
 			 */
-			exp = now - 60 * SEC_NS;
+			exp = now - 60 * XG_NSEC_PER_SEC;
 			break;
 		case X_JUST:
 			exp = now - 1;

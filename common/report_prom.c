@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xg-stats --prometheus: a renderer of struct xg_report in the
+ * Prometheus text exposition format.
+ */
+#include <stdio.h>
+
+#include "xg.h"
+
+/* A label value: backslash, double quote and newline escaped. */
+static void prom_label(const char *name, const char *v, bool first)
+{
+	printf("%s%s=\"", first ? "" : ",", name);
+	for (; *v; v++) {
+		if (*v == '\\')
+			fputs("\\\\", stdout);
+		else if (*v == '"')
+			fputs("\\\"", stdout);
+		else if (*v == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*v);
+	}
+	putchar('"');
+}
+
+static void prom_head(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_list(const char *list, const struct xg_list_counts *c)
+{
+	static const char *const fam[] = { "ipv4", "ipv6" };
+	__u64 v[2][2] = { { c->hosts4, c->prefixes4 },
+			  { c->hosts6, c->prefixes6 } };
+	int f, k;
+
+	for (f = 0; f < 2; f++) {
+		for (k = 0; k < 2; k++) {
+			printf("xdpguard_list_entries{");
+			prom_label("list", list, true);
+			prom_label("family", fam[f], false);
+			prom_label("kind", k ? "prefix" : "host", false);
+			printf("} %llu\n", (unsigned long long)v[f][k]);
+		}
+	}
+}
+
+static void prom_slot(const char *name, const char *iface,
+		      const struct xg_stats *s, bool bytes)
+{
+	int c, re;
+
+	for (c = 0; c < XG_C_MAX; c++) {
+		for (re = 0; re < XG_R_MAX; re++) {
+			const struct xg_counter *k = &s->c[c][re];
+
+			printf("%s{", name);
+			prom_label("interface", iface, true);
+			prom_label("protocol", xg_class_name(c), false);
+			prom_label("reason", xg_reason_name(re), false);
+			printf("} %llu\n",
+			       (unsigned long long)(bytes ? k->bytes :
+							    k->packets));
+		}
+	}
+}
+
+/* Every guarded interface with a slot, then the detached slot if it
+ * counted anything: the samples of one metric add up to the totals.
+ */
+static void prom_counters(const struct xg_report *r, const char *name,
+			  bool bytes)
+{
+	char label[XG_IFNAMSIZ + XG_NETNSSIZ + 1];
+	struct xg_counter t;
+	__u64 dropped;
+	size_t i;
+
+	for (i = 0; i < r->nifaces; i++) {
+		const struct xg_report_iface *ri = &r->ifaces[i];
+
+		if (!xg_slot_valid(ri->slot))
+			continue;
+		xg_iface_label(ri->ifname, ri->netns, label, sizeof(label));
+		prom_slot(name, label, &ri->stats, bytes);
+	}
+	xg_stats_sum(&r->detached, &r->config, &t, &dropped);
+	if (t.packets || t.bytes)
+		prom_slot(name, "(detached)", &r->detached, bytes);
+}
+
+static void prom_admission(const struct xg_report *r)
+{
+	__s64 b2r = r->limits_to_real;
+	int k;
+
+	prom_head("xdpguard_new_sources_total", "counter",
+		  "Packets of sources the tracker did not know: admitted "
+		  "(and tracked) within the class's budget of new sources, "
+		  "or refused and sent to the class's ceiling.");
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		printf("xdpguard_new_sources_total{class=\"%s\","
+		       "result=\"admitted\"} %llu\n",
+		       xg_limit_name(k),
+		       (unsigned long long)r->admission[k].admitted);
+		printf("xdpguard_new_sources_total{class=\"%s\","
+		       "result=\"refused\"} %llu\n",
+		       xg_limit_name(k),
+		       (unsigned long long)r->admission[k].refused);
+	}
+	prom_head("xdpguard_under_attack", "gauge",
+		  "1 while the class's budget of new sources refuses sources "
+		  "(and for 2 s after).");
+	for (k = 0; k < XG_LIM_SRC; k++)
+		printf("xdpguard_under_attack{class=\"%s\"} %d\n",
+		       xg_limit_name(k), r->admission[k].engaged);
+	prom_head("xdpguard_attack_start_seconds", "gauge",
+		  "Unix time the current attack on the class began; 0 when "
+		  "calm.");
+	for (k = 0; k < XG_LIM_SRC; k++) {
+		const struct xg_admission *a = &r->admission[k];
+
+		printf("xdpguard_attack_start_seconds{class=\"%s\"} %lld\n",
+		       xg_limit_name(k),
+		       a->engaged ? (long long)((__s64)a->since_ns + b2r) /
+					    (long long)XG_NSEC_PER_SEC :
+				    0LL);
+	}
+}
+
+void xg_report_prometheus(const struct xg_report *r)
+{
+	char label[XG_IFNAMSIZ + XG_NETNSSIZ + 1];
+	const struct xg_report_iface *ri;
+	size_t i;
+
+	prom_head("xdpguard_packets_total", "counter",
+		  "Packets seen by the XDP program, by interface, protocol "
+		  "class and reason.");
+	prom_counters(r, "xdpguard_packets_total", false);
+	prom_head("xdpguard_bytes_total", "counter",
+		  "Bytes of the packets seen by the XDP program, Ethernet "
+		  "header included.");
+	prom_counters(r, "xdpguard_bytes_total", true);
+	prom_head("xdpguard_events_total", "counter",
+		  "Dropped packets while drop events are on: sent as an "
+		  "event, sampled out over the budget, or lost (ring buffer "
+		  "full).");
+	printf("xdpguard_events_total{result=\"sent\"} %llu\n",
+	       (unsigned long long)r->events.sent);
+	printf("xdpguard_events_total{result=\"sampled\"} %llu\n",
+	       (unsigned long long)r->events.sampled);
+	printf("xdpguard_events_total{result=\"lost\"} %llu\n",
+	       (unsigned long long)r->events.lost);
+	prom_head("xdpguard_list_entries", "gauge",
+		  "Entries in the blocklist and the allowlist.");
+	prom_list("blocklist", &r->block);
+	prom_list("allowlist", &r->allow);
+	prom_head("xdpguard_tracked_sources", "gauge",
+		  "Sources tracked for the rate limits.");
+	printf("xdpguard_tracked_sources %llu\n",
+	       (unsigned long long)r->sources);
+	prom_admission(r);
+	prom_head("xdpguard_automatic_bans", "gauge",
+		  "Automatic bans in force in the blocklist.");
+	printf("xdpguard_automatic_bans %llu\n", (unsigned long long)r->bans);
+	prom_head("xdpguard_interface_info", "gauge",
+		  "A guarded interface; netns is empty for the namespace of "
+		  "the pins.");
+	for (i = 0; i < r->nifaces; i++) {
+		ri = &r->ifaces[i];
+		xg_iface_label(ri->ifname, ri->netns, label, sizeof(label));
+		printf("xdpguard_interface_info{");
+		prom_label("interface", label, true);
+		prom_label("ifname", ri->ifname, false);
+		prom_label("netns", ri->netns, false);
+		prom_label("mode", xg_mode_name(ri->mode), false);
+		printf("} 1\n");
+	}
+}
