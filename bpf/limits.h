@@ -112,8 +112,8 @@ static __always_inline __u32 source_key(const struct xg_pkt *p, __u32 v6_prefix,
 		key->addr[3] = p->saddr[0];
 		return 128;
 	}
-	if (plen < 32)
-		plen = 32;
+	if (plen < XG_V6_PREFIX_MIN)
+		plen = XG_V6_PREFIX_MIN;
 	if (plen > 128)
 		plen = 128;
 #pragma unroll
