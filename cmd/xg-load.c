@@ -267,8 +267,7 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 {
 	const char *name = bpf_map__name(map);
 	const char *path = bpf_map__pin_path(map);
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 	int fd, err = 0;
 
 	if (!path) /* not pinned: .rodata and the like */
@@ -285,20 +284,9 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 		return err;
 	}
 	*had_pin = true;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
-		err = xg_fail(-errno, "cannot inspect %s: %s", path,
-			      strerror(errno));
+	err = xg_map_check(fd, name, path, NULL, &info);
+	if (err)
 		goto out;
-	}
-	if (info.type != bpf_map__type(map) ||
-	    info.key_size != bpf_map__key_size(map) ||
-	    info.value_size != bpf_map__value_size(map) ||
-	    info.map_flags != bpf_map__map_flags(map)) {
-		err = xg_fail(-EPROTO, "pinned maps are from another xdpguard "
-				       "version; run xg-unload --all and "
-				       "xg-load again");
-		goto out;
-	}
 	if (st->o->max_entries && !strcmp(name, XG_STR(XG_MAP_BLOCK4)) &&
 	    info.max_entries != st->o->max_entries) {
 		err = xg_fail(-EEXIST,

@@ -97,47 +97,18 @@ static int parse_args(int argc, char **argv, struct unload_opts *o)
 	return xg_opts_end(&o->co);
 }
 
-/* A pinned map opened only if it has the layout of xg_abi.h; -1 if not.
- * xg-unload detaches even from pins of another version: those it leaves
- * to xg-unload --all.
- */
-static int open_map(const char *dir, const char *name, __u32 type,
-		    __u32 value_size)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -1;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.type != type ||
-	    info.value_size != value_size) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* The interface of link @id is gone: its counts move to the detached
- * slot (totals stay), then its entry goes, freeing the slot.
+ * slot (totals stay), then its entry goes, freeing the slot. Pins of
+ * another version are left to xg-unload --all.
  */
 static int forget_iface(const char *dir, __u32 id)
 {
-	int ifaces, stats, err;
+	struct xg_maps m;
+	int err;
 
-	ifaces = open_map(dir, XG_STR(XG_MAP_IFACES), BPF_MAP_TYPE_HASH,
-			  sizeof(struct xg_iface));
-	if (ifaces < 0)
-		return 0;
-	stats = open_map(dir, XG_STR(XG_MAP_STATS), BPF_MAP_TYPE_PERCPU_ARRAY,
-			 sizeof(struct xg_counter));
-	err = xg_iface_forget(ifaces, stats, id);
-	if (stats >= 0)
-		close(stats);
-	close(ifaces);
+	xg_maps_open_tolerant(dir, &m);
+	err = xg_iface_forget(m.ifaces, m.stats, id);
+	xg_maps_close(&m);
 	return err;
 }
 

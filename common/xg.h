@@ -197,6 +197,20 @@ struct xg_maps {
  */
 int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);
+/* For xg-unload, which detaches even from the pins of another version:
+ * every map that is pinned and has the layout of this header, without a
+ * message; -1 for the others.
+ */
+void xg_maps_open_tolerant(const char *dir, struct xg_maps *m);
+struct bpf_map_info;
+/* The map behind @fd, pinned as @name at @path, against the table of
+ * xg_maps_open (type, key and value sizes, entries, flags): 0 and *info
+ * filled, or "pinned maps are from another xdpguard version[ (ABI N)];
+ * run xg-unload --all and xg-load again" and -EPROTO (@meta, if read,
+ * names the version). For a name the table does not hold too.
+ */
+int xg_map_check(int fd, const char *name, const char *path,
+		 const struct xg_meta *meta, struct bpf_map_info *info);
 /* max_entries of the map behind @fd; 0 if it cannot be read. */
 __u32 xg_map_max_entries(int fd);
 
