@@ -35,7 +35,7 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "count", required_argument, NULL, 'n' },
+	{ "count", required_argument, NULL, 'c' },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "reason", required_argument, NULL, OPT_REASON },
@@ -44,8 +44,8 @@ static const struct option long_opts[] = {
 
 static void usage(void)
 {
-	printf("Usage: xg-events [-j] [-n COUNT] [-i IFACE[@NETNS]]... "
-	       "[--netns NETNS]\n"
+	printf("Usage: xg-events [-j] [-c COUNT] [-i IFACE[@NETNS]]... "
+	       "[-n NETNS]\n"
 	       "                 [--reason REASON[,REASON...]] "
 	       "[--pin-dir DIR]\n"
 	       "\n"
@@ -58,11 +58,11 @@ static void usage(void)
 	       "on lines that start with '#'.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -n, --count COUNT   stop after COUNT events (1-%llu)\n"
+	       "  -c, --count COUNT   stop after COUNT events (1-%llu)\n"
 	       "  -i, --interface IFACE[@NETNS]\n"
 	       "                      only events of this guarded interface "
 	       "(repeatable)\n"
-	       "      --netns NETNS   the network namespace of the -i "
+	       "  -n, --netns NETNS   the network namespace of the -i "
 	       "interfaces\n"
 	       "      --reason REASON[,REASON...]\n"
 	       "                      only these reasons (repeatable): "
@@ -79,12 +79,10 @@ static void usage(void)
 	       XG_DEF_EVENTS_RATE, COUNT_MAX, XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
 }
 
-/* An -i argument, split into its names. */
+/* An -i argument, and the interface it names. */
 struct ev_iface {
-	const char *arg; /* as typed, for messages */
-	char ifname[XG_IFNAMSIZ];
-	char netns[XG_NETNSSIZ];
-	bool has_netns; /* IFACE@NETNS */
+	const char *arg; /* as typed */
+	struct xg_ifname name;
 };
 
 struct ev_opts {
@@ -97,26 +95,6 @@ struct ev_opts {
 };
 
 /* ---- command line -------------------------------------------------------- */
-
-static int parse_iface(const char *arg, struct ev_iface *fi, char *msg,
-		       size_t len)
-{
-	const char *at = strchr(arg, '@');
-	size_t n = at ? (size_t)(at - arg) : strlen(arg);
-
-	fi->arg = arg;
-	if (n == 0 || n >= XG_IFNAMSIZ || memchr(arg, '/', n) ||
-	    (at && (!at[1] || strlen(at + 1) >= XG_NETNSSIZ ||
-		    strchr(at + 1, '/')))) {
-		snprintf(msg, len, "invalid interface '%s'", arg);
-		return -EINVAL;
-	}
-	snprintf(fi->ifname, sizeof(fi->ifname), "%.*s", (int)n, arg);
-	if (at)
-		snprintf(fi->netns, sizeof(fi->netns), "%s", at + 1);
-	fi->has_netns = at;
-	return 0;
-}
 
 /* R[,R...] into the bit set; the first bad word goes into msg. */
 static int parse_reasons(const char *arg, __u32 *set, char *msg, size_t len)
@@ -148,75 +126,66 @@ bad:
 	return -EINVAL;
 }
 
-/* Only the first error is reported: later ones go to a scratch buffer. */
-static bool tool_opt(int c, struct ev_opts *o, char *msg, size_t len)
+static void tool_opt(int c, struct ev_opts *o)
 {
-	char scratch[192];
+	char msg[192];
 
-	if (msg[0]) {
-		msg = scratch;
-		len = sizeof(scratch);
-	}
 	switch (c) {
-	case 'n':
+	case 'c':
 		if (xg_parse_u64(optarg, 1, COUNT_MAX, &o->count))
-			snprintf(msg, len, "invalid count '%s' (1-%llu)",
-				 optarg, COUNT_MAX);
-		return true;
+			xg_opt_bad(&o->co, "invalid count '%s' (1-%llu)",
+				   optarg, COUNT_MAX);
+		break;
 	case 'i':
 		if (o->nifaces == XG_MAX_IFACES)
-			snprintf(msg, len, "too many interfaces (at most %d)",
-				 XG_MAX_IFACES);
-		else if (!parse_iface(optarg, &o->ifaces[o->nifaces], msg, len))
-			o->nifaces++;
-		return true;
+			xg_opt_bad(&o->co, "too many interfaces (at most %d)",
+				   XG_MAX_IFACES);
+		else if (!xg_opt_iface(&o->co, optarg, NULL,
+				       &o->ifaces[o->nifaces].name))
+			o->ifaces[o->nifaces++].arg = optarg;
+		break;
+	case 'n':
+		xg_opt_old_count(&o->co, optarg);
+		/* fall through */
 	case OPT_NETNS:
-		o->netns = optarg;
-		if (!*optarg || strchr(optarg, '/') ||
-		    strlen(optarg) >= XG_NETNSSIZ)
-			snprintf(msg, len, "invalid network namespace '%s'",
-				 optarg);
-		return true;
+		xg_opt_netns(&o->co, optarg, &o->netns);
+		break;
 	case OPT_REASON:
-		parse_reasons(optarg, &o->reasons, msg, len);
-		return true;
+		if (parse_reasons(optarg, &o->reasons, msg, sizeof(msg)))
+			xg_opt_bad(&o->co, "%s", msg);
+		break;
 	}
-	return false;
 }
 
-/* argv is read to the end even after an error, so a later -j applies. */
-static int parse_args(int argc, char **argv, struct ev_opts *o)
+/* No operands; --netns goes to the -i that do not name a namespace. */
+static int check_args(struct ev_opts *o, int argc, char **argv)
 {
-	char msg[192] = "";
-	int c, i;
+	struct ev_iface *fi;
+	int i;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:i:" XG_COMMON_SHORT, long_opts,
-				NULL)) != -1) {
-		if (tool_opt(c, o, msg, sizeof(msg)))
-			continue;
-		if (!xg_common_opt(c, &o->co) && !msg[0])
-			xg_opt_error_msg(c, argv, long_opts, msg, sizeof(msg));
-	}
-	if (msg[0])
-		return xg_usage_err("%s", msg);
-	if (o->co.help || o->co.version)
-		return 0;
 	if (optind < argc)
-		return xg_usage_err("unexpected argument '%s'; see --help",
-				    argv[optind]);
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help",
+				  argv[optind]);
 	if (o->netns && !o->nifaces)
-		return xg_usage_err("option '--netns' needs --interface");
+		return xg_opt_bad(&o->co, "option '--netns' needs --interface");
 	for (i = 0; i < o->nifaces; i++) {
-		if (o->netns && o->ifaces[i].has_netns)
-			return xg_usage_err("'%s' names its namespace; "
-					    "--netns does not apply to it",
-					    o->ifaces[i].arg);
-		if (o->netns)
-			snprintf(o->ifaces[i].netns, sizeof(o->ifaces[i].netns),
-				 "%s", o->netns);
+		fi = &o->ifaces[i];
+		if (xg_opt_iface(&o->co, fi->arg, o->netns, &fi->name))
+			return -XG_EUSAGE;
 	}
 	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct ev_opts *o)
+{
+	int c;
+
+	while ((c = xg_getopt(argc, argv, "c:i:n:", long_opts, &o->co)) != -1)
+		tool_opt(c, o);
+	if (!xg_opts_stop(&o->co))
+		check_args(o, argc, argv);
+	return xg_opts_end(&o->co);
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -228,7 +197,7 @@ struct reader {
 	int ifaces_fd, evstats_fd;
 	__u64 start_ns; /* boot clock: older records are a stale backlog */
 	__s64 real_off; /* boot clock -> wall clock */
-	struct xg_slot_name names[XG_IF_SLOTS];
+	struct xg_ifname names[XG_IF_SLOTS];
 	bool names_fresh; /* read since the last status tick */
 	struct xg_evstats base; /* at start */
 	struct xg_evstats last; /* at the last tick */
@@ -242,15 +211,15 @@ static int refresh_names(struct reader *r)
 	return xg_slot_names(r->ifaces_fd, r->names);
 }
 
-static bool iface_wanted(const struct reader *r, const struct xg_slot_name *n)
+static bool iface_wanted(const struct reader *r, const struct xg_ifname *n)
 {
 	int i;
 
 	if (!r->o->nifaces)
 		return true;
 	for (i = 0; i < r->o->nifaces; i++)
-		if (n && !strcmp(n->ifname, r->o->ifaces[i].ifname) &&
-		    !strcmp(n->netns, r->o->ifaces[i].netns))
+		if (n && !strcmp(n->ifname, r->o->ifaces[i].name.ifname) &&
+		    !strcmp(n->netns, r->o->ifaces[i].name.netns))
 			return true;
 	return false;
 }
@@ -259,7 +228,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct xg_event *ev = data;
 	struct reader *r = ctx;
-	const struct xg_slot_name *n = NULL;
+	const struct xg_ifname *n = NULL;
 
 	if (size < sizeof(*ev) || ev->ts_ns < r->start_ns)
 		return 0;
@@ -400,11 +369,11 @@ static int open_ring(const char *dir, int *fd)
 /* Every -i names an interface guarded now. */
 static int check_ifaces(const struct reader *r)
 {
-	const struct ev_iface *fi;
+	const struct xg_ifname *fi;
 	int i, s;
 
 	for (i = 0; i < r->o->nifaces; i++) {
-		fi = &r->o->ifaces[i];
+		fi = &r->o->ifaces[i].name;
 		for (s = 1; s < XG_IF_SLOTS; s++)
 			if (!strcmp(r->names[s].ifname, fi->ifname) &&
 			    !strcmp(r->names[s].netns, fi->netns))
@@ -523,8 +492,8 @@ static int start(struct reader *r, const struct xg_maps *m)
 	if (err)
 		return err;
 	if (!cfg.limit[XG_LIM_EVENTS].rate)
-		xg_err("drop events are off; turn them on with xg-threshold "
-		       "events RATE");
+		xg_warn("drop events are off; turn them on with xg-threshold "
+			"events RATE");
 	/* the clock first: a record stamped before it is a stale one */
 	r->start_ns = xg_now_ns();
 	r->real_off = xg_boot_to_real_ns();
@@ -583,24 +552,24 @@ out:
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int run(int argc, char **argv)
+static int run(const struct ev_opts *o)
 {
-	struct ev_opts o = {};
 	int err;
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err;
-	if (xg_common_done(&o.co, usage))
-		return 0;
 	err = xg_check_privileges();
-	if (err)
-		return err;
-	return read_events(xg_pin_dir(o.co.pin_opt), &o);
+	if (!err)
+		err = read_events(xg_pin_dir(o->co.pin_opt), o);
+	return err;
 }
 
 int main(int argc, char **argv)
 {
+	struct ev_opts o = {};
+	int err;
+
 	xg_cli_init("xg-events");
-	return xg_exit(run(argc, argv));
+	err = parse_args(argc, argv, &o);
+	if (!err && !xg_common_done(&o.co, usage))
+		err = run(&o);
+	return xg_exit(err);
 }

@@ -38,7 +38,7 @@ static const struct option long_opts[] = {
 
 static void usage(void)
 {
-	printf("Usage: xg-load [OPTIONS] IFACE\n"
+	printf("Usage: xg-load [OPTIONS] IFACE[@NAME]\n"
 	       "Attach the xdpguard XDP filter to IFACE. Every guarded "
 	       "interface shares\n"
 	       "the same pinned maps, so the lists apply to all of them.\n"
@@ -47,7 +47,8 @@ static void usage(void)
 	       "  -F, --force           replace the program on an interface "
 	       "already guarded\n"
 	       "  -n, --netns NAME      IFACE is in network namespace NAME "
-	       "(ip netns)\n"
+	       "(ip netns),\n"
+	       "                        as IFACE@NAME says too\n"
 	       "      --max-entries N   size of each blocklist map "
 	       "(1-%u; default\n"
 	       "                        %u hosts, %u prefixes); fixed while "
@@ -75,8 +76,10 @@ static void usage(void)
 }
 
 struct load_opts {
-	const char *ifname;
-	const char *netns;
+	const char *ifname; /* of iface */
+	const char *netns; /* of iface; NULL: the pins' namespace */
+	const char *netns_opt; /* -n */
+	struct xg_ifname iface;
 	struct xg_common_opts co;
 	int mode; /* enum xg_mode */
 	bool mode_set;
@@ -86,96 +89,84 @@ struct load_opts {
 	int malformed; /* -1: keep, 0: pass, 1: drop */
 };
 
-static int parse_mode(const char *s, int *mode)
+static void parse_mode(const char *s, struct load_opts *o)
 {
+	o->mode_set = true;
 	if (!strcmp(s, "native"))
-		*mode = XG_MODE_NATIVE;
+		o->mode = XG_MODE_NATIVE;
 	else if (!strcmp(s, "skb"))
-		*mode = XG_MODE_SKB;
+		o->mode = XG_MODE_SKB;
 	else if (!strcmp(s, "offload"))
-		*mode = XG_MODE_OFFLOAD;
+		o->mode = XG_MODE_OFFLOAD;
 	else
-		return xg_usage_err("invalid mode '%s' (native, skb or "
-				    "offload)",
-				    s);
+		xg_opt_bad(&o->co, "invalid mode '%s' (native, skb or offload)",
+			   s);
+}
+
+static void tool_opt(int c, struct load_opts *o)
+{
+	__u64 v;
+
+	switch (c) {
+	case 'm':
+		parse_mode(optarg, o);
+		break;
+	case 'F':
+		o->force = true;
+		break;
+	case 'n':
+		xg_opt_netns(&o->co, optarg, &o->netns_opt);
+		break;
+	case OPT_MAX_ENTRIES:
+		if (xg_parse_u64(optarg, 1, XG_MAX_BLOCK_ENTRIES, &v))
+			xg_opt_bad(&o->co, "invalid max-entries '%s' (1-%u)",
+				   optarg, XG_MAX_BLOCK_ENTRIES);
+		else
+			o->max_entries = v;
+		break;
+	case OPT_TRACK:
+		if (xg_parse_u64(optarg, XG_MIN_TRACK, XG_MAX_TRACK, &v))
+			xg_opt_bad(&o->co, "invalid track '%s' (%u-%u)", optarg,
+				   XG_MIN_TRACK, XG_MAX_TRACK);
+		else
+			o->track = v;
+		break;
+	case OPT_DROP_MALFORMED:
+		o->malformed = 1;
+		break;
+	case OPT_PASS_MALFORMED:
+		o->malformed = 0;
+		break;
+	}
+}
+
+/* One operand: the interface, IFACE or IFACE@NETNS. */
+static int check_args(struct load_opts *o, int argc, char **argv)
+{
+	if (optind >= argc)
+		return xg_opt_bad(&o->co, "no interface given; see --help");
+	if (optind + 1 < argc)
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help",
+				  argv[optind + 1]);
+	if (!*argv[optind])
+		return xg_opt_bad(&o->co, "no interface given; see --help");
+	if (xg_opt_iface(&o->co, argv[optind], o->netns_opt, &o->iface))
+		return -XG_EUSAGE;
+	o->ifname = o->iface.ifname;
+	o->netns = o->iface.netns[0] ? o->iface.netns : NULL;
 	return 0;
 }
 
-/* 0: go on; 1: help or version printed; -XG_EUSAGE. All of argv is read
- * even after an error, so that a later -j still applies to it.
- */
 static int parse_args(int argc, char **argv, struct load_opts *o)
 {
-	int c, e, err = 0;
-	char msg[128];
-	__u64 v;
+	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:Fn:" XG_COMMON_SHORT, long_opts,
-				NULL)) != -1) {
-		/* one error line: after the first, only look for -j */
-		if (err) {
-			xg_common_opt(c, &o->co);
-			continue;
-		}
-		e = 0;
-		switch (c) {
-		case 'm':
-			e = parse_mode(optarg, &o->mode);
-			o->mode_set = true;
-			break;
-		case 'F':
-			o->force = true;
-			break;
-		case 'n':
-			o->netns = *optarg ? optarg : NULL; /* "": the host's */
-			break;
-		case OPT_MAX_ENTRIES:
-			if (xg_parse_u64(optarg, 1, XG_MAX_BLOCK_ENTRIES, &v))
-				e = xg_usage_err("invalid max-entries '%s' "
-						 "(1-%u)",
-						 optarg, XG_MAX_BLOCK_ENTRIES);
-			else
-				o->max_entries = v;
-			break;
-		case OPT_TRACK:
-			if (xg_parse_u64(optarg, XG_MIN_TRACK, XG_MAX_TRACK,
-					 &v))
-				e = xg_usage_err("invalid track '%s' (%u-%u)",
-						 optarg, XG_MIN_TRACK,
-						 XG_MAX_TRACK);
-			else
-				o->track = v;
-			break;
-		case OPT_DROP_MALFORMED:
-			o->malformed = 1;
-			break;
-		case OPT_PASS_MALFORMED:
-			o->malformed = 0;
-			break;
-		default:
-			if (!xg_common_opt(c, &o->co)) {
-				xg_opt_error_msg(c, argv, long_opts, msg,
-						 sizeof(msg));
-				e = xg_usage_err("%s", msg);
-			}
-			break;
-		}
-		err = e;
-	}
-	if (err)
-		return err;
-	if (xg_common_done(&o->co, usage))
-		return 1;
-	if (optind >= argc)
-		return xg_usage_err("no interface given; see --help");
-	if (optind + 1 < argc)
-		return xg_usage_err("unexpected argument '%s'; see --help",
-				    argv[optind + 1]);
-	o->ifname = argv[optind];
-	if (!*o->ifname)
-		return xg_usage_err("no interface given; see --help");
-	return 0;
+	while ((c = xg_getopt(argc, argv, "m:Fn:", long_opts, &o->co)) != -1)
+		tool_opt(c, o);
+	if (!xg_opts_stop(&o->co))
+		check_args(o, argc, argv);
+	return xg_opts_end(&o->co);
 }
 
 /* Room for the maps of the object, internal ones (.rodata) included. */
@@ -233,18 +224,9 @@ static int make_dir(const char *path, bool *created)
 	return xg_fail(-errno, "cannot create %s: %s", path, strerror(errno));
 }
 
-static int link_info(int fd, struct bpf_link_info *info)
-{
-	__u32 len = sizeof(*info);
-
-	memset(info, 0, len);
-	return bpf_obj_get_info_by_fd(fd, info, &len) < 0 ? -errno : 0;
-}
-
 /* Looks at links/IFACE: absent, stale (removed here), or guarded. */
 static int check_pinned_link(struct load_state *st)
 {
-	struct bpf_link_info info;
 	int fd, err;
 
 	err = xg_link_pin_path(st->dir, st->o->netns, st->o->ifname,
@@ -252,28 +234,11 @@ static int check_pinned_link(struct load_state *st)
 	if (err)
 		return xg_fail(err, "interface name '%s' is too long",
 			       st->o->ifname);
-	fd = bpf_obj_get(st->link_path);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return xg_fail(-errno, "cannot open %s: %s", st->link_path,
-			       strerror(errno));
-	}
-	err = link_info(fd, &info);
-	if (err) {
-		close(fd);
-		return xg_fail(err, "cannot inspect %s: %s", st->link_path,
-			       strerror(-err));
-	}
-	if (info.type != BPF_LINK_TYPE_XDP || info.xdp.ifindex == 0) {
-		/* the interface went away: the link is an empty shell */
-		close(fd);
-		if (unlink(st->link_path) < 0)
-			return xg_fail(-errno, "cannot remove stale %s: %s",
-				       st->link_path, strerror(errno));
-		xg_iface_forget(st->m.ifaces, st->m.stats, info.id);
+	fd = xg_link_open_pinned(st->link_path, &st->m, &st->old_link_id);
+	if (fd == -ENOENT)
 		return 0;
-	}
+	if (fd < 0)
+		return fd;
 	if (!st->o->force) {
 		close(fd);
 		return xg_fail(-EEXIST,
@@ -282,7 +247,6 @@ static int check_pinned_link(struct load_state *st)
 			       st->o->ifname);
 	}
 	st->old_link = fd;
-	st->old_link_id = info.id;
 	return 0;
 }
 
@@ -303,8 +267,7 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 {
 	const char *name = bpf_map__name(map);
 	const char *path = bpf_map__pin_path(map);
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 	int fd, err = 0;
 
 	if (!path) /* not pinned: .rodata and the like */
@@ -321,20 +284,9 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 		return err;
 	}
 	*had_pin = true;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
-		err = xg_fail(-errno, "cannot inspect %s: %s", path,
-			      strerror(errno));
+	err = xg_map_check(fd, name, path, NULL, &info);
+	if (err)
 		goto out;
-	}
-	if (info.type != bpf_map__type(map) ||
-	    info.key_size != bpf_map__key_size(map) ||
-	    info.value_size != bpf_map__value_size(map) ||
-	    info.map_flags != bpf_map__map_flags(map)) {
-		err = xg_fail(-EPROTO, "pinned maps are from another xdpguard "
-				       "version; run xg-unload --all and "
-				       "xg-load again");
-		goto out;
-	}
 	if (st->o->max_entries && !strcmp(name, XG_STR(XG_MAP_BLOCK4)) &&
 	    info.max_entries != st->o->max_entries) {
 		err = xg_fail(-EEXIST,
@@ -373,101 +325,24 @@ static int open_pins(struct load_state *st)
 	return xg_maps_open(st->dir, false, &st->m);
 }
 
-/* The ids of the guarded interfaces (xg_ifaces keys); returns how many. */
-static int iface_ids(const struct xg_maps *m, __u32 ids[XG_MAX_IFACES])
-{
-	__u32 key, next;
-	void *prev = NULL;
-	int n = 0;
-
-	if (m->ifaces < 0)
-		return 0;
-	while (n < XG_MAX_IFACES &&
-	       bpf_map_get_next_key(m->ifaces, prev, &next) == 0) {
-		ids[n++] = next;
-		key = next;
-		prev = &key;
-	}
-	return n;
-}
-
-/* Whether link @id no longer exists or its interface went away. */
-static bool link_is_stale(__u32 id)
-{
-	struct bpf_link_info info;
-	bool stale;
-	int fd;
-
-	fd = bpf_link_get_fd_by_id(id);
-	if (fd < 0)
-		return errno == ENOENT;
-	stale = link_info(fd, &info) == 0 &&
-		(info.type != BPF_LINK_TYPE_XDP || info.xdp.ifindex == 0);
-	close(fd);
-	return stale;
-}
-
-/* Frees the slots of interfaces that disappeared (a deleted veth, a
- * removed namespace): their pins go, their counts move to the detached
- * slot. Without this, 32 vanished interfaces would block every new one.
- */
-static void sweep_stale(struct load_state *st)
-{
-	__u32 ids[XG_MAX_IFACES], pid;
-	struct bpf_link_info info;
-	char path[PATH_MAX];
-	struct xg_iface ifc;
-	int i, n, fd;
-
-	n = iface_ids(&st->m, ids);
-	for (i = 0; i < n; i++) {
-		if (!link_is_stale(ids[i]) ||
-		    bpf_map_lookup_elem(st->m.ifaces, &ids[i], &ifc))
-			continue;
-		ifc.ifname[XG_IFNAMSIZ - 1] = '\0';
-		ifc.netns[XG_NETNSSIZ - 1] = '\0';
-		if (xg_link_pin_path(st->dir, ifc.netns, ifc.ifname, path,
-				     sizeof(path)) == 0 &&
-		    (fd = bpf_obj_get(path)) >= 0) {
-			pid = link_info(fd, &info) == 0 ? info.id : 0;
-			close(fd);
-			if (pid == ids[i])
-				unlink(path);
-		}
-		xg_iface_forget(st->m.ifaces, st->m.stats, ids[i]);
-	}
-}
-
 /* The counter slot: the old link's on --force, else the lowest free one. */
 static int pick_slot(struct load_state *st)
 {
-	bool used[XG_IF_SLOTS] = {};
-	__u32 ids[XG_MAX_IFACES];
-	struct xg_iface ifc;
-	int i, n;
+	int slot = -1;
 
 	if (st->first) {
 		st->slot = 1;
 		return 0;
 	}
-	if (st->old_link >= 0 &&
-	    bpf_map_lookup_elem(st->m.ifaces, &st->old_link_id, &ifc) == 0 &&
-	    ifc.slot >= 1 && ifc.slot <= XG_MAX_IFACES) {
-		st->slot = ifc.slot;
-		st->slot_kept = true;
-		return 0;
-	}
-	n = iface_ids(&st->m, ids);
-	for (i = 0; i < n; i++)
-		if (bpf_map_lookup_elem(st->m.ifaces, &ids[i], &ifc) == 0 &&
-		    ifc.slot <= XG_MAX_IFACES)
-			used[ifc.slot] = true;
-	for (st->slot = 1; st->slot <= XG_MAX_IFACES; st->slot++)
-		if (!used[st->slot])
-			return 0;
-	return xg_fail(-ENOSPC,
-		       "cannot guard more than %d interfaces; unload one first",
-		       XG_MAX_IFACES);
+	if (st->old_link >= 0)
+		slot = xg_iface_slot_of(st->m.ifaces, st->old_link_id);
+	st->slot_kept = slot > 0;
+	if (!st->slot_kept)
+		slot = xg_iface_free_slot(st->m.ifaces);
+	if (slot < 0)
+		return slot;
+	st->slot = slot;
+	return 0;
 }
 
 /* A new slot starts from zero. Counts left there by an interrupted
@@ -566,7 +441,7 @@ static int attach(struct load_state *st)
 		return xg_fail(-errno, "cannot pin %s: %s", st->link_path,
 			       strerror(errno));
 	st->link_pinned = true;
-	err = link_info(st->link_fd, &info);
+	err = xg_link_info(st->link_fd, &info);
 	if (err)
 		return xg_fail(err, "cannot inspect the new link: %s",
 			       strerror(-err));
@@ -749,74 +624,78 @@ static void undo(struct load_state *st)
 		rmdir(st->dir);
 }
 
-int main(int argc, char **argv)
+/* The pin directory and its links/ subdirectory, made if missing. */
+static int make_dirs(struct load_state *st)
 {
-	struct load_opts o = { .mode = XG_MODE_NATIVE, .malformed = -1 };
-	struct load_state st = { .o = &o, .old_link = -1, .link_fd = -1 };
 	char links[PATH_MAX];
-	int rc, saved_ns = -1, lock_fd = -1;
+	int err;
+
+	err = xg_bpffs_ensure(st->dir);
+	if (err)
+		return err;
+	snprintf(links, sizeof(links), "%s/%s", st->dir, XG_LINKS_SUBDIR);
+	err = make_dir(st->dir, &st->created_dir);
+	return err ? err : make_dir(links, &st->created_links);
+}
+
+/* Under the lock: the interface bookkeeping, the program, the link. */
+static int act(struct load_state *st)
+{
+	int err;
+
+	err = open_pins(st);
+	if (!err) {
+		xg_iface_sweep(st->dir, &st->m);
+		err = check_pinned_link(st);
+	}
+	if (!err)
+		err = pick_slot(st);
+	if (!err)
+		err = open_skel(st);
+	if (!err)
+		err = write_defaults(st);
+	if (!err)
+		err = prepare_slot(st);
+	if (!err)
+		err = st->old_link >= 0 ? replace(st) : attach(st);
+	if (!err)
+		err = write_state(st);
+	return err;
+}
+
+static int run(const struct load_opts *o)
+{
+	struct load_state st = { .o = o, .old_link = -1, .link_fd = -1 };
+	int err, saved_ns = -1, lock_fd = -1;
 
 	memset(&st.m, 0xff, sizeof(st.m)); /* every fd -1 */
-	xg_cli_init(argv[0]);
-	rc = parse_args(argc, argv, &o);
-	if (rc > 0)
-		return 0;
-	if (rc)
-		goto out;
-	st.dir = xg_pin_dir(o.co.pin_opt);
-	st.mode = o.mode;
-
-	rc = xg_check_privileges();
-	if (rc)
-		goto out;
+	st.dir = xg_pin_dir(o->co.pin_opt);
+	st.mode = o->mode;
+	err = xg_check_privileges();
+	if (err)
+		return err;
 	/* stays in the namespace until the attach: ifindex is per netns */
-	rc = xg_netns_enter(o.netns, &saved_ns);
-	if (rc)
-		goto out;
-	rc = resolve_iface(&st);
-	if (rc)
-		goto out;
-	rc = xg_bpffs_ensure(st.dir);
-	if (rc)
-		goto out;
-	snprintf(links, sizeof(links), "%s/%s", st.dir, XG_LINKS_SUBDIR);
-	rc = make_dir(st.dir, &st.created_dir);
-	if (!rc)
-		rc = make_dir(links, &st.created_links);
-	if (rc)
+	err = xg_netns_enter(o->netns, &saved_ns);
+	if (!err)
+		err = resolve_iface(&st);
+	if (!err)
+		err = make_dirs(&st);
+	if (err)
 		goto out;
 	lock_fd = xg_lock(st.dir);
 	if (lock_fd < 0) {
-		rc = lock_fd;
+		err = lock_fd;
 		goto out;
 	}
-
-	rc = open_pins(&st);
-	if (!rc) {
-		sweep_stale(&st);
-		rc = check_pinned_link(&st);
-	}
-	if (!rc)
-		rc = pick_slot(&st);
-	if (!rc)
-		rc = open_skel(&st);
-	if (!rc)
-		rc = write_defaults(&st);
-	if (!rc)
-		rc = prepare_slot(&st);
-	if (!rc)
-		rc = st.old_link >= 0 ? replace(&st) : attach(&st);
-	if (!rc)
-		rc = write_state(&st);
-	if (!rc && xg_json)
+	err = act(&st);
+	if (!err && xg_json)
 		print_json(&st);
-	if (!rc && !(st.kfeat & XG_KF_ATOMICS))
-		fprintf(stderr,
-			"xg-load: note: this kernel has no BPF atomics (Linux "
-			"5.12): rate limits hold per CPU, not exactly across "
-			"CPUs; see KERNELS in xdpguard(7)\n");
+	if (!err && !(st.kfeat & XG_KF_ATOMICS))
+		xg_warn("note: this kernel has no BPF atomics (Linux 5.12): "
+			"rate limits hold per CPU, not exactly across CPUs; "
+			"see KERNELS in xdpguard(7)");
 out:
-	if (rc && st.dir)
+	if (err)
 		undo(&st);
 	if (st.old_link >= 0)
 		close(st.old_link);
@@ -825,7 +704,19 @@ out:
 	xdpguard__destroy(st.skel);
 	xg_maps_close(&st.m);
 	xg_unlock(lock_fd);
-	if (xg_netns_leave(saved_ns) && !rc)
-		rc = -EIO;
-	return xg_exit(rc);
+	if (xg_netns_leave(saved_ns) && !err)
+		err = -EIO;
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct load_opts o = { .mode = XG_MODE_NATIVE, .malformed = -1 };
+	int err;
+
+	xg_cli_init("xg-load");
+	err = parse_args(argc, argv, &o);
+	if (!err && !xg_common_done(&o.co, usage))
+		err = run(&o);
+	return xg_exit(err);
 }

@@ -22,17 +22,17 @@ static const struct option long_opts[] = {
 	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "watch", optional_argument, NULL, OPT_WATCH },
-	{ "count", required_argument, NULL, 'n' },
+	{ "count", required_argument, NULL, 'c' },
 	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
 {
-	printf("Usage: %s [-j] [-i IFACE [--netns NS]] [--top N] "
+	printf("Usage: %s [-j] [-i IFACE [-n NS]] [--top N] "
 	       "[--pin-dir DIR]\n"
-	       "       %s [-j] --watch [SECONDS] [-n COUNT] "
-	       "[-i IFACE [--netns NS]]\n"
+	       "       %s [-j] --watch [SECONDS] [-c COUNT] "
+	       "[-i IFACE [-n NS]]\n"
 	       "       %s --prometheus [--pin-dir DIR]\n"
 	       "\n"
 	       "Show the interfaces xdpguard guards, the size of its lists, "
@@ -45,7 +45,7 @@ static void usage(void)
 	       "screen)\n"
 	       "  -i, --interface IFACE\n"
 	       "                      the counters of this interface only\n"
-	       "      --netns NS      with -i: the interface is in network "
+	       "  -n, --netns NS      with -i: the interface is in network "
 	       "namespace NS\n"
 	       "      --top N         also the N sources with the most "
 	       "rate-limit drops now\n"
@@ -55,7 +55,7 @@ static void usage(void)
 	       "                      show rates every SECONDS (0.1-3600, "
 	       "default 1)\n"
 	       "                      until Ctrl-C\n"
-	       "  -n, --count COUNT   with --watch: stop after COUNT screens\n"
+	       "  -c, --count COUNT   with --watch: stop after COUNT screens\n"
 	       "      --prometheus    Prometheus text exposition format\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
@@ -74,40 +74,12 @@ struct stats_opts {
 	__u64 count; /* screens; 0 = until a signal */
 	bool count_set;
 	int ifaces; /* times -i was given */
+	const char *iface_arg; /* -i as typed */
+	const char *netns; /* -n */
+	struct xg_ifname iface; /* what ro points to */
 };
 
-/* A decimal number of seconds, 0.1 to 3600: digits, optionally a point
- * and more digits. Nothing before or after.
- */
-static int parse_interval(const char *s, double *out)
-{
-	const char *p = s;
-	char *end;
-	double v;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p)
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || v < 0.1 || v > 3600)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static bool tool_opt(int c, int argc, char **argv, struct stats_opts *o,
-		     char *msg, size_t len)
+static void tool_opt(int c, int argc, char **argv, struct stats_opts *o)
 {
 	const char *arg = optarg;
 	__u64 v;
@@ -115,24 +87,21 @@ static bool tool_opt(int c, int argc, char **argv, struct stats_opts *o,
 	switch (c) {
 	case 'i':
 		o->ifaces++;
-		o->ro.ifname = arg;
-		if (!arg[0] && !msg[0])
-			snprintf(msg, len, "invalid interface name ''");
-		return true;
+		o->iface_arg = arg;
+		xg_opt_iface(&o->co, arg, NULL, &o->iface);
+		break;
+	case 'n':
+		xg_opt_old_count(&o->co, arg);
+		/* fall through */
 	case OPT_NETNS:
-		o->ro.netns = arg;
-		if (!arg[0] && !msg[0])
-			snprintf(msg, len, "invalid namespace name ''");
-		return true;
+		xg_opt_netns(&o->co, arg, &o->netns);
+		break;
 	case OPT_TOP:
-		if (xg_parse_u64(arg, 1, 1000, &v)) {
-			if (!msg[0])
-				snprintf(msg, len,
-					 "invalid --top '%s' (1-1000)", arg);
-		} else {
+		if (xg_parse_u64(arg, 1, 1000, &v))
+			xg_opt_bad(&o->co, "invalid --top '%s' (1-1000)", arg);
+		else
 			o->ro.top = v;
-		}
-		return true;
+		break;
 	case OPT_WATCH:
 		o->watch = true;
 		/* --watch SECONDS: xg-stats has no operands, so a following
@@ -140,115 +109,106 @@ static bool tool_opt(int c, int argc, char **argv, struct stats_opts *o,
 		 */
 		if (!arg && optind < argc && argv[optind][0] != '-')
 			arg = argv[optind++];
-		if (arg && parse_interval(arg, &o->interval) && !msg[0])
-			snprintf(msg, len,
-				 "invalid interval '%s' (0.1-3600 seconds)",
-				 arg);
-		return true;
-	case 'n':
+		if (arg && xg_parse_interval(arg, &o->interval))
+			xg_opt_bad(&o->co,
+				   "invalid interval '%s' (0.1-3600 seconds)",
+				   arg);
+		break;
+	case 'c':
 		o->count_set = true;
-		if (xg_parse_u64(arg, 1, 1000000, &o->count) && !msg[0])
-			snprintf(msg, len, "invalid count '%s' (1-1000000)",
-				 arg);
-		return true;
+		if (xg_parse_u64(arg, 1, 1000000, &o->count))
+			xg_opt_bad(&o->co, "invalid count '%s' (1-1000000)",
+				   arg);
+		break;
 	case OPT_PROMETHEUS:
 		o->prometheus = true;
-		return true;
+		break;
 	}
-	return false;
 }
 
-/* Options that do not go together; 0 or a usage error. */
-static int check_combinations(const struct stats_opts *o)
+/* Options that do not go together, and operands (there are none). */
+static int check_args(struct stats_opts *o, int argc, char **argv)
 {
+	struct xg_common_opts *co = &o->co;
+
 	if (o->prometheus && (xg_json || o->watch))
-		return xg_usage_err(
-			"--prometheus cannot be combined with --json or --watch");
+		return xg_opt_bad(co, "--prometheus cannot be combined with "
+				      "--json or --watch");
 	if (o->prometheus && (o->ifaces || o->ro.top))
-		return xg_usage_err("--prometheus cannot be combined with "
-				    "--interface or --top");
+		return xg_opt_bad(co, "--prometheus cannot be combined with "
+				      "--interface or --top");
 	if (o->watch && o->ro.top)
-		return xg_usage_err("--top cannot be combined with --watch");
+		return xg_opt_bad(co, "--top cannot be combined with --watch");
 	if (o->count_set && !o->watch)
-		return xg_usage_err("option '--count' needs --watch");
-	if (o->ro.netns && !o->ifaces)
-		return xg_usage_err("option '--netns' needs --interface");
+		return xg_opt_bad(co, "option '--count' needs --watch");
+	if (o->netns && !o->ifaces)
+		return xg_opt_bad(co, "option '--netns' needs --interface");
 	if (o->ifaces > 1)
-		return xg_usage_err("option '--interface' may be given once");
+		return xg_opt_bad(co, "option '--interface' may be given once");
+	if (optind < argc)
+		return xg_opt_bad(co, "unexpected argument '%s'; see --help",
+				  argv[optind]);
+	if (!o->ifaces)
+		return 0;
+	if (xg_opt_iface(co, o->iface_arg, o->netns, &o->iface))
+		return -XG_EUSAGE;
+	o->ro.ifname = o->iface.ifname;
+	o->ro.netns = o->iface.netns[0] ? o->iface.netns : NULL;
 	return 0;
 }
 
-/* argv is read to the end even after an error, so a later -j applies. */
 static int parse_args(int argc, char **argv, struct stats_opts *o)
 {
-	char msg[128] = "";
-	int c, err;
+	int c;
 
-	o->interval = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:n:" XG_COMMON_SHORT, long_opts,
-				NULL)) != -1) {
-		if (tool_opt(c, argc, argv, o, msg, sizeof(msg)))
-			continue;
-		if (!xg_common_opt(c, &o->co) && !msg[0])
-			xg_opt_error_msg(c, argv, long_opts, msg, sizeof(msg));
-	}
-	/* report once, after -j had its chance to be seen */
-	if (msg[0])
-		return xg_usage_err("%s", msg);
-	if (o->co.help || o->co.version)
-		return 0;
-	err = check_combinations(o);
-	if (err)
-		return err;
-	if (optind < argc)
-		return xg_usage_err("unexpected argument '%s'; see --help",
-				    argv[optind]);
-	return 0;
+	while ((c = xg_getopt(argc, argv, "i:n:c:", long_opts, &o->co)) != -1)
+		tool_opt(c, argc, argv, o);
+	if (!xg_opts_stop(&o->co))
+		check_args(o, argc, argv);
+	return xg_opts_end(&o->co);
 }
 
-static int run(int argc, char **argv)
+static int run(struct stats_opts *o)
 {
-	struct stats_opts o = {};
 	struct xg_report r = {};
 	struct xg_maps m;
 	const char *dir;
 	int err;
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err;
-	if (xg_common_done(&o.co, usage))
-		return 0;
 	err = xg_check_privileges();
 	if (err)
 		return err;
-	dir = xg_pin_dir(o.co.pin_opt);
+	dir = xg_pin_dir(o->co.pin_opt);
 	err = xg_maps_open(dir, true, &m);
 	if (err)
 		return err;
-	if (o.watch) {
-		err = xg_report_watch(dir, &m, &o.ro, o.interval, o.count);
-		xg_maps_close(&m);
-		return err;
+	if (o->watch) {
+		err = xg_report_watch(dir, &m, &o->ro, o->interval, o->count);
+		goto out;
 	}
-	err = xg_report_gather(dir, &m, &o.ro, &r);
-	xg_maps_close(&m);
+	err = xg_report_gather(dir, &m, &o->ro, &r);
 	if (err)
 		goto out;
-	if (o.prometheus)
+	if (o->prometheus)
 		xg_report_prometheus(&r);
 	else if (xg_json)
 		err = xg_report_json(&r);
 	else
 		xg_report_text(&r);
 out:
+	xg_maps_close(&m);
 	xg_report_free(&r);
 	return err;
 }
 
 int main(int argc, char **argv)
 {
+	struct stats_opts o = { .interval = 1 };
+	int err;
+
 	xg_cli_init("xg-stats");
-	return xg_exit(run(argc, argv));
+	err = parse_args(argc, argv, &o);
+	if (!err && !xg_common_done(&o.co, usage))
+		err = run(&o);
+	return xg_exit(err);
 }

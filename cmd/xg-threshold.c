@@ -61,9 +61,13 @@ static const struct setting {
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
 };
 
-#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+#define N_SETTINGS XG_ARRAY_SIZE(settings)
 #define N_LIMITS 12 /* the K_LIMIT rows lead the table, in output order */
 #define EVENTS_ROW N_LIMITS /* then the events budget */
+_Static_assert(N_LIMITS == XG_LIM_EVENTS,
+	       "one K_LIMIT row per packet limit of xg_config");
+_Static_assert(N_SETTINGS == N_LIMITS + 3,
+	       "settings[]: the limits, then events, ban and v6-prefix");
 
 static void usage(void)
 {
@@ -149,25 +153,17 @@ struct thr_opts {
 
 /* ---- command line -------------------------------------------------------- */
 
-static const struct setting *find_setting(const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < N_SETTINGS; i++)
-		if (!strcmp(settings[i].word, word))
-			return &settings[i];
-	return NULL;
-}
-
 /* An option given for a setting it does not belong to. */
-static int not_for(const char *opt, const char *val, const char *what)
+static int not_for(struct thr_opts *o, const char *opt, const char *val,
+		   const char *what)
 {
 	if (!val)
 		return 0;
 	if (!what)
-		return xg_usage_err("option '%s' needs a setting; see --help",
-				    opt);
-	return xg_usage_err("option '%s' does not apply to %s", opt, what);
+		return xg_opt_bad(
+			&o->co, "option '%s' needs a setting; see --help", opt);
+	return xg_opt_bad(&o->co, "option '%s' does not apply to %s", opt,
+			  what);
 }
 
 /* RATE [--burst N] or off; @max and @unit: the packet limits or events. */
@@ -179,17 +175,17 @@ static int parse_limit(const char *s, struct thr_opts *o, __u32 max,
 	if (!strcmp(s, "off")) {
 		o->limit.rate = 0;
 		o->limit.burst = 0;
-		return not_for("--burst", o->burst, "off");
+		return not_for(o, "--burst", o->burst, "off");
 	}
 	if (xg_parse_u64(s, 1, max, &v))
-		return xg_usage_err("invalid rate '%s' (1-%u %s, or off)", s,
-				    max, unit);
+		return xg_opt_bad(&o->co, "invalid rate '%s' (1-%u %s, or off)",
+				  s, max, unit);
 	o->limit.rate = v;
 	v *= XG_DEF_BURST_FACTOR;
 	o->limit.burst = v > BURST_MAX ? BURST_MAX : v;
 	if (o->burst && xg_parse_u64(o->burst, 1, BURST_MAX, &v))
-		return xg_usage_err("invalid burst '%s' (1-%u)", o->burst,
-				    BURST_MAX);
+		return xg_opt_bad(&o->co, "invalid burst '%s' (1-%u)", o->burst,
+				  BURST_MAX);
 	if (o->burst)
 		o->limit.burst = v;
 	return 0;
@@ -200,17 +196,18 @@ static int parse_ban(const char *s, struct thr_opts *o)
 	__u64 v;
 
 	if (xg_parse_u64(s, 0, BAN_SECS_MAX, &v))
-		return xg_usage_err("invalid ban time '%s' (0-%u seconds)", s,
-				    BAN_SECS_MAX);
+		return xg_opt_bad(&o->co,
+				  "invalid ban time '%s' (0-%u seconds)", s,
+				  BAN_SECS_MAX);
 	o->value = v;
 	if (o->factor && xg_parse_u64(o->factor, FACTOR_MIN, FACTOR_MAX, &v))
-		return xg_usage_err("invalid factor '%s' (%u-%u)", o->factor,
-				    FACTOR_MIN, FACTOR_MAX);
+		return xg_opt_bad(&o->co, "invalid factor '%s' (%u-%u)",
+				  o->factor, FACTOR_MIN, FACTOR_MAX);
 	if (o->factor)
 		o->ban_factor = v;
 	if (o->after && xg_parse_u64(o->after, 1, AFTER_MAX, &v))
-		return xg_usage_err("invalid after '%s' (1-%u seconds)",
-				    o->after, AFTER_MAX);
+		return xg_opt_bad(&o->co, "invalid after '%s' (1-%u seconds)",
+				  o->after, AFTER_MAX);
 	if (o->after)
 		o->ban_after = v;
 	return 0;
@@ -225,9 +222,9 @@ static int parse_value(const char *s, struct thr_opts *o)
 	switch (o->set->kind) {
 	case K_LIMIT:
 	case K_EVENTS:
-		err = not_for("--factor", o->factor, w);
+		err = not_for(o, "--factor", o->factor, w);
 		if (!err)
-			err = not_for("--after", o->after, w);
+			err = not_for(o, "--after", o->after, w);
 		if (err)
 			return err;
 		if (o->set->kind == K_EVENTS)
@@ -236,20 +233,21 @@ static int parse_value(const char *s, struct thr_opts *o)
 			return parse_limit(s, o, RATE_MAX, "sources/s");
 		return parse_limit(s, o, RATE_MAX, "packets/s");
 	case K_BAN:
-		err = not_for("--burst", o->burst, w);
+		err = not_for(o, "--burst", o->burst, w);
 		return err ? err : parse_ban(s, o);
 	case K_V6:
-		err = not_for("--burst", o->burst, w);
+		err = not_for(o, "--burst", o->burst, w);
 		if (!err)
-			err = not_for("--factor", o->factor, w);
+			err = not_for(o, "--factor", o->factor, w);
 		if (!err)
-			err = not_for("--after", o->after, w);
+			err = not_for(o, "--after", o->after, w);
 		if (err)
 			return err;
 		if (xg_parse_u64(s, XG_V6_PREFIX_MIN, 128, &v))
-			return xg_usage_err("invalid prefix length '%s' "
-					    "(%u-128)",
-					    s, XG_V6_PREFIX_MIN);
+			return xg_opt_bad(&o->co,
+					  "invalid prefix length '%s' "
+					  "(%u-128)",
+					  s, XG_V6_PREFIX_MIN);
 		o->value = v;
 		return 0;
 	}
@@ -262,33 +260,31 @@ static int parse_words(int n, char **w, struct thr_opts *o)
 	int err;
 
 	if (n == 0) {
-		err = not_for("--burst", o->burst, NULL);
+		err = not_for(o, "--burst", o->burst, NULL);
 		if (!err)
-			err = not_for("--factor", o->factor, NULL);
+			err = not_for(o, "--factor", o->factor, NULL);
 		if (!err)
-			err = not_for("--after", o->after, NULL);
+			err = not_for(o, "--after", o->after, NULL);
 		return err;
 	}
-	o->set = find_setting(w[0]);
+	o->set = xg_cmd_select(settings, w[0]);
 	if (!o->set)
-		return xg_usage_err("unknown setting '%s'; see --help", w[0]);
+		return xg_opt_bad(&o->co, "unknown setting '%s'; see --help",
+				  w[0]);
 	if (n == 1)
-		return xg_usage_err("missing value for '%s'; see --help", w[0]);
+		return xg_opt_bad(&o->co, "missing value for '%s'; see --help",
+				  w[0]);
 	if (n > 2)
-		return xg_usage_err("unexpected argument '%s'; see --help",
-				    w[2]);
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help", w[2]);
 	return parse_value(w[1], o);
 }
 
-/* argv is read to the end even after an error, so a later -j applies. */
 static int parse_args(int argc, char **argv, struct thr_opts *o)
 {
-	char msg[128] = "";
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:" XG_COMMON_SHORT, long_opts,
-				NULL)) != -1) {
+	while ((c = xg_getopt(argc, argv, "b:", long_opts, &o->co)) != -1) {
 		switch (c) {
 		case 'b':
 			o->burst = optarg;
@@ -299,18 +295,11 @@ static int parse_args(int argc, char **argv, struct thr_opts *o)
 		case OPT_AFTER:
 			o->after = optarg;
 			break;
-		default:
-			if (!xg_common_opt(c, &o->co) && !msg[0])
-				xg_opt_error_msg(c, argv, long_opts, msg,
-						 sizeof(msg));
-			break;
 		}
 	}
-	if (msg[0])
-		return xg_usage_err("%s", msg);
-	if (o->co.help || o->co.version)
-		return 0;
-	return parse_words(argc - optind, argv + optind, o);
+	if (!xg_opts_stop(&o->co))
+		parse_words(argc - optind, argv + optind, o);
+	return xg_opts_end(&o->co);
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -440,35 +429,34 @@ static int show(const char *dir, struct xg_config *cfg)
 	return err;
 }
 
-static int run(int argc, char **argv)
+static int run(const struct thr_opts *o)
 {
-	struct thr_opts o = {};
+	const char *dir = xg_pin_dir(o->co.pin_opt);
 	struct xg_config cfg;
-	const char *dir;
 	int err;
 
-	err = parse_args(argc, argv, &o);
-	if (err)
-		return err;
-	if (xg_common_done(&o.co, usage))
-		return 0;
 	err = xg_check_privileges();
 	if (err)
 		return err;
-	dir = xg_pin_dir(o.co.pin_opt);
-	err = o.set ? change(dir, &o, &cfg) : show(dir, &cfg);
+	err = o->set ? change(dir, o, &cfg) : show(dir, &cfg);
 	if (err)
 		return err;
 	/* a change is silent, unless -j asks for the result */
 	if (xg_json)
 		return render_json(&cfg);
-	if (!o.set)
+	if (!o->set)
 		render_text(&cfg);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	struct thr_opts o = {};
+	int err;
+
 	xg_cli_init("xg-threshold");
-	return xg_exit(run(argc, argv));
+	err = parse_args(argc, argv, &o);
+	if (!err && !xg_common_done(&o.co, usage))
+		err = run(&o);
+	return xg_exit(err);
 }

@@ -26,7 +26,7 @@ static const struct option long_opts[] = {
 
 static void usage(void)
 {
-	printf("Usage: xg-unload [OPTIONS] IFACE\n"
+	printf("Usage: xg-unload [OPTIONS] IFACE[@NAME]\n"
 	       "       xg-unload [OPTIONS] --all\n"
 	       "Detach xdpguard from IFACE; the lists stay pinned for the "
 	       "next xg-load.\n"
@@ -36,7 +36,8 @@ static void usage(void)
 	       "      --all             detach everything, remove the pin "
 	       "directory\n"
 	       "  -n, --netns NAME      IFACE is in network namespace NAME "
-	       "(ip netns)\n"
+	       "(ip netns),\n"
+	       "                        as IFACE@NAME says too\n"
 	       "      --pin-dir DIR     pin directory (default "
 	       "$%s, else\n"
 	       "                        %s)\n"
@@ -48,129 +49,66 @@ static void usage(void)
 }
 
 struct unload_opts {
-	const char *ifname;
-	const char *netns;
+	const char *ifname; /* of iface */
+	const char *netns; /* of iface; NULL: the pins' namespace */
+	const char *netns_opt; /* -n */
+	struct xg_ifname iface;
 	struct xg_common_opts co;
 	bool all;
 };
 
-/* 0: go on; 1: help or version printed; -XG_EUSAGE. */
+/* IFACE (or IFACE@NETNS), or --all and nothing else. */
+static int check_args(struct unload_opts *o, int argc, char **argv)
+{
+	if (o->all) {
+		if (optind < argc || o->netns_opt)
+			return xg_opt_bad(&o->co, "--all takes no interface");
+		return 0;
+	}
+	if (optind >= argc || !*argv[optind])
+		return xg_opt_bad(&o->co, "no interface given; see --help");
+	if (optind + 1 < argc)
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help",
+				  argv[optind + 1]);
+	if (xg_opt_iface(&o->co, argv[optind], o->netns_opt, &o->iface))
+		return -XG_EUSAGE;
+	o->ifname = o->iface.ifname;
+	o->netns = o->iface.netns[0] ? o->iface.netns : NULL;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct unload_opts *o)
 {
-	int c, err = 0;
-	char msg[128];
+	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:" XG_COMMON_SHORT, long_opts,
-				NULL)) != -1) {
+	while ((c = xg_getopt(argc, argv, "n:", long_opts, &o->co)) != -1) {
 		switch (c) {
 		case OPT_ALL:
 			o->all = true;
 			break;
 		case 'n':
-			o->netns = *optarg ? optarg : NULL; /* "": the host's */
-			break;
-		default:
-			if (!xg_common_opt(c, &o->co) && !err) {
-				xg_opt_error_msg(c, argv, long_opts, msg,
-						 sizeof(msg));
-				err = xg_usage_err("%s", msg);
-			}
+			xg_opt_netns(&o->co, optarg, &o->netns_opt);
 			break;
 		}
 	}
-	if (err)
-		return err;
-	if (xg_common_done(&o->co, usage))
-		return 1;
-	if (o->all) {
-		if (optind < argc || o->netns)
-			return xg_usage_err("--all takes no interface");
-		return 0;
-	}
-	if (optind >= argc || !*argv[optind])
-		return xg_usage_err("no interface given; see --help");
-	if (optind + 1 < argc)
-		return xg_usage_err("unexpected argument '%s'; see --help",
-				    argv[optind + 1]);
-	o->ifname = argv[optind];
-	return 0;
-}
-
-/* Detaches even if another process holds the link open, then unpins.
- * -ENOENT without a message when nothing is pinned there.
- */
-static int unpin_link(const char *path, __u32 *id)
-{
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
-	int fd;
-
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return -ENOENT;
-		if (errno == EPERM || errno == EACCES)
-			return xg_fail(-errno, "permission denied; run as root "
-					       "(needs CAP_BPF and "
-					       "CAP_NET_ADMIN)");
-		return xg_fail(-errno, "cannot open %s: %s", path,
-			       strerror(errno));
-	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		*id = info.id;
-	/* a link whose interface is gone has nothing left to detach */
-	if (bpf_link_detach(fd) < 0 && xg_verbose)
-		fprintf(stderr, "%s: detaching %s: %s\n", xg_prog, path,
-			strerror(errno));
-	close(fd);
-	if (unlink(path) < 0)
-		return xg_fail(-errno, "cannot remove %s: %s", path,
-			       strerror(errno));
-	return 0;
-}
-
-/* A pinned map opened only if it has the layout of xg_abi.h; -1 if not.
- * xg-unload detaches even from pins of another version: those it leaves
- * to xg-unload --all.
- */
-static int open_map(const char *dir, const char *name, __u32 type,
-		    __u32 value_size)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -1;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.type != type ||
-	    info.value_size != value_size) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (!xg_opts_stop(&o->co))
+		check_args(o, argc, argv);
+	return xg_opts_end(&o->co);
 }
 
 /* The interface of link @id is gone: its counts move to the detached
- * slot (totals stay), then its entry goes, freeing the slot.
+ * slot (totals stay), then its entry goes, freeing the slot. Pins of
+ * another version are left to xg-unload --all.
  */
 static int forget_iface(const char *dir, __u32 id)
 {
-	int ifaces, stats, err;
+	struct xg_maps m;
+	int err;
 
-	ifaces = open_map(dir, XG_STR(XG_MAP_IFACES), BPF_MAP_TYPE_HASH,
-			  sizeof(struct xg_iface));
-	if (ifaces < 0)
-		return 0;
-	stats = open_map(dir, XG_STR(XG_MAP_STATS), BPF_MAP_TYPE_PERCPU_ARRAY,
-			 sizeof(struct xg_counter));
-	err = xg_iface_forget(ifaces, stats, id);
-	if (stats >= 0)
-		close(stats);
-	close(ifaces);
+	xg_maps_open_tolerant(dir, &m);
+	err = xg_iface_forget(m.ifaces, m.stats, id);
+	xg_maps_close(&m);
 	return err;
 }
 
@@ -236,7 +174,7 @@ static int unload_one(const struct unload_opts *o, const char *dir,
 	err = xg_link_pin_path(dir, o->netns, o->ifname, path, sizeof(path));
 	if (err)
 		return xg_fail(-ENOENT, "%s is not guarded", o->ifname);
-	err = unpin_link(path, &id);
+	err = xg_link_unpin(path, &id);
 	if (err == -ENOENT)
 		return xg_fail(err, "%s is not guarded", o->ifname);
 	if (err)
@@ -273,7 +211,7 @@ static int unload_all(const char *dir, struct detached *out)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", links,
 				 de->d_name);
-			err = unpin_link(path, &id);
+			err = xg_link_unpin(path, &id);
 			if (err == -ENOENT)
 				continue;
 			if (!err &&
@@ -319,34 +257,37 @@ static int unload_all(const char *dir, struct detached *out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int run(const struct unload_opts *o)
 {
-	struct unload_opts o = {};
+	const char *dir = xg_pin_dir(o->co.pin_opt);
 	struct detached gone = {};
-	const char *dir;
-	int rc, lock_fd = -1;
+	int err, lock_fd = -1;
 
-	xg_cli_init(argv[0]);
-	rc = parse_args(argc, argv, &o);
-	if (rc > 0)
-		return 0;
-	if (rc)
-		goto out;
-	dir = xg_pin_dir(o.co.pin_opt);
-
-	rc = xg_check_privileges();
-	if (rc)
-		goto out;
+	err = xg_check_privileges();
+	if (err)
+		return err;
 	lock_fd = xg_lock(dir);
 	if (lock_fd < 0) {
-		rc = lock_fd;
+		err = lock_fd;
 		goto out;
 	}
-	rc = o.all ? unload_all(dir, &gone) : unload_one(&o, dir, &gone);
-	if (!rc && xg_json)
+	err = o->all ? unload_all(dir, &gone) : unload_one(o, dir, &gone);
+	if (!err && xg_json)
 		print_json(&gone);
 out:
 	xg_unlock(lock_fd);
 	free(gone.v);
-	return xg_exit(rc);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct unload_opts o = {};
+	int err;
+
+	xg_cli_init("xg-unload");
+	err = parse_args(argc, argv, &o);
+	if (!err && !xg_common_done(&o.co, usage))
+		err = run(&o);
+	return xg_exit(err);
 }

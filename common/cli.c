@@ -19,8 +19,10 @@ const char *xg_prog = "xdpguard";
 bool xg_json;
 int xg_verbose;
 
-/* The last message, for {"error": ...} under -j. */
-static char last_msg[512];
+/* The first message, for {"error": ...} under -j: a failure that leads to
+ * others is the one to report.
+ */
+static char first_msg[512];
 
 /* libbpf prints as it goes; the options that set -v are parsed after
  * xg_cli_init(), so the level is looked at on every call.
@@ -43,11 +45,32 @@ void xg_cli_init(const char *prog)
 	libbpf_set_print(libbpf_print);
 }
 
+static void vline(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, len, fmt, ap);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", xg_prog, buf);
+}
+
 static void verr(const char *fmt, va_list ap)
 {
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
-	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", xg_prog, last_msg);
+	char msg[sizeof(first_msg)];
+
+	if (first_msg[0]) {
+		vline(msg, sizeof(msg), fmt, ap);
+		return;
+	}
+	vline(first_msg, sizeof(first_msg), fmt, ap);
+}
+
+void xg_warn(const char *fmt, ...)
+{
+	char msg[sizeof(first_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 }
 
 void xg_err(const char *fmt, ...)
@@ -84,14 +107,14 @@ int xg_exit(int rc)
 	struct xg_json *j;
 
 	if (rc != 0 && xg_json) {
-		if (!last_msg[0])
-			snprintf(last_msg, sizeof(last_msg), "%s",
+		if (!first_msg[0])
+			snprintf(first_msg, sizeof(first_msg), "%s",
 				 rc == -XG_EUSAGE ? "usage error" :
 						    strerror(-rc));
 		j = xg_json_new(stdout);
 		if (j) {
 			xg_json_obj_open(j);
-			xg_json_kv_str(j, "error", last_msg);
+			xg_json_kv_str(j, "error", first_msg);
 			xg_json_obj_close(j);
 			xg_json_free(j);
 		}
@@ -149,7 +172,7 @@ int xg_check_privileges(void)
 			       "and CAP_NET_ADMIN)");
 }
 
-bool xg_common_opt(int c, struct xg_common_opts *co)
+static bool common_opt(int c, struct xg_common_opts *co)
 {
 	switch (c) {
 	case XG_OPT_PIN_DIR:
@@ -181,8 +204,12 @@ bool xg_common_done(const struct xg_common_opts *co, void (*usage)(void))
 	return co->help || co->version;
 }
 
-void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
-		      size_t len)
+/* getopt_long's complaint (c is '?' or ':') about argv[optind - 1], by the
+ * name the user typed: "unknown option '--foo'; see --help", "option
+ * '--timeout' needs a value", "option '--force' takes no value".
+ */
+static void opt_error_msg(int c, char **argv, const struct option *opts,
+			  char *buf, size_t len)
 {
 	const char *arg = argv[optind - 1];
 	const struct option *o = NULL;
@@ -206,4 +233,69 @@ void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
 		snprintf(buf, len, "option '%s' takes no value", name);
 	else
 		snprintf(buf, len, "unknown option '%s'; see --help", name);
+}
+
+int xg_getopt(int argc, char **argv, const char *tool_short,
+	      const struct option *opts, struct xg_common_opts *co)
+{
+	char optstring[64], msg[128];
+	int c;
+
+	/* ':' first: a missing value is told apart from an unknown option */
+	snprintf(optstring, sizeof(optstring), ":%s%s", tool_short,
+		 XG_COMMON_SHORT);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
+		if (common_opt(c, co))
+			continue;
+		if (c != '?' && c != ':')
+			return c;
+		opt_error_msg(c, argv, opts, msg, sizeof(msg));
+		xg_opt_bad(co, "%s", msg);
+	}
+	return -1;
+}
+
+int xg_opt_bad(struct xg_common_opts *co, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!co->err[0]) {
+		va_start(ap, fmt);
+		vsnprintf(co->err, sizeof(co->err), fmt, ap);
+		va_end(ap);
+	}
+	return -XG_EUSAGE;
+}
+
+bool xg_opts_stop(const struct xg_common_opts *co)
+{
+	return co->err[0] || co->help || co->version;
+}
+
+int xg_opts_end(const struct xg_common_opts *co)
+{
+	return co->err[0] ? xg_usage_err("%s", co->err) : 0;
+}
+
+/* Until 0.1, -n was the count of xg-stats and xg-events; a number given
+ * to it is refused with the new spelling for one release (drop in 0.3).
+ */
+void xg_opt_old_count(struct xg_common_opts *co, const char *arg)
+{
+	if (arg[0] && strspn(arg, "0123456789") == strlen(arg))
+		xg_opt_bad(co, "-n is now the network namespace; use "
+			       "-c/--count for a count");
+}
+
+const void *xg_cmd_lookup(const void *rows, size_t nrows, size_t row_size,
+			  const char *word)
+{
+	const char *row = rows;
+	size_t i;
+
+	for (i = 0; word && i < nrows; i++, row += row_size)
+		if (!strcmp(*(const char *const *)row, word))
+			return row;
+	return NULL;
 }

@@ -12,31 +12,6 @@
 
 #include "xg.h"
 
-int xg_slot_names(int ifaces_fd, struct xg_slot_name *names)
-{
-	__u32 key, prev, *p = NULL;
-	struct xg_iface xi;
-
-	memset(names, 0, XG_IF_SLOTS * sizeof(*names));
-	while (bpf_map_get_next_key(ifaces_fd, p, &key) == 0) {
-		prev = key;
-		p = &prev;
-		/* an entry xg-unload deleted after get_next_key found it */
-		if (bpf_map_lookup_elem(ifaces_fd, &key, &xi))
-			continue;
-		if (xi.slot == XG_IF_SLOT_DETACHED || xi.slot >= XG_IF_SLOTS)
-			continue;
-		snprintf(names[xi.slot].ifname, sizeof(names[0].ifname), "%.*s",
-			 (int)sizeof(xi.ifname) - 1, xi.ifname);
-		snprintf(names[xi.slot].netns, sizeof(names[0].netns), "%.*s",
-			 (int)sizeof(xi.netns) - 1, xi.netns);
-	}
-	if (errno != ENOENT)
-		return xg_fail(-errno, "cannot read %s: %s",
-			       XG_STR(XG_MAP_IFACES), strerror(errno));
-	return 0;
-}
-
 int xg_event_reason(const char *name)
 {
 	char canon[32];
@@ -141,18 +116,16 @@ static void text_l3(FILE *f, const struct xg_event *ev)
 		fprintf(f, " proto %u", ev->l4proto);
 }
 
-static void iface_name(const struct xg_slot_name *iface, char *buf, size_t len)
+static void iface_name(const struct xg_ifname *iface, char *buf, size_t len)
 {
 	if (!iface || !iface->ifname[0])
 		snprintf(buf, len, "(unknown)");
-	else if (iface->netns[0])
-		snprintf(buf, len, "%s@%s", iface->ifname, iface->netns);
 	else
-		snprintf(buf, len, "%s", iface->ifname);
+		xg_iface_label(iface->ifname, iface->netns, buf, len);
 }
 
 void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_slot_name *iface)
+			 const struct xg_ifname *iface)
 {
 	char when[40], name[XG_IFNAMSIZ + XG_NETNSSIZ + 2];
 
@@ -213,7 +186,7 @@ static void json_l4(struct xg_json *j, const struct xg_event *ev)
 }
 
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_slot_name *iface)
+			 const struct xg_ifname *iface)
 {
 	bool known = iface && iface->ifname[0];
 	struct xg_json *j = xg_json_new(f);

@@ -6,16 +6,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "xg.h"
-
-enum verb { VERB_ADD, VERB_DEL, VERB_LIST, VERB_FLUSH };
-
-static const char *const verb_names[] = { "add", "del", "list", "flush" };
 
 static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
@@ -23,10 +18,23 @@ static const struct option long_opts[] = {
 	XG_COMMON_LONG_OPTS,
 };
 
+struct listcmd;
+struct listing;
+
+/* The verbs (bpftool's cmds[]): what each takes and does. */
+struct verb {
+	const char *name;
+	/* under the lock; the entries changed, or -errno */
+	int (*act)(struct listcmd *lc, struct xg_list *l, struct listing *ls);
+	bool addresses; /* ADDR... or -f FILE, at least one */
+	bool timeout; /* takes -t */
+	const char *count_key; /* -j: {"added": N}; NULL: renders a list */
+};
+
 /* The parsed command line and the addresses it names. */
 struct listcmd {
 	enum xg_list_kind kind;
-	enum verb verb;
+	const struct verb *verb;
 	struct xg_common_opts co;
 	const char *file;
 	const char *timeout_arg;
@@ -83,86 +91,6 @@ static void usage(enum xg_list_kind kind)
 }
 
 /* ---- command line -------------------------------------------------------- */
-
-/* The first usage error only: argv is read to the end regardless, so that
- * a -j after the mistake still shapes the report.
- */
-static char first_err[512];
-
-static void note_err(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static void note_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (first_err[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(first_err, sizeof(first_err), fmt, ap);
-	va_end(ap);
-}
-
-static void parse_opts(int argc, char **argv, struct listcmd *lc)
-{
-	char msg[128];
-	int c;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:f:" XG_COMMON_SHORT, long_opts,
-				NULL)) != -1) {
-		switch (c) {
-		case 't':
-			lc->timeout_arg = optarg;
-			if (xg_parse_duration(optarg, &lc->timeout_s))
-				note_err("invalid timeout '%s' (seconds, or a "
-					 "number with s, m, h or d)",
-					 optarg);
-			break;
-		case 'f':
-			lc->file = optarg;
-			break;
-		default:
-			if (xg_common_opt(c, &lc->co))
-				break;
-			xg_opt_error_msg(c, argv, long_opts, msg, sizeof(msg));
-			note_err("%s", msg);
-			break;
-		}
-	}
-}
-
-/* The verb, and which options and arguments it takes. */
-static void parse_words(int argc, char **argv, struct listcmd *lc)
-{
-	const char *w = optind < argc ? argv[optind] : NULL;
-	size_t i;
-
-	lc->verb = VERB_ADD;
-	for (i = 0; w && i < sizeof(verb_names) / sizeof(verb_names[0]); i++) {
-		if (!strcmp(w, verb_names[i])) {
-			lc->verb = i;
-			optind++;
-			break;
-		}
-	}
-	lc->words = argv + optind;
-	lc->nwords = argc - optind;
-
-	if (lc->verb == VERB_LIST || lc->verb == VERB_FLUSH) {
-		if (lc->nwords)
-			note_err("unexpected argument '%s'; see --help",
-				 lc->words[0]);
-		if (lc->file)
-			note_err("option '--file' does not apply to %s; "
-				 "see --help",
-				 verb_names[lc->verb]);
-	} else if (!lc->nwords && !lc->file) {
-		note_err("no address given; see --help");
-	}
-	if (lc->timeout_arg && lc->verb != VERB_ADD)
-		note_err("option '--timeout' does not apply to %s; see --help",
-			 verb_names[lc->verb]);
-}
 
 /* ---- addresses ----------------------------------------------------------- */
 
@@ -371,7 +299,7 @@ static int check_room(struct listcmd *lc, struct xg_list *l)
 	return 0;
 }
 
-static int do_add(struct listcmd *lc, struct xg_list *l)
+static int do_add(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
 	size_t i;
 	int err;
@@ -390,7 +318,7 @@ static int do_add(struct listcmd *lc, struct xg_list *l)
 /* All or nothing: every address must be on the list before one goes. A
  * trie lookup is a longest-prefix match, so presence comes from a walk.
  */
-static int do_del(struct listcmd *lc, struct xg_list *l)
+static int do_del(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
 	struct presence pr = { lc, calloc(lc->nset + 1, sizeof(bool)) };
 	struct xg_prefix *hit;
@@ -502,7 +430,7 @@ static int render_json(const struct listing *ls)
 	return 0;
 }
 
-static int do_list(struct xg_list *l, struct listing *ls)
+static int do_list(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
 	int err;
 
@@ -511,19 +439,29 @@ static int do_list(struct xg_list *l, struct listing *ls)
 	return err < 0 ? err : 0;
 }
 
-static void print_count(enum verb verb, int n)
+static int do_flush(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
-	static const char *const keys[] = { "added", "deleted", NULL,
-					    "flushed" };
+	return xg_list_flush(l);
+}
+
+static const struct verb verbs[] = {
+	{ "add", do_add, true, true, "added" },
+	{ "del", do_del, true, false, "deleted" },
+	{ "list", do_list, false, false, NULL },
+	{ "flush", do_flush, false, false, "flushed" },
+};
+
+static void print_count(const struct verb *verb, int n)
+{
 	struct xg_json *j;
 
-	if (!xg_json || !keys[verb])
+	if (!xg_json || !verb->count_key)
 		return;
 	j = xg_json_new(stdout);
 	if (!j)
 		return;
 	xg_json_obj_open(j);
-	xg_json_kv_u64(j, keys[verb], n);
+	xg_json_kv_u64(j, verb->count_key, n);
 	xg_json_obj_close(j);
 	xg_json_free(j);
 }
@@ -553,20 +491,7 @@ static int apply(struct listcmd *lc, struct listing *ls)
 		err = n;
 		goto out;
 	}
-	switch (lc->verb) {
-	case VERB_ADD:
-		n = do_add(lc, &l);
-		break;
-	case VERB_DEL:
-		n = do_del(lc, &l);
-		break;
-	case VERB_LIST:
-		n = do_list(&l, ls);
-		break;
-	case VERB_FLUSH:
-		n = xg_list_flush(&l);
-		break;
-	}
+	n = lc->verb->act(lc, &l, ls);
 	/* after a failure too: part of a batch may be in */
 	err = xg_list_sync_bits(&l);
 	if (!err)
@@ -582,44 +507,109 @@ out_maps:
 	return err;
 }
 
-int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind)
+/* ---- main ---------------------------------------------------------------- */
+
+static void parse_opts(int argc, char **argv, struct listcmd *lc)
 {
-	struct listcmd lc = { .kind = kind };
+	int c;
+
+	while ((c = xg_getopt(argc, argv, "t:f:", long_opts, &lc->co)) != -1) {
+		switch (c) {
+		case 't':
+			lc->timeout_arg = optarg;
+			if (xg_parse_duration(optarg, &lc->timeout_s))
+				xg_opt_bad(&lc->co,
+					   "invalid timeout '%s' (seconds, or "
+					   "a number with s, m, h or d)",
+					   optarg);
+			break;
+		case 'f':
+			lc->file = optarg;
+			break;
+		}
+	}
+}
+
+/* The verb, and which options and arguments it takes. */
+static void parse_words(int argc, char **argv, struct listcmd *lc)
+{
+	const struct verb *v = xg_cmd_select(verbs, argv[optind]);
+	struct xg_common_opts *co = &lc->co;
+
+	lc->verb = v ? v : &verbs[0]; /* add, the default word */
+	if (v)
+		optind++;
+	lc->words = argv + optind;
+	lc->nwords = argc - optind;
+
+	if (!lc->verb->addresses) {
+		if (lc->nwords)
+			xg_opt_bad(co, "unexpected argument '%s'; see --help",
+				   lc->words[0]);
+		if (lc->file)
+			xg_opt_bad(co,
+				   "option '--file' does not apply to %s; "
+				   "see --help",
+				   lc->verb->name);
+	} else if (!lc->nwords && !lc->file) {
+		xg_opt_bad(co, "no address given; see --help");
+	}
+	if (lc->timeout_arg && !lc->verb->timeout)
+		xg_opt_bad(
+			co,
+			"option '--timeout' does not apply to %s; see --help",
+			lc->verb->name);
+}
+
+static int parse_args(int argc, char **argv, struct listcmd *lc)
+{
+	parse_opts(argc, argv, lc);
+	if (!xg_opts_stop(&lc->co))
+		parse_words(argc, argv, lc);
+	return xg_opts_end(&lc->co);
+}
+
+static int run(struct listcmd *lc)
+{
 	struct listing ls = {};
 	int n, err;
 
-	parse_opts(argc, argv, &lc);
-	if (!first_err[0] && (lc.co.help || lc.co.version)) {
-		if (lc.co.help)
-			usage(kind);
-		else
-			xg_print_version();
-		return 0;
-	}
-	if (!first_err[0])
-		parse_words(argc, argv, &lc);
-	if (first_err[0])
-		return xg_usage_err("%s", first_err);
-	err = gather(&lc);
+	err = gather(lc);
 	if (err)
 		goto out;
-
-	n = apply(&lc, &ls);
+	n = apply(lc, &ls);
 	if (n < 0) {
 		err = n;
 		goto out;
 	}
-	if (lc.verb == VERB_LIST) {
-		if (xg_json)
-			err = render_json(&ls);
-		else
-			render_text(&ls);
-	} else {
-		print_count(lc.verb, n);
-	}
+	if (lc->verb->count_key)
+		print_count(lc->verb, n);
+	else if (xg_json)
+		err = render_json(&ls);
+	else
+		render_text(&ls);
 out:
 	free(ls.items);
-	free(lc.in);
-	free(lc.set);
+	free(lc->in);
+	free(lc->set);
+	return err;
+}
+
+static enum xg_list_kind usage_kind;
+
+static void print_usage(void)
+{
+	usage(usage_kind);
+}
+
+int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind)
+{
+	struct listcmd lc = { .kind = kind };
+	int err;
+
+	usage_kind = kind;
+	err = parse_args(argc, argv, &lc);
+	if (!err && !xg_common_done(&lc.co, print_usage))
+		err = run(&lc);
 	return err;
 }

@@ -176,3 +176,31 @@ int xg_parse_duration(const char *s, __u64 *secs)
 	*secs = v * mult;
 	return 0;
 }
+
+int xg_parse_interval(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double v;
+
+	/* strtod takes "1e3", "0x10", "inf" and spaces: digits only here */
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || v < 0.1 || v > 3600)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -142,16 +142,22 @@ void xg_unlock(int lock_fd)
 	close(lock_fd);
 }
 
-/* What xg_abi.h says each pinned map is. */
+/* What xg_abi.h says each pinned map is: the one table xg_maps_open(),
+ * xg-load (before libbpf reuses a pin) and xg-unload check pins against.
+ */
 struct map_spec {
 	const char *name;
 	size_t off; /* of the fd in struct xg_maps */
 	__u32 type, key_size, value_size;
 	__u32 min_entries; /* indexes the tools use must exist */
-	__u32 flags; /* map_flags the tools rely on */
+	__u32 flags; /* map_flags, exactly: libbpf reuses no other pin */
 };
 
 #define MAP_SPEC(tok, field, t, k, v) MAP_SPEC_X(tok, field, t, k, v, 0, 0)
+/* the lists allocate entries as they are added (bpf/maps.h) */
+#define LIST_SPEC(tok, field, t, k)                              \
+	MAP_SPEC_X(tok, field, t, k, sizeof(struct xg_entry), 0, \
+		   BPF_F_NO_PREALLOC)
 #define MAP_SPEC_X(tok, field, t, k, v, n, f)                               \
 	{                                                                   \
 		XG_STR(tok), offsetof(struct xg_maps, field), t, k, v, n, f \
@@ -161,22 +167,20 @@ static const struct map_spec map_specs[] = {
 	/* meta first: its ABI version names the culprit of any mismatch */
 	MAP_SPEC(XG_MAP_META, meta, BPF_MAP_TYPE_ARRAY, 4,
 		 sizeof(struct xg_meta)),
-	MAP_SPEC(XG_MAP_ALLOW4, allow4, BPF_MAP_TYPE_HASH, 4,
-		 sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_ALLOW6, allow6, BPF_MAP_TYPE_HASH,
-		 sizeof(struct xg_in6), sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_ALLOW4P, allow4p, BPF_MAP_TYPE_LPM_TRIE,
-		 sizeof(struct xg_lpm4), sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_ALLOW6P, allow6p, BPF_MAP_TYPE_LPM_TRIE,
-		 sizeof(struct xg_lpm6), sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_BLOCK4, block4, BPF_MAP_TYPE_HASH, 4,
-		 sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_BLOCK6, block6, BPF_MAP_TYPE_HASH,
-		 sizeof(struct xg_in6), sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_BLOCK4P, block4p, BPF_MAP_TYPE_LPM_TRIE,
-		 sizeof(struct xg_lpm4), sizeof(struct xg_entry)),
-	MAP_SPEC(XG_MAP_BLOCK6P, block6p, BPF_MAP_TYPE_LPM_TRIE,
-		 sizeof(struct xg_lpm6), sizeof(struct xg_entry)),
+	LIST_SPEC(XG_MAP_ALLOW4, allow4, BPF_MAP_TYPE_HASH, 4),
+	LIST_SPEC(XG_MAP_ALLOW6, allow6, BPF_MAP_TYPE_HASH,
+		  sizeof(struct xg_in6)),
+	LIST_SPEC(XG_MAP_ALLOW4P, allow4p, BPF_MAP_TYPE_LPM_TRIE,
+		  sizeof(struct xg_lpm4)),
+	LIST_SPEC(XG_MAP_ALLOW6P, allow6p, BPF_MAP_TYPE_LPM_TRIE,
+		  sizeof(struct xg_lpm6)),
+	LIST_SPEC(XG_MAP_BLOCK4, block4, BPF_MAP_TYPE_HASH, 4),
+	LIST_SPEC(XG_MAP_BLOCK6, block6, BPF_MAP_TYPE_HASH,
+		  sizeof(struct xg_in6)),
+	LIST_SPEC(XG_MAP_BLOCK4P, block4p, BPF_MAP_TYPE_LPM_TRIE,
+		  sizeof(struct xg_lpm4)),
+	LIST_SPEC(XG_MAP_BLOCK6P, block6p, BPF_MAP_TYPE_LPM_TRIE,
+		  sizeof(struct xg_lpm6)),
 	MAP_SPEC_X(XG_MAP_STATS, stats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		   sizeof(struct xg_counter), XG_STATS_SLOTS, 0),
 	/* the settings are written, cfg_slot flipped and list bits cleared
@@ -223,18 +227,61 @@ static int abi_mismatch(const struct xg_meta *meta)
 		       "version; run xg-unload --all and xg-load again");
 }
 
+static const struct map_spec *spec_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_MAPS; i++)
+		if (!strcmp(map_specs[i].name, name))
+			return &map_specs[i];
+	return NULL;
+}
+
+/* The one validator: 0, -EPROTO (no message) or -errno of the syscall. */
+static int check_map(int fd, const struct map_spec *s,
+		     struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, len);
+	if (bpf_obj_get_info_by_fd(fd, info, &len) < 0)
+		return -errno;
+	if (!s || info->type != s->type || info->key_size != s->key_size ||
+	    info->value_size != s->value_size ||
+	    info->max_entries < s->min_entries || info->map_flags != s->flags)
+		return -EPROTO;
+	return 0;
+}
+
+int xg_map_check(int fd, const char *name, const char *path,
+		 const struct xg_meta *meta, struct bpf_map_info *info)
+{
+	int err = check_map(fd, spec_of(name), info);
+
+	if (err == -EPROTO)
+		return abi_mismatch(meta);
+	if (err)
+		return xg_fail(err, "cannot inspect %s: %s", path,
+			       strerror(-err));
+	return 0;
+}
+
+/* tolerant: no message, -1 in *out for a map missing or not as it
+ * should be.
+ */
 static int open_one(const char *dir, const struct map_spec *s, bool rdonly,
-		    const struct xg_meta *meta, int *out)
+		    bool tolerant, const struct xg_meta *meta, int *out)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts,
 		    .file_flags = rdonly ? BPF_F_RDONLY : 0);
-	struct bpf_map_info info = {};
-	__u32 ilen = sizeof(info);
+	struct bpf_map_info info;
 	char path[PATH_MAX];
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, s->name);
 	fd = bpf_obj_get_opts(path, &opts);
+	if (fd < 0 && tolerant)
+		return 0;
 	if (fd < 0) {
 		err = -errno;
 		if (err == -EPERM || err == -EACCES)
@@ -248,21 +295,32 @@ static int open_one(const char *dir, const struct map_spec *s, bool rdonly,
 				       path);
 		return xg_fail(err, "cannot open %s: %s", path, strerror(-err));
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) < 0) {
-		err = -errno;
+	err = tolerant ? check_map(fd, s, &info) :
+			 xg_map_check(fd, s->name, path, meta, &info);
+	if (err) {
 		close(fd);
-		return xg_fail(err, "cannot inspect %s: %s", path,
-			       strerror(-err));
-	}
-	if (info.type != s->type || info.key_size != s->key_size ||
-	    info.value_size != s->value_size ||
-	    info.max_entries < s->min_entries ||
-	    (info.map_flags & s->flags) != s->flags) {
-		close(fd);
-		return abi_mismatch(meta);
+		return tolerant ? 0 : err;
 	}
 	*out = fd;
 	return 0;
+}
+
+static void maps_init(struct xg_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < N_MAPS; i++)
+		*map_fd(m, &map_specs[i]) = -1;
+}
+
+void xg_maps_open_tolerant(const char *dir, struct xg_maps *m)
+{
+	size_t i;
+
+	maps_init(m);
+	for (i = 0; i < N_MAPS; i++)
+		open_one(dir, &map_specs[i], false, true, NULL,
+			 map_fd(m, &map_specs[i]));
 }
 
 int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m)
@@ -272,12 +330,10 @@ int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m)
 	size_t i;
 	int err;
 
-	for (i = 0; i < N_MAPS; i++)
-		*map_fd(m, &map_specs[i]) = -1;
-
+	maps_init(m);
 	for (i = 0; i < N_MAPS; i++) {
-		err = open_one(dir, &map_specs[i], rdonly, i ? &meta : NULL,
-			       map_fd(m, &map_specs[i]));
+		err = open_one(dir, &map_specs[i], rdonly, false,
+			       i ? &meta : NULL, map_fd(m, &map_specs[i]));
 		if (err)
 			goto fail;
 		if (i == 0 && bpf_map_lookup_elem(m->meta, &zero, &meta) < 0) {
@@ -308,94 +364,6 @@ void xg_maps_close(struct xg_maps *m)
 			close(*fd);
 		*fd = -1;
 	}
-}
-
-/* bpffs refuses '.', and '@' separates the two names. */
-static int encode(const char *s, char **p, char *end)
-{
-	for (; *s; s++) {
-		const char *esc = *s == '.' ? "%2E" :
-				  *s == '%' ? "%25" :
-				  *s == '@' ? "%40" :
-					      NULL;
-		size_t n = esc ? 3 : 1;
-
-		if (*s == '/')
-			return -EINVAL;
-		if (end - *p <= (ptrdiff_t)n)
-			return -ENAMETOOLONG;
-		if (esc)
-			memcpy(*p, esc, 3);
-		else
-			**p = *s;
-		*p += n;
-	}
-	**p = '\0';
-	return 0;
-}
-
-int xg_link_pin_path(const char *dir, const char *netns, const char *ifname,
-		     char *buf, size_t len)
-{
-	char *p = buf, *end = buf + len;
-	int n, err;
-
-	n = snprintf(buf, len, "%s/%s/", dir, XG_LINKS_SUBDIR);
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	p += n;
-	err = encode(ifname, &p, end);
-	if (err || !netns || !*netns)
-		return err;
-	if (end - p <= 1)
-		return -ENAMETOOLONG;
-	*p++ = '@';
-	return encode(netns, &p, end);
-}
-
-static int decode(const char *s, size_t n, char *out, size_t outlen)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			if (i + 3 > n)
-				return -EINVAL;
-			if (!strncmp(s + i, "%2E", 3))
-				c = '.';
-			else if (!strncmp(s + i, "%25", 3))
-				c = '%';
-			else if (!strncmp(s + i, "%40", 3))
-				c = '@';
-			else
-				return -EINVAL;
-			i += 2;
-		}
-		if (o + 1 >= outlen)
-			return -ENAMETOOLONG;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return o ? 0 : -EINVAL;
-}
-
-int xg_link_pin_name_decode(const char *name, char *netns, size_t nslen,
-			    char *ifname, size_t iflen)
-{
-	const char *at = strchr(name, '@');
-	int err;
-
-	if (!at) {
-		if (nslen)
-			netns[0] = '\0';
-		return decode(name, strlen(name), ifname, iflen);
-	}
-	err = decode(name, at - name, ifname, iflen);
-	if (err)
-		return err;
-	return decode(at + 1, strlen(at + 1), netns, nslen);
 }
 
 __u32 xg_map_max_entries(int fd)

@@ -161,21 +161,6 @@ int xg_stats_clear_slot(int stats_fd, __u32 slot)
 	return slot_rewrite(stats_fd, slot, false);
 }
 
-int xg_iface_forget(int ifaces_fd, int stats_fd, __u32 link_id)
-{
-	struct xg_iface ifc;
-	int err = 0;
-
-	if (ifaces_fd < 0)
-		return 0;
-	if (bpf_map_lookup_elem(ifaces_fd, &link_id, &ifc) == 0 &&
-	    ifc.slot >= 1 && ifc.slot <= XG_MAX_IFACES && stats_fd >= 0)
-		err = xg_stats_retire(stats_fd, ifc.slot);
-	/* even if retiring failed: the slot must not stay taken */
-	bpf_map_delete_elem(ifaces_fd, &link_id);
-	return err;
-}
-
 int xg_evstats_read(int evstats_fd, struct xg_evstats *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu, err = 0;

@@ -32,8 +32,9 @@ extern int xg_verbose; /* -v count; >0 lets libbpf print */
 
 void xg_cli_init(const char *prog); /* also silences libbpf unless -v */
 
-/* "xg-tool: <message>\n" on stderr. The message is also kept so that
- * xg_exit() can put {"error": "..."} on stdout under -j.
+/* "xg-tool: <message>\n" on stderr. The first message of a run is also
+ * kept so that xg_exit() can put {"error": "..."} on stdout under -j: the
+ * failure that led to the others.
  */
 void xg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same line, then returns -XG_EUSAGE: `return xg_usage_err("...")`. */
@@ -41,9 +42,11 @@ int xg_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Message for a runtime failure; returns err (a negative errno). */
 int xg_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same line for a note or warning: not kept for {"error": ...}. */
+void xg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0 -> 0, -XG_EUSAGE -> 2, any other negative -> 1. Under -j and rc != 0
- * prints {"error":"<last message>"} on stdout first.
+ * prints {"error":"<first message>"} on stdout first.
  */
 int xg_exit(int rc);
 
@@ -53,8 +56,8 @@ int xg_exit(int rc);
 void xg_print_version(void);
 
 /* The options every tool takes: put XG_COMMON_LONG_OPTS at the end of a
- * getopt_long table, XG_COMMON_SHORT in its optstring, and number the
- * tool's own long-only options from XG_OPT_TOOL.
+ * getopt_long table and number the tool's own long-only options from
+ * XG_OPT_TOOL.
  */
 #define XG_OPT_PIN_DIR 256
 #define XG_OPT_TOOL 257
@@ -69,26 +72,59 @@ void xg_print_version(void);
 	{ NULL, 0, NULL, 0 }
 /* clang-format on */
 
+/* The skeleton of every tool (cmd/xg-*.c):
+ *
+ *	main:       xg_cli_init, parse_args, xg_common_done, run, xg_exit
+ *	parse_args: while ((c = xg_getopt(...)) != -1) one option;
+ *	            if (!xg_opts_stop(co)) validate the words and combinations;
+ *	            return xg_opts_end(co);
+ *	run:        privileges, open, lock, act, render, release under out:
+ *
+ * A usage error is noted with xg_opt_bad() and argv is still read to the
+ * end, so that a -j after the mistake shapes the report; the first error
+ * noted is the one printed.
+ */
 struct xg_common_opts {
 	const char *pin_opt; /* --pin-dir, NULL if not given */
 	bool help;
 	bool version;
+	char err[256]; /* the first usage error; "" if none */
 };
 
-/* Takes c if it is a common option (sets xg_json, xg_verbose or co);
- * false for anything else.
+/* getopt_long over @tool_short (the tool's own short options, without
+ * ':' in front) and @opts: returns the tool's options one by one, -1 at
+ * the end. The common options and getopt's own complaints ("unknown
+ * option '--foo'; see --help", "option '--timeout' needs a value",
+ * "option '--force' takes no value") are taken care of here.
  */
-bool xg_common_opt(int c, struct xg_common_opts *co);
+int xg_getopt(int argc, char **argv, const char *tool_short,
+	      const struct option *opts, struct xg_common_opts *co);
+/* Notes a usage error unless one is noted already; returns -XG_EUSAGE. */
+int xg_opt_bad(struct xg_common_opts *co, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An error noted, or -h or -V given: nothing more to validate. */
+bool xg_opts_stop(const struct xg_common_opts *co);
+/* The error noted, printed: -XG_EUSAGE; 0 if none. */
+int xg_opts_end(const struct xg_common_opts *co);
 /* After parsing: prints usage (via @usage) or the version if asked for
  * and returns true; the tool then exits 0.
  */
 bool xg_common_done(const struct xg_common_opts *co, void (*usage)(void));
-/* getopt_long's complaint (c is '?' or ':') about argv[optind - 1], by the
- * name the user typed: "unknown option '--foo'; see --help", "option
- * '--timeout' needs a value", "option '--force' takes no value".
+/* -n ARG of xg-stats and xg-events: notes "-n is now the network
+ * namespace; use -c/--count for a count" when ARG is a number.
  */
-void xg_opt_error_msg(int c, char **argv, const struct option *opts, char *buf,
-		      size_t len);
+void xg_opt_old_count(struct xg_common_opts *co, const char *arg);
+
+/* bpftool's cmds[] idea for the tools with verbs: a table whose rows
+ * start with the word (a const char *), and the row of @word picked out
+ * of it exactly; NULL for a word the table does not hold.
+ */
+const void *xg_cmd_lookup(const void *rows, size_t nrows, size_t row_size,
+			  const char *word);
+#define XG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define xg_cmd_select(table, word)                                             \
+	((__typeof__(&(table)[0]))xg_cmd_lookup((table), XG_ARRAY_SIZE(table), \
+						sizeof((table)[0]), (word)))
 
 /* Root, or CAP_BPF + CAP_NET_ADMIN (CAP_SYS_ADMIN also counts for BPF).
  * Prints "permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
@@ -122,6 +158,10 @@ void xg_format_prefix(const struct xg_prefix *p, char *buf, size_t len);
 int xg_parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
 /* N, Ns, Nm, Nh or Nd -> seconds, in [1, 10 years]. */
 int xg_parse_duration(const char *s, __u64 *secs);
+/* A decimal number of seconds, 0.1 to 3600 ("2", "0.5"): digits,
+ * optionally a point and more digits, nothing before or after.
+ */
+int xg_parse_interval(const char *s, double *out);
 
 /* ---- pin.c: the pin directory, locking, opening pinned maps ------------ */
 
@@ -157,8 +197,55 @@ struct xg_maps {
  */
 int xg_maps_open(const char *dir, bool rdonly, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);
+/* For xg-unload, which detaches even from the pins of another version:
+ * every map that is pinned and has the layout of this header, without a
+ * message; -1 for the others.
+ */
+void xg_maps_open_tolerant(const char *dir, struct xg_maps *m);
+struct bpf_map_info;
+/* The map behind @fd, pinned as @name at @path, against the table of
+ * xg_maps_open (type, key and value sizes, entries, flags): 0 and *info
+ * filled, or "pinned maps are from another xdpguard version[ (ABI N)];
+ * run xg-unload --all and xg-load again" and -EPROTO (@meta, if read,
+ * names the version). For a name the table does not hold too.
+ */
+int xg_map_check(int fd, const char *name, const char *path,
+		 const struct xg_meta *meta, struct bpf_map_info *info);
 /* max_entries of the map behind @fd; 0 if it cannot be read. */
 __u32 xg_map_max_entries(int fd);
+
+/* ---- iface.c: guarded interfaces, their link pins and slots ------------ */
+
+/* An interface as the tools name it: IFACE, or IFACE@NETNS (the text
+ * output spells it so too).
+ */
+struct xg_ifname {
+	char ifname[XG_IFNAMSIZ];
+	char netns[XG_NETNSSIZ]; /* "" = the namespace of the pins */
+};
+
+/* The one parser of IFACE[@NETNS], for -i and the operand of xg-load and
+ * xg-unload; @netns is the -n/--netns value (NULL if not given), for an
+ * IFACE that does not name its own. On error writes "invalid interface
+ * 'x'" or "'veth0@a' names its namespace; --netns does not apply to it"
+ * into err and returns -EINVAL.
+ */
+int xg_iface_parse(const char *arg, const char *netns, struct xg_ifname *out,
+		   char *err, size_t len);
+/* A -n/--netns value: "invalid network namespace 'a/b'" and -EINVAL for
+ * "", a '/' or a name too long for xg_iface.netns.
+ */
+int xg_netns_check(const char *ns, char *err, size_t len);
+/* The same as usage errors noted on @co (cli.c): -n/--netns NAME sets
+ * *netns; IFACE[@NETNS] fills @out, or returns -XG_EUSAGE.
+ */
+void xg_opt_netns(struct xg_common_opts *co, const char *arg,
+		  const char **netns);
+int xg_opt_iface(struct xg_common_opts *co, const char *arg, const char *netns,
+		 struct xg_ifname *out);
+/* "veth0", or "veth0@edge" when netns is non-empty. */
+void xg_iface_label(const char *ifname, const char *netns, char *buf,
+		    size_t len);
 
 /* PIN_DIR/links/<name>: the interface name, "@" and the netns name when
  * netns is non-empty; '.', '%' and '@' inside either are written %2E,
@@ -208,6 +295,44 @@ int xg_sleep_until(clockid_t id, __u64 ns);
  * "2026-11-23T21:00:00.123456Z" (buf: 32 bytes are enough).
  */
 void xg_format_time(__u64 real_ns, char *buf, size_t len);
+
+struct bpf_link_info;
+/* bpf_obj_get_info_by_fd of a link; 0 or -errno. */
+int xg_link_info(int fd, struct bpf_link_info *info);
+/* Link @id is gone, or its interface went away (an empty shell). */
+bool xg_link_is_stale(__u32 id);
+/* The live link pinned at @path: its fd, and its id in *id. -ENOENT
+ * without a message when nothing is pinned there, or when the pin was a
+ * stale link: then the pin is removed and its interface forgotten in @m.
+ */
+int xg_link_open_pinned(const char *path, const struct xg_maps *m, __u32 *id);
+/* Detaches the link pinned at @path (even if another process holds it
+ * open) and unpins it; *id gets its id. -ENOENT without a message when
+ * nothing is pinned there.
+ */
+int xg_link_unpin(const char *path, __u32 *id);
+/* Forgets the interfaces whose link went away (a deleted veth, a removed
+ * namespace): their pins go, their counts move to the detached slot.
+ * Without this, 32 vanished interfaces would block every new one.
+ */
+void xg_iface_sweep(const char *dir, const struct xg_maps *m);
+
+/* The counter slot of link @link_id in xg_ifaces, or -1. */
+int xg_iface_slot_of(int ifaces_fd, __u32 link_id);
+/* The lowest slot no interface holds; "cannot guard more than 32
+ * interfaces; unload one first" and -ENOSPC when all are taken.
+ */
+int xg_iface_free_slot(int ifaces_fd);
+/* The interface of link @link_id is no longer guarded: its slot's counts
+ * move to the detached slot (xg_stats_retire; skipped if @stats_fd < 0)
+ * and its xg_ifaces entry goes, freeing the slot, even if that failed.
+ */
+int xg_iface_forget(int ifaces_fd, int stats_fd, __u32 link_id);
+
+/* Fills names[XG_IF_SLOTS] from the xg_ifaces map: the guarded
+ * interface that holds each counter slot; ifname "" for a free slot.
+ */
+int xg_slot_names(int ifaces_fd, struct xg_ifname *names);
 
 /* ---- netns.c: act inside a named network namespace --------------------- */
 
@@ -312,11 +437,6 @@ int xg_stats_read_all(int stats_fd, struct xg_stats *per,
  * Needs a writable fd.
  */
 int xg_stats_retire(int stats_fd, __u32 slot);
-/* The interface of link @link_id is no longer guarded: its slot's counts
- * move to the detached slot (xg_stats_retire; skipped if @stats_fd < 0)
- * and its xg_ifaces entry goes, freeing the slot, even if that failed.
- */
-int xg_iface_forget(int ifaces_fd, int stats_fd, __u32 link_id);
 /* Zeroes the counters of @slot. */
 int xg_stats_clear_slot(int stats_fd, __u32 slot);
 /* Sum over CPUs of the drop-event counters. */
@@ -361,16 +481,6 @@ void xg_json_kv_bool(struct xg_json *j, const char *k, bool v);
 
 /* ---- events.c: drop events, decoded for xg-events ---------------------- */
 
-/* The guarded interface that holds a counter slot (xg_iface.slot);
- * ifname is "" for a slot no interface holds.
- */
-struct xg_slot_name {
-	char ifname[XG_IFNAMSIZ];
-	char netns[XG_NETNSSIZ]; /* "" = the namespace of the pins */
-};
-/* Fills names[XG_IF_SLOTS] from the xg_ifaces map. */
-int xg_slot_names(int ifaces_fd, struct xg_slot_name *names);
-
 /* A reason that drops packets, by name ("rate_syn", or "rate-syn" as the
  * text tables spell it); -1 for pass, allowlisted and unknown words.
  */
@@ -381,9 +491,9 @@ int xg_event_reason(const char *name);
  * of its slot, NULL or "" ifname when unknown.
  */
 void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_slot_name *iface);
+			 const struct xg_ifname *iface);
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_slot_name *iface);
+			 const struct xg_ifname *iface);
 
 /* ---- report.c: what xg-stats gathers (struct xg_report) --------------- */
 
@@ -470,7 +580,7 @@ int xg_report_gather(const char *dir, const struct xg_maps *m,
 		     const struct xg_report_opts *o, struct xg_report *r);
 void xg_report_free(struct xg_report *r);
 
-/* ---- links.c: the guarded interfaces, from PIN_DIR/links ---------------- */
+/* ---- iface.c: the guarded interfaces, as xg-stats lists them ---------- */
 
 /* A counter slot an interface can hold (xg_iface.slot). */
 static inline bool xg_slot_valid(int slot)
@@ -478,9 +588,6 @@ static inline bool xg_slot_valid(int slot)
 	return slot >= 1 && slot <= XG_MAX_IFACES;
 }
 
-/* "veth0", or "veth0@edge" for an interface inside a netns. */
-void xg_iface_label(const char *ifname, const char *netns, char *buf,
-		    size_t len);
 /* Every pin under PIN_DIR/links, sorted by netns and name; *out is
  * malloc'ed (NULL when there is none).
  */

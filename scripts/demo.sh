@@ -241,8 +241,8 @@ before=$(counter icmp blocklisted)
 
 step "5. Ping again: dropped in the driver of $IF_P, each drop reported"
 events=$(mktemp)
-printf '%s$ xg-events -n 5 &%s\n' "$BOLD" "$RESET"
-timeout 10 "$XG_BUILD/xg-events" -n 5 >"$events" &
+printf '%s$ xg-events -c 5 &%s\n' "$BOLD" "$RESET"
+timeout 10 "$XG_BUILD/xg-events" -c 5 >"$events" &
 events_pid=$!
 sleep 0.5 # xg-events reports only what happens after it started
 ping_expect none

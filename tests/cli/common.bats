@@ -253,7 +253,7 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 	run -1 --separate-stderr xg-threshold
 	assert_equal "$stderr" "xg-threshold: $NOT_LOADED"
 	assert_equal "$output" ""
-	run -1 --separate-stderr xg-events -n 1
+	run -1 --separate-stderr xg-events -c 1
 	assert_equal "$stderr" "xg-events: $NOT_LOADED"
 	assert_equal "$output" ""
 	xg_assert_no_pins

@@ -92,7 +92,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	json_err 1 "$NOT_LOADED" xg-threshold -j syn 100
 	json_err 1 "$NOT_LOADED" xg-unload -j --all
 	json_err 1 "$NOT_LOADED" xg-unload -j -n "$XG_NS" "$XG_IF"
-	json_err 1 "$NOT_LOADED" xg-events -j -n 1
+	json_err 1 "$NOT_LOADED" xg-events -j -c 1
 	json_err 1 "network namespace '$XG_NS-x' not found" \
 		xg-load -j -n "$XG_NS-x" nosuch0
 	xg_assert_no_pins

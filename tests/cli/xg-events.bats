@@ -53,7 +53,7 @@ ev_stop() {
 @test "invalid count" {
 	local n
 	for n in 0 x 1000000001 -1 5k ''; do
-		bad "invalid count '$n' (1-1000000000)" -n "$n"
+		bad "invalid count '$n' (1-1000000000)" -c "$n"
 	done
 	bad "invalid count '0' (1-1000000000)" --count 0
 	bad "invalid count 'x' (1-1000000000)" --count=x
@@ -92,21 +92,35 @@ ev_stop() {
 
 @test "extra arguments, unknown options, missing option values" {
 	bad "unexpected argument 'foo'; see --help" foo
-	bad "unexpected argument 'veth0'; see --help" -n 5 veth0
+	bad "unexpected argument 'veth0'; see --help" -c 5 veth0
 	bad "unknown option '--frobnicate'; see --help" --frobnicate
 	bad "unknown option '-x'; see --help" -x
+	bad "option '-c' needs a value" -c
 	bad "option '-n' needs a value" -n
 	bad "option '--count' needs a value" --count
 	bad "option '--reason' needs a value" --reason
 	bad "option '-i' needs a value" -i
 	bad "option '--json' takes no value" --json=1
 	# the first error is the one reported
-	bad "invalid count 'x' (1-1000000000)" -n x --reason foo
+	bad "invalid count 'x' (1-1000000000)" -c x --reason foo
+	xg_assert_no_pins
+}
+
+@test "-n is the network namespace: a count given to it gets a hint" {
+	local hint="-n is now the network namespace; use -c/--count for a count"
+	bad "$hint" -n 5
+	bad "$hint" -i veth0 -n 10
+	bad "$hint" -n 5 --reason foo
+	bad "invalid network namespace 'a/b'" -i veth0 -n a/b
+	bad "option '--netns' needs --interface" -n lab
+	run -2 --separate-stderr xg-events -n 3 -j
+	assert_equal "$stderr" "xg-events: $hint"
+	assert_equal "$(jq -r .error <<<"$output")" "$hint"
 	xg_assert_no_pins
 }
 
 @test "usage errors come before the privilege check and need no pins" {
-	run -2 --separate-stderr xg_as_nobody "$XG_BUILD/xg-events" -n 0
+	run -2 --separate-stderr xg_as_nobody "$XG_BUILD/xg-events" -c 0
 	assert_equal "$stderr" "xg-events: invalid count '0' (1-1000000000)"
 	run -2 --separate-stderr xg_as_nobody "$XG_BUILD/xg-events" --reason pass
 	assert_equal "$stderr" "xg-events: invalid reason 'pass' $REASONS"
@@ -118,7 +132,7 @@ ev_stop() {
 	assert_equal "$stderr" "xg-events: invalid reason 'pass' $REASONS"
 	assert_equal "$(jq -r .error <<<"$output")" "invalid reason 'pass' $REASONS"
 	# -j counts even after the bad option
-	run -2 --separate-stderr xg-events -n 0 -j
+	run -2 --separate-stderr xg-events -c 0 -j
 	assert_equal "$(jq -r .error <<<"$output")" "invalid count '0' (1-1000000000)"
 }
 
@@ -128,7 +142,7 @@ ev_stop() {
 	run -1 --separate-stderr xg-events
 	assert_equal "$stderr" "xg-events: xdpguard is not loaded; run xg-load IFACE first"
 	assert_equal "$output" ""
-	run -1 --separate-stderr xg-events -j -n 1
+	run -1 --separate-stderr xg-events -j -c 1
 	assert_equal "$(jq -r .error <<<"$output")" \
 		"xdpguard is not loaded; run xg-load IFACE first"
 	xg_assert_no_pins
@@ -136,7 +150,7 @@ ev_stop() {
 
 @test "unprivileged: permission denied" {
 	xg_load_lab
-	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-events" -n 1
+	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-events" -c 1
 	assert_equal "$stderr" \
 		"xg-events: permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 	assert_equal "$output" ""
@@ -261,7 +275,7 @@ ev_stop() {
 	assert_equal "$stderr" ""
 	local w
 	for w in --count --interface --netns --reason --pin-dir --json \
-		 --verbose --version --help -n -i -j; do
+		 --verbose --version --help -c -n -i -j; do
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done
 	for w in blocklisted autoban malformed rate_syn rate_udp rate_icmp \

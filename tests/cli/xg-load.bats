@@ -127,6 +127,33 @@ link_id_of() {
 	assert_equal "$(xdp_of "$XG_IF")" none
 }
 
+@test "IFACE@NETNS: invalid names, and -n beside it" {
+	bad 2 "invalid interface 'abcdefghijklmnop'" abcdefghijklmnop
+	bad 2 "invalid interface 'a/b'" a/b
+	bad 2 "invalid interface '$XG_IF@'" "$XG_IF@"
+	bad 2 "invalid interface '@$XG_NS'" "@$XG_NS"
+	bad 2 "invalid network namespace ''" -n '' "$XG_IF"
+	bad 2 "invalid network namespace 'a/b'" --netns a/b "$XG_IF"
+	bad 2 "'$XG_IF@$XG_NS' names its namespace; --netns does not apply to it" \
+		-n "$XG_NS" "$XG_IF@$XG_NS"
+	xg_assert_no_pins
+}
+
+@test "IFACE@NETNS: the same as -n NETNS IFACE" {
+	xg_make_ns
+	run -0 --separate-stderr xg-load -j "$XG_IF@$XG_NS"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c '[.interface, .netns, .slot, .replaced]' <<<"$output")" \
+		"[\"$XG_IF\",\"$XG_NS\",1,false]"
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	[[ -e $XDPGUARD_PIN_DIR/links/$XG_IF@$XG_NS ]] || fail "no link pin"
+	bad 1 "$XG_IF is already guarded; use --force to replace the program" \
+		-n "$XG_NS" "$XG_IF"
+	run -0 xg-load "$XG_IF@$XG_NS" --force
+	bad 1 "interface 'nosuch0' not found in network namespace '$XG_NS'" \
+		"nosuch0@$XG_NS"
+}
+
 # ---- runtime errors before anything is created -------------------------
 
 @test "interface not found in the host namespace" {

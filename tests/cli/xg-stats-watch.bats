@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# xg-stats --watch (text blocks and NDJSON on a non-terminal stdout, -n,
+# xg-stats --watch (text blocks and NDJSON on a non-terminal stdout, -c,
 # SIGINT, -i) and xg-stats --prometheus (a strict check of the exposition
 # format, and promtool's when it is installed), with the usage errors of
 # both.
@@ -40,28 +40,39 @@ usage_err() {
 		usage_err "invalid interval '$v' (0.1-3600 seconds)" --watch="$v"
 	done
 	usage_err "invalid interval 'abc' (0.1-3600 seconds)" --watch abc
-	usage_err "invalid interval '0' (0.1-3600 seconds)" --watch 0 -n 1
+	usage_err "invalid interval '0' (0.1-3600 seconds)" --watch 0 -c 1
 }
 
 @test "--count: invalid counts" {
 	local v
 	for v in 0 1000001 abc -1 1.5 ''; do
-		usage_err "invalid count '$v' (1-1000000)" --watch -n "$v"
+		usage_err "invalid count '$v' (1-1000000)" --watch -c "$v"
 	done
 	usage_err "invalid count 'x' (1-1000000)" --watch --count=x
 	usage_err "invalid count 'x' (1-1000000)" --watch 0.5 --count x
 }
 
 @test "--count without --watch" {
-	usage_err "option '--count' needs --watch" -n 3
+	usage_err "option '--count' needs --watch" -c 3
 	usage_err "option '--count' needs --watch" --count 3
+}
+
+@test "-n is the network namespace: a count given to it gets a hint" {
+	local hint="-n is now the network namespace; use -c/--count for a count"
+	usage_err "$hint" --watch -n 3
+	usage_err "$hint" --watch 0.5 -n 10 -i veth0
+	usage_err "$hint" -n 1 --top x
+	usage_err "option '--netns' needs --interface" --watch -n lab
+	run -2 --separate-stderr xg-stats -j --watch -n 2
+	assert_equal "$stderr" "xg-stats: $hint"
+	assert_equal "$(jq -r .error <<<"$output")" "$hint"
 }
 
 @test "--prometheus with --json or --watch" {
 	usage_err "--prometheus cannot be combined with --json or --watch" \
 		--prometheus --watch
 	usage_err "--prometheus cannot be combined with --json or --watch" \
-		--watch 1 -n 1 --prometheus
+		--watch 1 -c 1 --prometheus
 	run -2 --separate-stderr xg-stats --prometheus -j
 	assert_equal "$stderr" "xg-stats: --prometheus cannot be combined with --json or --watch"
 	assert_equal "$(jq -r .error <<<"$output")" \
@@ -75,10 +86,10 @@ usage_err() {
 
 # ---- --watch ------------------------------------------------------------------
 
-@test "--watch 0.2 -n 3: three blocks on a pipe, exit 0" {
+@test "--watch 0.2 -c 3: three blocks on a pipe, exit 0" {
 	xg_load_lab
 	bump_counter 0 7 42 # tcp/pass
-	run -0 --separate-stderr xg-stats --watch 0.2 -n 3
+	run -0 --separate-stderr xg-stats --watch 0.2 -c 3
 	assert_equal "$stderr" ""
 	# blocks separated by one blank line, no escape sequences
 	assert_equal "$(grep -c '^$' <<<"$output")" 2
@@ -101,14 +112,14 @@ usage_err() {
 @test "--watch: the default interval is one second" {
 	xg_load_lab
 	local t0=$SECONDS
-	run -0 xg-stats --watch -n 1
+	run -0 xg-stats --watch -c 1
 	assert_line --partial ", every 1s, "
 	((SECONDS - t0 >= 1)) || fail "returned before one second"
 }
 
-@test "-j --watch 0.2 -n 2: two NDJSON lines with the documented keys" {
+@test "-j --watch 0.2 -c 2: two NDJSON lines with the documented keys" {
 	xg_load_lab
-	run -0 --separate-stderr xg-stats -j --watch 0.2 -n 2
+	run -0 --separate-stderr xg-stats -j --watch 0.2 -c 2
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 2
 	local l c
@@ -149,7 +160,7 @@ usage_err() {
 	xg_load_lab
 	local out=$BATS_TEST_TMPDIR/watch.out pid before n
 	before=$(xg_counter udp rate_udp)
-	xg-stats -j --watch 0.5 -n 3 >"$out" &
+	xg-stats -j --watch 0.5 -c 3 >"$out" &
 	pid=$!
 	sleep 0.7
 	bump_counter 21 5 200 # udp/rate_udp: 5 per possible CPU
@@ -169,7 +180,7 @@ usage_err() {
 @test "--watch: a text row for a reason that moved, drops for a drop reason" {
 	xg_load_lab
 	local out=$BATS_TEST_TMPDIR/watch.out pid
-	xg-stats --watch 0.5 -n 2 >"$out" &
+	xg-stats --watch 0.5 -c 2 >"$out" &
 	pid=$!
 	sleep 0.7
 	bump_counter 2 4 240 # tcp/blocklisted
@@ -198,7 +209,7 @@ usage_err() {
 }
 
 @test "--watch: not loaded is a runtime failure" {
-	run -1 --separate-stderr xg-stats --watch 0.2 -n 1
+	run -1 --separate-stderr xg-stats --watch 0.2 -c 1
 	assert_equal "$stderr" "xg-stats: xdpguard is not loaded; run xg-load IFACE first"
 }
 
@@ -334,7 +345,7 @@ check_prom() {
 	n=$(xg_st_ncpu)
 	xg_st_set 0 tcp pass 9 900 # another slot: not this interface's
 	xg_st_set 1 udp pass 2 200
-	xg-stats -j --watch 0.5 -n 2 -i "$XG_IF" --netns "$XG_NS" >"$out" &
+	xg-stats -j --watch 0.5 -c 2 -i "$XG_IF" -n "$XG_NS" >"$out" &
 	pid=$!
 	sleep 0.7
 	xg_st_set 1 udp pass 5 500
@@ -350,7 +361,7 @@ check_prom() {
 	assert_equal "$(jq -s "map(.rates.udp.pass.packets * .elapsed) | add
 		| . - $((3 * n)) | fabs < 0.01" "$out")" true
 	assert_equal "$(jq -s 'map(.rates.tcp.pass.packets) | add' "$out")" 0
-	run -0 xg-stats --watch 0.2 -n 1 -i "$XG_IF@$XG_NS"
+	run -0 xg-stats --watch 0.2 -c 1 -i "$XG_IF@$XG_NS"
 	assert_line --index 0 --regexp "^xdpguard 0\.1\.0, pins in .*, interface $XG_IF@$XG_NS, every 0\.2s, "
 	assert_line "since load: $((5 * n)) packets, 0 dropped, $((500 * n)) bytes"
 }
@@ -370,7 +381,7 @@ check_prom() {
 @test "--watch: on a terminal each screen clears and redraws" {
 	command -v script >/dev/null || skip "script(1) not installed"
 	xg_load_lab
-	run -0 script -qec "xg-stats --watch 0.2 -n 2" /dev/null
+	run -0 script -qec "xg-stats --watch 0.2 -c 2" /dev/null
 	assert_equal "$(grep -o $'\e\\[H\e\\[2J' <<<"$output" | wc -l)" 2
 	assert_equal "$(grep -c 'since load: ' <<<"$output")" 2
 }

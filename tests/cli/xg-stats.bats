@@ -268,8 +268,14 @@ usage_err() {
 	usage_err "option '--interface' may be given once" -i a --interface=a
 	usage_err "option '-i' needs a value" -i
 	usage_err "option '--netns' needs a value" -i a --netns
-	usage_err "invalid interface name ''" -i ''
-	usage_err "invalid namespace name ''" -i a --netns ''
+	usage_err "invalid interface ''" -i ''
+	usage_err "invalid interface 'abcdefghijklmnop'" -i abcdefghijklmnop
+	usage_err "invalid interface 'a/b'" -i a/b
+	usage_err "invalid interface 'a@'" -i a@
+	usage_err "invalid network namespace ''" -i a --netns ''
+	usage_err "invalid network namespace 'a/b'" -i a -n a/b
+	usage_err "'a@b' names its namespace; --netns does not apply to it" \
+		-i a@b -n c
 	for v in 0 1001 abc -1 1.5 ''; do
 		usage_err "invalid --top '$v' (1-1000)" --top "$v"
 	done
@@ -296,7 +302,7 @@ usage_err() {
 	run -1 --separate-stderr xg-stats -j -i "$XG_IF@other"
 	assert_equal "$stderr" "xg-stats: $XG_IF@other is not guarded"
 	assert_equal "$(jq -r .error <<<"$output")" "$XG_IF@other is not guarded"
-	run -1 --separate-stderr xg-stats --watch 0.1 -n 1 -i nosuch0
+	run -1 --separate-stderr xg-stats --watch 0.1 -c 1 -i nosuch0
 	assert_equal "$stderr" "xg-stats: nosuch0 is not guarded"
 }
 
@@ -400,6 +406,6 @@ two_ifaces() {
 	assert_equal "$(jq -c '.detached.total' <<<"$output")" '{"packets":0,"bytes":0,"dropped":0}'
 	# every counter an integer >= 0, everywhere
 	assert_equal "$(jq '[.. | numbers | select(. < 0 or . != floor)] | length' <<<"$output")" 0
-	run -0 xg-stats -j --watch 0.1 -n 1
+	run -0 xg-stats -j --watch 0.1 -c 1
 	jq -e . <<<"$output" >/dev/null
 }

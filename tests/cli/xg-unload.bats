@@ -93,6 +93,23 @@ xdp_of() {
 	assert_equal "$(xg-stats -j | jq -c .interfaces)" "[]"
 }
 
+@test "unload IFACE@NETNS: the same as -n NETNS IFACE" {
+	xg_load_lab
+	bad 2 "invalid interface '$XG_IF@'" "$XG_IF@"
+	bad 2 "invalid network namespace ''" -n '' "$XG_IF"
+	bad 2 "'$XG_IF@$XG_NS' names its namespace; --netns does not apply to it" \
+		-n "$XG_NS" "$XG_IF@$XG_NS"
+	bad 2 "--all takes no interface" --all -n "$XG_NS"
+	bad 1 "$XG_IF is not guarded" "$XG_IF@$XG_NS-2"
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
+	run -0 --separate-stderr xg-unload -j "$XG_IF@$XG_NS"
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -c .detached <<<"$output")" \
+		"[{\"interface\":\"$XG_IF\",\"netns\":\"$XG_NS\"}]"
+	assert_equal "$(xdp_of "$XG_IF")" none
+	[[ ! -e $XDPGUARD_PIN_DIR/links/$XG_IF@$XG_NS ]] || fail "link pin left"
+}
+
 @test "unload IFACE twice: the second time it is not guarded" {
 	xg_load_lab
 	run -0 xg-unload --netns "$XG_NS" "$XG_IF"

@@ -57,7 +57,7 @@ ev_stop() {
 	ev_wait
 }
 
-# ev_wait: the exit of a reader that stops by itself (-n).
+# ev_wait: the exit of a reader that stops by itself (-c).
 ev_wait() {
 	EV_RC=0
 	wait "$EV_PID" || EV_RC=$?
@@ -140,8 +140,8 @@ dropped_total() {
 		"# end: 6 drops reported, 0 not reported (over 100 events/s), 0 lost since start; 6 printed"
 }
 
-@test "-n COUNT: exits by itself after COUNT events, with the summary" {
-	ev_start -j -n 3
+@test "-c COUNT: exits by itself after COUNT events, with the summary" {
+	ev_start -j -c 3
 	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --count 10
 	ev_wait
 	assert_equal "$EV_RC" 0
@@ -149,7 +149,7 @@ dropped_total() {
 	assert_equal "$(final | jq .printed)" 3
 	# The summary is the last line.
 	assert_equal "$(tail -1 "$EV_OUT" | jq -c '[.type, .final]')" '["summary",true]'
-	ev_start -n 2
+	ev_start -c 2
 	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --count 5
 	ev_wait
 	assert_equal "$EV_RC" 0
