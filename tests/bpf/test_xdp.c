@@ -2216,24 +2216,24 @@ static void f_hot_hits(void)
 
 static void run_floods(void)
 {
+	f_hot_hits();
+	f_pfx_skip();
 	f_bursts();
 	f_malformed_bursts();
 	f_classes_apart();
 	f_sources();
-	f_admission();
-	f_admission_refill();
-	f_ceiling_tracked();
-	f_probation();
-	f_admission_off();
-	f_admission_flood();
-	f_hot_hits();
-	f_pfx_skip();
 	f_not_limited();
 	f_slot_flip();
 	f_refill();
 	f_autoban();
 	f_deep_chain();
 	f_mapped_sources();
+	f_admission();
+	f_admission_refill();
+	f_ceiling_tracked();
+	f_probation();
+	f_admission_off();
+	f_admission_flood();
 }
 
 /* ---- counter slots per interface ----------------------------------------- */
