@@ -63,7 +63,8 @@ static int ensure_bpffs(void)
 	if (statfs("/sys/fs/bpf", &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		fprintf(stderr, "test_xdp: mount bpffs: %s\n", strerror(errno));
+		fprintf(stderr, "%s: mount bpffs: %s\n",
+			program_invocation_short_name, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -89,7 +90,8 @@ int h_open(void)
 	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xg-pkt-test-%d",
 		 (int)getpid());
 	if (mkdir(pin_dir, 0700)) {
-		fprintf(stderr, "test_xdp: mkdir %s: %s\n", pin_dir,
+		fprintf(stderr, "%s: mkdir %s: %s\n",
+			program_invocation_short_name, pin_dir,
 			strerror(errno));
 		return -errno;
 	}
@@ -99,13 +101,15 @@ int h_open(void)
 		kfeat &= strtoul(getenv("XG_TEST_KFEAT"), NULL, 0);
 	skel = xg_skel_open(&opts, kfeat);
 	if (!skel || ncpus <= 0) {
-		fprintf(stderr, "test_xdp: cannot open the skeleton\n");
+		fprintf(stderr, "%s: cannot open the skeleton\n",
+			program_invocation_short_name);
 		return -EINVAL;
 	}
 	skel->rodata->xg_test_clock = !h_real_clock;
 	err = xdpguard__load(skel);
 	if (err) {
-		fprintf(stderr, "test_xdp: load: %s\n", strerror(-err));
+		fprintf(stderr, "%s: load: %s\n", program_invocation_short_name,
+			strerror(-err));
 		return err;
 	}
 	skel->bss->xg_test_now = test_now;
@@ -114,15 +118,15 @@ int h_open(void)
 		     bpf_map__fd(skel->maps.XG_MAP_STATE), 0);
 	if (state == MAP_FAILED) {
 		state = NULL;
-		fprintf(stderr, "test_xdp: mmap xg_state: %s\n",
-			strerror(errno));
+		fprintf(stderr, "%s: mmap xg_state: %s\n",
+			program_invocation_short_name, strerror(errno));
 		return -errno;
 	}
 	ring = ring_buffer__new(bpf_map__fd(skel->maps.XG_MAP_EVENTS), on_event,
 				NULL, NULL);
 	if (!ring) {
-		fprintf(stderr, "test_xdp: ring_buffer__new: %s\n",
-			strerror(errno));
+		fprintf(stderr, "%s: ring_buffer__new: %s\n",
+			program_invocation_short_name, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -143,7 +147,8 @@ int h_load_copy(uint32_t ifslot)
 	copy->rodata->xg_test_clock = !h_real_clock;
 	err = xdpguard__load(copy);
 	if (err) {
-		fprintf(stderr, "test_xdp: load copy: %s\n", strerror(-err));
+		fprintf(stderr, "%s: load copy: %s\n",
+			program_invocation_short_name, strerror(-err));
 		xdpguard__destroy(copy);
 		return err;
 	}
@@ -344,8 +349,8 @@ static int reset_failed(const char *what, int err)
 	static int said;
 
 	if (!said++)
-		fprintf(stderr, "test_xdp: cannot reset %s: %s\n", what,
-			strerror(-err));
+		fprintf(stderr, "%s: cannot reset %s: %s\n",
+			program_invocation_short_name, what, strerror(-err));
 	return err;
 }
 

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Test frame builder: every put_* appends at f->len. */
+/* Test frame builder: every put_* appends at f->len; build_frame() puts
+ * a frame_spec's headers in order.
+ */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/if_ether.h>
+#include <netinet/in.h>
 
 #include "pkt.h"
 
@@ -14,7 +18,8 @@ static uint8_t *room(struct frame *f, size_t n)
 	uint8_t *p = f->buf + f->len;
 
 	if (f->len + n > sizeof(f->buf)) {
-		fprintf(stderr, "test_xdp: frame over %d bytes\n", FRAME_MAX);
+		fprintf(stderr, "%s: frame over %d bytes\n",
+			program_invocation_short_name, FRAME_MAX);
 		exit(2);
 	}
 	memset(p, 0, n);
@@ -59,7 +64,8 @@ void put_vlan(struct frame *f, uint16_t tci, uint16_t proto)
 static void addr(int af, const char *s, void *out)
 {
 	if (inet_pton(af, s, out) != 1) {
-		fprintf(stderr, "test_xdp: bad address '%s'\n", s);
+		fprintf(stderr, "%s: bad address '%s'\n",
+			program_invocation_short_name, s);
 		exit(2);
 	}
 }
@@ -167,4 +173,112 @@ void put_icmp(struct frame *f, uint8_t type)
 	uint8_t *p = room(f, 8);
 
 	p[0] = type;
+}
+
+static const uint8_t ext_proto[] = {
+	[EXT_HOP] = IPPROTO_HOPOPTS,	 [EXT_ROUTING] = IPPROTO_ROUTING,
+	[EXT_DSTOPTS] = IPPROTO_DSTOPTS, [EXT_FRAGMENT] = IPPROTO_FRAGMENT,
+	[EXT_AH] = IPPROTO_AH,
+};
+
+static int later_fragment(const struct frame_spec *s)
+{
+	int i;
+
+	if (s->ip == 4)
+		return (s->frag & 0x1fff) != 0;
+	for (i = 0; i < SPEC_EXTS && s->ext[i].type; i++)
+		if (s->ext[i].type == EXT_FRAGMENT && s->ext[i].offset)
+			return 1;
+	return 0;
+}
+
+/* The next header after ext[@i]: the next extension header or @proto. */
+static uint8_t next_header(const struct frame_spec *s, int i)
+{
+	if (i < SPEC_EXTS && s->ext[i].type)
+		return ext_proto[s->ext[i].type];
+	return s->proto;
+}
+
+static void put_ip(struct frame *f, const struct frame_spec *s)
+{
+	int i;
+
+	if (s->ip == 4) {
+		put_ipv4(f, s->src ?: SRC4, s->proto, s->ihl ?: 5, s->frag);
+		if (s->dst)
+			addr(AF_INET, s->dst, f->buf + f->l3 + 16);
+		return;
+	}
+	put_ipv6(f, s->src ?: SRC6, next_header(s, 0));
+	if (s->dst)
+		addr(AF_INET6, s->dst, f->buf + f->l3 + 24);
+	for (i = 0; i < SPEC_EXTS && s->ext[i].type; i++) {
+		const struct spec_ext *e = &s->ext[i];
+		uint8_t next = next_header(s, i + 1);
+		size_t at = f->len;
+
+		if (e->type == EXT_FRAGMENT)
+			put_frag6(f, next, e->offset, e->more);
+		else if (e->type == EXT_AH)
+			put_ah6(f, next, e->len);
+		else
+			put_ext6(f, next, e->len);
+		if (e->claim)
+			f->buf[at + 1] = e->claim;
+	}
+}
+
+static void put_l4(struct frame *f, const struct frame_spec *s)
+{
+	size_t at = f->len;
+
+	if (s->no_l4 || later_fragment(s))
+		return;
+	switch (s->proto) {
+	case IPPROTO_TCP:
+		put_tcp(f, s->doff ?: 5);
+		if (s->doff_claim)
+			f->buf[at + 12] = s->doff_claim << 4;
+		if (s->tcp_flags)
+			f->buf[at + 13] = s->tcp_flags;
+		break;
+	case IPPROTO_UDP:
+		put_udp(f);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		put_icmp(f,
+			 s->icmp_type ?: (s->proto == IPPROTO_ICMP ? 8 : 128));
+		break;
+	}
+}
+
+void build_frame(struct frame *f, const struct frame_spec *s)
+{
+	uint16_t type = s->ethertype;
+	int tags = 0, i;
+
+	memset(f, 0, sizeof(*f));
+	if (!type)
+		type = s->ip == 6 ? ETH_P_IPV6 : ETH_P_IP;
+	while (tags < SPEC_VLANS && s->vlan[tags])
+		tags++;
+	put_eth(f, tags > 1 ? ETH_P_8021AD : tags ? ETH_P_8021Q : type);
+	for (i = 0; i < tags; i++)
+		put_vlan(f, s->vlan[i], i + 1 < tags ? ETH_P_8021Q : type);
+	if (s->ip)
+		put_ip(f, s);
+	put_l4(f, s);
+	put_zero(f, s->payload);
+	if (s->ip) {
+		ip_end(f);
+		if (s->ip_len)
+			set_ip_len(f, s->ip_len);
+		/* last: ip_end() and set_ip_len() read the version */
+		if (s->version)
+			f->buf[f->l3] = s->version << 4 | (f->buf[f->l3] & 0xf);
+	}
+	put_zero(f, s->pad);
 }
