@@ -71,8 +71,11 @@ MAN7 := $(wildcard man/*.7)
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
 # program run through BPF_PROG_TEST_RUN with live frames.
 GEN_BIN := $(if $(wildcard bench/gen.bpf.c),$(BUILD)/xg-gen)
+# xdpguard's cost per packet through BPF_PROG_TEST_RUN (not installed), on
+# the packet tests' loader and frame builder.
+BENCH_XDP := $(BUILD)/bench-xdp
 
-all: $(TOOL_BINS) $(TEST_BINS) $(GEN_BIN)
+all: $(TOOL_BINS) $(TEST_BINS) $(GEN_BIN) $(BENCH_XDP)
 
 $(BUILD) $(BUILD)/common $(BUILD)/cmd $(BUILD)/tests:
 	$(Q)mkdir -p $@
@@ -140,7 +143,18 @@ $(BUILD)/bench/%.o: bench/%.c $(BUILD)/gen.skel.h $(wildcard bench/*.h) common/x
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibench -c $< -o $@
 
-$(GEN_BIN): $(patsubst bench/%.c,$(BUILD)/bench/%.o,$(filter-out bench/%.bpf.c,$(wildcard bench/*.c)))
+$(GEN_BIN): $(patsubst bench/%.c,$(BUILD)/bench/%.o,$(filter-out bench/%.bpf.c bench/bench-xdp.c,$(wildcard bench/*.c)))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bench/bench-xdp.o: bench/bench-xdp.c common/xg_abi.h \
+			    $(wildcard tests/bpf/*.h)
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
+
+$(BENCH_XDP): $(BUILD)/bench/bench-xdp.o $(BUILD)/tests/harness.o \
+	      $(BUILD)/tests/pkt.o $(BUILD)/common/kfeat.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -10,7 +10,7 @@
 
 /* Loads the program with its maps pinned in a scratch directory; its
  * xg_ifslot is 0. It runs on the test clock (h_advance()) unless
- * h_real_clock is set first, as --bench does to measure what xg-load
+ * h_real_clock is set first, as bench-xdp does to measure what xg-load
  * loads.
  */
 extern int h_real_clock;

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bench-xdp: what the XDP program costs per packet, through
+ * BPF_PROG_TEST_RUN on one frame at a time; printed, not asserted. First
+ * the program's size, then per path the median ns per packet of
+ * BENCH_RUNS timings, their range and the verdict. The program runs on
+ * the real clock, as xg-load loads it, through the packet tests' loader
+ * (tests/bpf/harness.c); XG_TEST_KFEAT=0 measures the build for kernels
+ * before 5.12.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include "frames.h"
+#include "harness.h"
+
+static const struct frame_spec b4_tcp = B4_TCP;
+static const struct frame_spec b4_ack = B4_ACK;
+static const struct frame_spec b4_udp = B4_UDP;
+static const struct frame_spec b6_udp = B6_UDP;
+/* its /24 has prefixes */
+static const struct frame_spec b4_ack_in_prefixes =
+	FRAME(.ip = 4, .proto = IPPROTO_TCP, .tcp_flags = TCP_ACK,
+	      .src = "198.18.16.200");
+
+#define BENCH_REPEAT 1000000
+#define BENCH_RUNS 5
+/* Fewer records than the ring buffer holds, so every one is sent. */
+#define BENCH_SENT_REPEAT 2000
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of BENCH_RUNS timings of @repeat runs each. @setup runs
+ * before each timing, after the maps are reset and @cfg is written.
+ */
+static int bench_cpus(const char *what, const struct frame_spec *spec,
+		      const struct xg_config *cfg, int (*setup)(void),
+		      uint32_t repeat, int want, int cpus)
+{
+	struct frame f;
+	uint32_t ns[BENCH_RUNS];
+	int verdict = -1, i;
+
+	build_frame(&f, spec);
+	for (i = 0; i < BENCH_RUNS; i++) {
+		if (h_reset(0) || h_write_config(0, cfg) || (setup && setup()))
+			return -1;
+		verdict = cpus > 1 ? h_bench_cpus(&f, repeat, cpus, &ns[i]) :
+				     h_bench(&f, repeat, &ns[i]);
+		if (verdict < 0)
+			return -1;
+	}
+	qsort(ns, BENCH_RUNS, sizeof(ns[0]), cmp_u32);
+	printf("%-48s %5u ns/packet (%u-%u)  %s%s\n", what, ns[BENCH_RUNS / 2],
+	       ns[0], ns[BENCH_RUNS - 1], verdict == XDP_PASS ? "pass" : "drop",
+	       verdict == want ? "" : " (unexpected)");
+	return 0;
+}
+
+static int bench_one(const char *what, const struct frame_spec *spec,
+		     const struct xg_config *cfg, int (*setup)(void),
+		     uint32_t repeat, int want)
+{
+	return bench_cpus(what, spec, cfg, setup, repeat, want, 1);
+}
+
+/* 2,000 /28s of each list in 198.18.16.0/20 and 2001:db8:10::/44 (/64s),
+ * as a blocklist of prefixes beside the lab's addresses.
+ */
+static int s_prefixes(void)
+{
+	char cidr[48];
+	int i, err = 0;
+
+	for (i = 0; i < 2000 && !err; i++) {
+		snprintf(cidr, sizeof(cidr), "198.18.%d.%d/28", 16 + i / 16,
+			 (i % 16) * 16);
+		err = h_add(i & 1, cidr, 0);
+		snprintf(cidr, sizeof(cidr), "2001:db8:10:%x::/64", i);
+		err = err ?: h_add(i & 1, cidr, 0);
+	}
+	return err;
+}
+
+static int s_block4(void)
+{
+	return h_add(1, SRC4, 0);
+}
+
+/* The budget and the ceiling spent by two other sources. */
+static int fill_budget(void)
+{
+	struct frame f;
+
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_UDP, .src = "198.18.0.201"));
+	if (h_run(&f, f.len) < 0)
+		return -1;
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_UDP, .src = "198.18.0.202"));
+	return h_run(&f, f.len) < 0 ? -1 : 0;
+}
+
+/* A full ring buffer: every drop within the budget is lost. */
+static int fill_ring(void)
+{
+	struct frame f;
+
+	BUILD(&f, B4_TCP);
+	if (s_block4())
+		return -1;
+	return h_run_n(&f, XG_EVENTS_BYTES / 64) < 0 ? -1 : 0;
+}
+
+static int bench(void)
+{
+	struct xg_config off, on, syn, ev_off, ev_on, ev_all, syn_ev, refused;
+	uint32_t insns, jited, verified;
+
+	if (h_prog_size(&insns, &jited, &verified))
+		return 1;
+	printf("program: %u xlated instructions, %u bytes jited, "
+	       "%u instructions verified\n",
+	       insns, jited, verified);
+	h_config_off(&off);
+	h_config_defaults(&on);
+	/* Far above what the loop sends, so every packet takes a token. */
+	on.limit[XG_LIM_UDP] =
+		(struct xg_limit){ .rate = 100000000, .burst = 1000000000 };
+	/* a spoofed flood's packet: budget and ceiling empty at once */
+	h_config_defaults(&refused);
+	refused.limit[XG_LIM_NEW + XG_LIM_UDP] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
+	refused.limit[XG_LIM_GLOBAL + XG_LIM_UDP] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
+	h_config_defaults(&syn);
+	syn.limit[XG_LIM_SYN] = (struct xg_limit){ .rate = 1, .burst = 1 };
+	syn.limit[XG_LIM_EVENTS].rate = 0;
+	syn_ev = syn;
+	syn_ev.limit[XG_LIM_EVENTS] =
+		(struct xg_limit){ .rate = 1, .burst = 1 };
+	h_config_defaults(&ev_on);
+	/* The default budget: after the first burst every drop is sampled. */
+	ev_off = ev_on;
+	ev_off.limit[XG_LIM_EVENTS].rate = 0;
+	ev_all = ev_on;
+	ev_all.limit[XG_LIM_EVENTS] =
+		(struct xg_limit){ .rate = 1000000000, .burst = 1000000000 };
+	if (bench_one("udp, limits off", &b4_udp, &off, NULL, BENCH_REPEAT,
+		      XDP_PASS) ||
+	    bench_one("udp pass, limits on (source tracked)", &b4_udp, &on,
+		      NULL, BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("tcp ack, prefix lists, its /24 has none", &b4_ack, &on,
+		      s_prefixes, BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("tcp ack, prefix lists, its /24 has some",
+		      &b4_ack_in_prefixes, &on, s_prefixes, BENCH_REPEAT,
+		      XDP_PASS) ||
+	    bench_one("udp, untracked, budget and ceiling empty", &b4_udp,
+		      &refused, fill_budget, BENCH_REPEAT, XDP_DROP) ||
+	    bench_one("tcp ack, limits on (no tracker)", &b4_ack, &on, NULL,
+		      BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("ipv6 udp pass, limits on", &b6_udp, &on, NULL,
+		      BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("blocklisted, events off", &b4_tcp, &ev_off, s_block4,
+		      BENCH_REPEAT, XDP_DROP) ||
+	    bench_one("blocklisted, events on (sampled out)", &b4_tcp, &ev_on,
+		      s_block4, BENCH_REPEAT, XDP_DROP) ||
+	    bench_one("blocklisted, events on (every drop sent)", &b4_tcp,
+		      &ev_all, s_block4, BENCH_SENT_REPEAT, XDP_DROP) ||
+	    bench_one("blocklisted, events on (ring full: lost)", &b4_tcp,
+		      &ev_all, fill_ring, BENCH_REPEAT, XDP_DROP) ||
+	    bench_one("syn over its rate, events off (ban on)", &b4_tcp, &syn,
+		      NULL, BENCH_REPEAT, XDP_DROP) ||
+	    bench_one("syn over its rate, events on (sampled out)", &b4_tcp,
+		      &syn_ev, NULL, BENCH_REPEAT, XDP_DROP))
+		return 1;
+	/* One source on every CPU at once, as RSS spreads a flood: the
+	 * cache lines the CPUs share are what this measures.
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return 0;
+	if (bench_cpus("2 CPUs: blocklisted, events on", &b4_tcp, &ev_on,
+		       s_block4, BENCH_REPEAT, XDP_DROP, 2) ||
+	    bench_cpus("2 CPUs: syn over its rate (ban on)", &b4_tcp, &syn,
+		       NULL, BENCH_REPEAT, XDP_DROP, 2) ||
+	    bench_cpus("2 CPUs: udp pass, source tracked", &b4_udp, &on, NULL,
+		       BENCH_REPEAT, XDP_PASS, 2))
+		return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int err;
+
+	if (argc > 1) {
+		fprintf(stderr, "bench-xdp: takes no arguments\n");
+		return 2;
+	}
+	h_real_clock = 1;
+	if (h_open()) {
+		h_close();
+		return 1;
+	}
+	err = bench();
+	h_close();
+	return err;
+}
