@@ -120,7 +120,7 @@ static void f_admission(void)
 			 lim_names[k]);
 		ok = !setup_limits(name, &cfg) &&
 		     !known(name, k, 1, XG_R_PASS) &&
-		     (h_advance(5 * SEC_NS), 1) &&
+		     (h_advance(5 * XG_NSEC_PER_SEC), 1) &&
 		     !spoofed(name, k, 0, 4, XG_R_PASS) && !track_is(name, 5) &&
 		     !spoofed(name, k, 4, 8, XG_R_PASS) &&
 		     !spoofed(name, k, 12, 50, XG_R_SYN_GLOBAL + k) &&
@@ -214,17 +214,17 @@ static void f_probation(void)
 	class_frame(&f2, XG_LIM_UDP, "198.18.0.3"); /* spoofed source 2 */
 	ok = !setup_limits(name, &cfg) &&
 	     !known(name, XG_LIM_UDP, 1, XG_R_PASS);
-	h_advance(5 * SEC_NS);
+	h_advance(5 * XG_NSEC_PER_SEC);
 	ok = ok && !spoofed(name, XG_LIM_UDP, 0, 1, XG_R_PASS) &&
 	     !spoofed(name, XG_LIM_UDP, 1, 1, XG_R_PASS);
-	h_advance(SEC_NS);
+	h_advance(XG_NSEC_PER_SEC);
 	ok = ok && !send_expect(name, &f2, 2, XG_C_UDP, XG_R_PASS) &&
 	     !send_expect(name, &f2, 1, XG_C_UDP, XG_R_UDP_GLOBAL) &&
 	     /* admitted just before the first refusal, in the burst */
 	     !spoofed(name, XG_LIM_UDP, 0, 1, XG_R_UDP_GLOBAL) &&
 	     !known(name, XG_LIM_UDP, 5, XG_R_PASS) && !track_is(name, 3);
 	record(ok);
-	h_advance(XG_PROBATION_QUIET_NS + SEC_NS);
+	h_advance(XG_PROBATION_QUIET_NS + XG_NSEC_PER_SEC);
 	record(ok && !send_expect(end, &f2, 5, XG_C_UDP, XG_R_PASS) &&
 	       !spoofed(end, XG_LIM_UDP, 0, 5, XG_R_PASS));
 }
@@ -242,14 +242,14 @@ static void f_ceiling_tracked(void)
 
 	ok = !setup_limits(name, &cfg) &&
 	     !known(name, XG_LIM_SYN, 1, XG_R_PASS);
-	h_advance(5 * SEC_NS);
+	h_advance(5 * XG_NSEC_PER_SEC);
 	ok = ok && !spoofed(name, XG_LIM_SYN, 0, 1, XG_R_PASS) &&
 	     !spoofed(name, XG_LIM_SYN, 1, 1, XG_R_PASS) &&
 	     !spoofed(name, XG_LIM_SYN, 2, 1, XG_R_SYN_GLOBAL) &&
 	     !known(name, XG_LIM_SYN, 2, XG_R_PASS) &&
 	     !known(name, XG_LIM_SYN, 1, XG_R_RATE_SYN);
 	/* half a second: one token of its own, none of budget or ceiling */
-	h_advance(SEC_NS / 2);
+	h_advance(XG_NSEC_PER_SEC / 2);
 	record(ok && !known(name, XG_LIM_SYN, 1, XG_R_PASS) &&
 	       !spoofed(name, XG_LIM_SYN, 3, 1, XG_R_SYN_GLOBAL) &&
 	       !track_is(name, 2));
@@ -332,7 +332,7 @@ static void f_admission_flood(void)
 	}
 	ok = ok && !track_is(name, 1000) && !h_read_stats(c0);
 	/* known for longer than the budget's burst takes to refill */
-	h_advance(2 * SEC_NS);
+	h_advance(2 * XG_NSEC_PER_SEC);
 	BUILD(&f, B6_UDP);
 	for (i = 0; ok && i < n; i++) {
 		spoof6_frame(&f, i);

@@ -15,7 +15,6 @@
 #include "harness.h"
 #include "xg_abi.h"
 
-#define SEC_NS 1000000000ULL
 #define DROP_MAL XG_CFG_DROP_MALFORMED
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -292,8 +292,9 @@ static int ban_is(const char *name, const char *cidr, uint32_t secs)
 		fail(name, "%s is not on the blocklist", cidr);
 		return -1;
 	}
-	if (!(e.flags & XG_E_AUTO) || e.expires_ns > now + secs * SEC_NS ||
-	    e.expires_ns + 5 * SEC_NS < now + secs * SEC_NS) {
+	if (!(e.flags & XG_E_AUTO) ||
+	    e.expires_ns > now + secs * XG_NSEC_PER_SEC ||
+	    e.expires_ns + 5 * XG_NSEC_PER_SEC < now + secs * XG_NSEC_PER_SEC) {
 		fail(name, "%s: flags %u, expires in %lld ms, want auto, %u s",
 		     cidr, e.flags, (long long)(e.expires_ns - now) / 1000000,
 		     secs);
@@ -325,7 +326,7 @@ static void f_autoban(void)
 	const char *v6 = "autoban: ipv6 /64";
 	const char *late = "autoban: one window over is not enough";
 	struct xg_config cfg = one_limit(XG_LIM_UDP, 1, 2);
-	struct xg_entry old = { .expires_ns = h_boot_ns() - SEC_NS,
+	struct xg_entry old = { .expires_ns = h_boot_ns() - XG_NSEC_PER_SEC,
 				.flags = XG_E_AUTO };
 	int ok, ok4, ok_stale, ok6, ok_late;
 

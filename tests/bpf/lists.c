@@ -48,35 +48,36 @@ static int s_allow6(void)
 
 static int s_block4_expired(void)
 {
-	return h_add(1, SRC4, h_boot_ns() - SEC_NS);
+	return h_add(1, SRC4, h_boot_ns() - XG_NSEC_PER_SEC);
 }
 
 static int s_block4_expired_prefix_live(void)
 {
-	return h_add(1, SRC4, h_boot_ns() - SEC_NS) ?:
+	return h_add(1, SRC4, h_boot_ns() - XG_NSEC_PER_SEC) ?:
 		       h_add(1, "198.18.0.0/16", 0);
 }
 
 static int s_allow4_expired(void)
 {
-	return h_add(0, SRC4, h_boot_ns() - SEC_NS) ?: h_add(1, SRC4, 0);
+	return h_add(0, SRC4, h_boot_ns() - XG_NSEC_PER_SEC) ?:
+							       h_add(1, SRC4, 0);
 }
 
 static int s_block4_future(void)
 {
-	return h_add(1, SRC4, h_boot_ns() + 3600 * SEC_NS);
+	return h_add(1, SRC4, h_boot_ns() + 3600 * XG_NSEC_PER_SEC);
 }
 
 static int s_block6_prefix_future(void)
 {
-	return h_add(1, "2001:db8::/48", h_boot_ns() + 3600 * SEC_NS);
+	return h_add(1, "2001:db8::/48", h_boot_ns() + 3600 * XG_NSEC_PER_SEC);
 }
 
 /* An expired entry is invisible: the next shorter live prefix matches. */
 static int s_block4_expired_longer(void)
 {
 	return h_add(1, "198.18.0.0/24", 0) ?:
-		       h_add(1, "198.18.0.0/28", h_boot_ns() - SEC_NS);
+		       h_add(1, "198.18.0.0/28", h_boot_ns() - XG_NSEC_PER_SEC);
 }
 
 /* Every length from /25 to /32 expired above a live /24. */
@@ -88,28 +89,28 @@ static int s_block4_expired_nested(void)
 	for (len = 25; len <= 32 && !err; len++) {
 		snprintf(cidr, sizeof(cidr), "198.18.0.%d/%d",
 			 len == 32 ? 1 : 0, len);
-		err = h_add(1, cidr, h_boot_ns() - SEC_NS);
+		err = h_add(1, cidr, h_boot_ns() - XG_NSEC_PER_SEC);
 	}
 	return err;
 }
 
 static int s_block4_all_expired(void)
 {
-	return h_add(1, "198.18.0.0/24", h_boot_ns() - SEC_NS) ?:
-		       h_add(1, "198.18.0.0/28", h_boot_ns() - SEC_NS);
+	return h_add(1, "198.18.0.0/24", h_boot_ns() - XG_NSEC_PER_SEC) ?:
+		       h_add(1, "198.18.0.0/28", h_boot_ns() - XG_NSEC_PER_SEC);
 }
 
 static int s_allow4_expired_longer(void)
 {
 	return h_add(1, SRC4, 0)		    ?:
 		       h_add(0, "198.18.0.0/24", 0) ?:
-		       h_add(0, "198.18.0.0/28", h_boot_ns() - SEC_NS);
+		       h_add(0, "198.18.0.0/28", h_boot_ns() - XG_NSEC_PER_SEC);
 }
 
 /* An automatic /64 ban that expired inside the operator's /48. */
 static int s_block6_auto_expired_in_prefix(void)
 {
-	struct xg_entry e = { .expires_ns = h_boot_ns() - SEC_NS,
+	struct xg_entry e = { .expires_ns = h_boot_ns() - XG_NSEC_PER_SEC,
 			      .flags = XG_E_AUTO };
 
 	return h_add(1, "2001:db8::/48", 0) ?:
@@ -127,7 +128,7 @@ static int s_block6_expired_nested(void)
 	int err = h_add(1, "2001:db8::/32", 0);
 
 	for (i = 0; i < sizeof(nest) / sizeof(nest[0]) && !err; i++)
-		err = h_add(1, nest[i], h_boot_ns() - SEC_NS);
+		err = h_add(1, nest[i], h_boot_ns() - XG_NSEC_PER_SEC);
 	return err;
 }
 
@@ -135,7 +136,7 @@ static int s_allow6_expired_longer(void)
 {
 	return h_add(1, SRC6, 0)		    ?:
 		       h_add(0, "2001:db8::/32", 0) ?:
-		       h_add(0, "2001:db8::/64", h_boot_ns() - SEC_NS);
+		       h_add(0, "2001:db8::/64", h_boot_ns() - XG_NSEC_PER_SEC);
 }
 
 static int s_block4_prefix_for_mapped(void)
@@ -168,7 +169,8 @@ static int s_block6_stale(void)
 
 int s_block4_auto(void)
 {
-	struct xg_entry e = { .expires_ns = h_boot_ns() + 3600 * SEC_NS,
+	struct xg_entry e = { .expires_ns =
+				      h_boot_ns() + 3600 * XG_NSEC_PER_SEC,
 			      .flags = XG_E_AUTO };
 
 	return h_add_entry(1, SRC4, &e, 1);
@@ -176,7 +178,8 @@ int s_block4_auto(void)
 
 int s_block6_prefix_auto(void)
 {
-	struct xg_entry e = { .expires_ns = h_boot_ns() + 3600 * SEC_NS,
+	struct xg_entry e = { .expires_ns =
+				      h_boot_ns() + 3600 * XG_NSEC_PER_SEC,
 			      .flags = XG_E_AUTO };
 
 	return h_add_entry(1, "2001:db8::/64", &e, 1);
@@ -184,7 +187,7 @@ int s_block6_prefix_auto(void)
 
 static int s_block4_auto_expired(void)
 {
-	struct xg_entry e = { .expires_ns = h_boot_ns() - SEC_NS,
+	struct xg_entry e = { .expires_ns = h_boot_ns() - XG_NSEC_PER_SEC,
 			      .flags = XG_E_AUTO };
 
 	return h_add_entry(1, SRC4, &e, 1);

@@ -408,7 +408,7 @@ static void f_event_skip(void)
 	}
 	record(ok && !evstats_are(name, 1, 999, 0) && !events_are(name, 1));
 
-	h_advance(SEC_NS);
+	h_advance(XG_NSEC_PER_SEC);
 	ok = h_run_n(&f, XG_EV_SKIP_MAX + 1) == XDP_DROP && !h_evstats(&es);
 	record(ok && !evstats_are(refill, 2, 999 + XG_EV_SKIP_MAX, 0) &&
 	       !events_are(refill, 1));
@@ -456,7 +456,7 @@ static int put_window(const char *src, uint64_t age_ms, uint32_t last)
 			    .over = { 1, 2, 3, 4 },
 			    .last_over = last };
 
-	s.tat[XG_LIM_UDP] = now + 3600 * SEC_NS;
+	s.tat[XG_LIM_UDP] = now + 3600 * XG_NSEC_PER_SEC;
 	return h_track_update(&key, &s);
 }
 
@@ -529,7 +529,7 @@ static void f_windows_sampled(void)
 	struct xg_src s = { .win_start = now };
 	int ok;
 
-	s.tat[XG_LIM_UDP] = now + 3600 * SEC_NS;
+	s.tat[XG_LIM_UDP] = now + 3600 * XG_NSEC_PER_SEC;
 	s.over[XG_LIM_UDP] = XG_OVER_EXACT - 10;
 	lo = n / XG_OVER_SAMPLE - 7 * 14;
 	hi = n / XG_OVER_SAMPLE + 7 * 14;
