@@ -4,10 +4,22 @@
 # to this run, counter and list helpers, and cleanup that also runs when a
 # test fails.
 #
+# Three kinds of command test, cheapest first (a lab is a namespace, a veth
+# and a program the verifier checks: most of a test's time):
+#   no lab        usage errors found before any map is opened: nothing is
+#                 loaded, and the test asserts that no pin dir was created
+#                 (a tool that opened a map first would fail "not loaded");
+#   xg_shared_lab one loaded program per file, for tests that only need
+#                 "loaded, empty lists, default settings";
+#   xg_load_lab   a lab of the test's own, for tests that load, unload,
+#                 change settings or write counters.
+# tests/e2e/*.bats have one lab per file (xg_lab_up in setup_file).
+#
 # Names: RID is the random suffix of this bats run's temporary directory, so
 # two runs (or a crashed earlier run) never share a name. Per-test objects are
 # named xgbt-RID-FILE-N (namespaces) and /sys/fs/bpf/xgbt-RID-FILE-N (pins);
-# per-file labs xgbe-RID-FILE-{c,p} and /sys/fs/bpf/xgbe-RID-FILE.
+# per-file labs xgbe-RID-FILE-{c,p} and /sys/fs/bpf/xgbe-RID-FILE, the shared
+# CLI lab xgbe-RID-FILE-s (namespace and pins).
 # Only 198.18.0.0/15 and 2001:db8::/32 are used, inside namespaces we create.
 
 bats_require_minimum_version 1.5.0
@@ -76,10 +88,14 @@ xg_remove_file_leftovers() {
 # ---- per-test pin directory ------------------------------------------------
 
 # Call from setup(): a fresh, not yet existing pin directory for this test.
+# XG_TEST_PIN_DIR and XG_TEST_NS keep the test's own names for teardown,
+# whatever XDPGUARD_PIN_DIR and XG_NS point at later (xg_shared_lab).
 xg_setup_test() {
 	XG_TN=$BATS_SUITE_TEST_NUMBER
-	export XDPGUARD_PIN_DIR=$XG_BPFFS/xgbt-$XG_RID-$XG_FTAG-$XG_TN
-	XG_NS=xgbt-$XG_RID-$XG_FTAG-$XG_TN
+	XG_TEST_NS=xgbt-$XG_RID-$XG_FTAG-$XG_TN
+	XG_TEST_PIN_DIR=$XG_BPFFS/$XG_TEST_NS
+	export XDPGUARD_PIN_DIR=$XG_TEST_PIN_DIR
+	XG_NS=$XG_TEST_NS
 	XG_IF=xgp-$XG_SHORT
 	XG_PEER=xgc-$XG_SHORT
 	export XG_NS XG_IF XG_PEER
@@ -87,15 +103,16 @@ xg_setup_test() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
-# Call from teardown(): unload, remove pins and the test's namespaces.
+# Call from teardown(): unload, remove the test's pins and namespaces. The
+# shared lab stays for the next test (teardown_file removes it).
 xg_teardown_test() {
-	if [[ -n ${XDPGUARD_PIN_DIR:-} ]]; then
-		xg-unload --all --pin-dir "$XDPGUARD_PIN_DIR" >/dev/null 2>&1
-		rm -rf "$XDPGUARD_PIN_DIR"
+	if [[ -n ${XG_TEST_PIN_DIR:-} ]]; then
+		xg-unload --all --pin-dir "$XG_TEST_PIN_DIR" >/dev/null 2>&1
+		rm -rf "$XG_TEST_PIN_DIR"
 	fi
 	local ns
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-		[[ $ns == "${XG_NS:-none}" || $ns == "${XG_NS:-none}"-* ]] &&
+		[[ $ns == "${XG_TEST_NS:-none}" || $ns == "${XG_TEST_NS:-none}"-* ]] &&
 			ip netns del "$ns"
 	done
 	return 0
@@ -121,6 +138,37 @@ xg_make_ns() {
 xg_load_lab() {
 	xg_make_ns "$XG_NS" || return 1
 	xg-load -n "$XG_NS" "$XG_IF" --mode native "$@"
+}
+
+# What a test sees of a loaded xdpguard with empty lists, as one string: the
+# interfaces, list sizes, tracker, bans, events, counters and settings.
+_xg_lab_state() {
+	xg-stats -j | jq -c '[[.interfaces[] | [.interface, .netns, .mode,
+		.slot]], .lists, .tracking, .bans, .config, .events, .total,
+		.detached.total]' && xg-threshold -j
+}
+
+# The file's shared CLI fixture, for tests that need nothing but a loaded
+# xdpguard (default options) with empty lists: it points XG_NS and
+# XDPGUARD_PIN_DIR at namespace and pins xgbe-RID-FILE-s and flushes both
+# lists. Loaded by the first test that asks; a later test gets it as that
+# first test found it, or else a new one: when the state a test can see
+# (_xg_lab_state) differs from a fresh load's, because a test changed a
+# setting, wrote a counter or unloaded, the lab is loaded again.
+xg_shared_lab() {
+	local fresh=$BATS_FILE_TMPDIR/xg-shared-lab.state
+
+	XG_NS=xgbe-$XG_RID-$XG_FTAG-s
+	export XG_NS XDPGUARD_PIN_DIR=$XG_BPFFS/$XG_NS
+	if [[ -e $fresh ]] && xg-block flush >/dev/null 2>&1 &&
+		xg-allow flush >/dev/null 2>&1 &&
+		[[ $(_xg_lab_state 2>/dev/null) == "$(<"$fresh")" ]]; then
+		return 0
+	fi
+	xg-unload --all >/dev/null 2>&1
+	rm -rf "$XDPGUARD_PIN_DIR"
+	ip netns del "$XG_NS" 2>/dev/null
+	xg_load_lab && _xg_lab_state >"$fresh"
 }
 
 # ---- observation helpers ---------------------------------------------------
