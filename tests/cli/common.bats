@@ -163,7 +163,7 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 }
 
 @test "--pin-dir points the tools at another directory" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5
 	local dir=$XDPGUARD_PIN_DIR
 	export XDPGUARD_PIN_DIR=$dir-elsewhere
@@ -178,7 +178,7 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 }
 
 @test "-v is accepted" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 --separate-stderr xg-block -v 198.18.0.5
 	run -0 --separate-stderr xg-block --verbose list -j
 	assert_equal "$(jq -r '.[0].address' <<<"$output")" 198.18.0.5
@@ -187,7 +187,7 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 # ---- privileges --------------------------------------------------------
 
 @test "not root: xg-block and xg-allow are refused, lists unchanged" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5
 	xg_save_snapshot
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-block" 198.18.0.9
@@ -203,7 +203,7 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 }
 
 @test "not root: xg-stats is refused; -j gives the error object" {
-	xg_load_lab
+	xg_shared_lab
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-stats"
 	assert_equal "$stderr" "xg-stats: $DENIED"
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-stats" -j
@@ -220,7 +220,7 @@ DENIED="permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
 }
 
 @test "not root: xg-unload detaches nothing" {
-	xg_load_lab
+	xg_shared_lab
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-unload" -n "$XG_NS" "$XG_IF"
 	assert_equal "$stderr" "xg-unload: $DENIED"
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-unload" --all

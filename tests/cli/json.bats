@@ -165,7 +165,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 # ---- lists -------------------------------------------------------------
 
 @test "lists, empty: list is [], counts are objects with a number" {
-	xg_load_lab
+	xg_shared_lab
 	local t
 	for t in xg-block xg-allow; do
 		run -0 --separate-stderr "$t" list -j
@@ -177,7 +177,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 }
 
 @test "lists, with entries: add, list, del and flush objects" {
-	xg_load_lab
+	xg_shared_lab
 	local t
 	for t in xg-block xg-allow; do
 		run -0 --separate-stderr "$t" -j 198.18.0.5 198.18.4.0/24 198.18.0.5

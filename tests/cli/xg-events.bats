@@ -149,7 +149,7 @@ ev_stop() {
 }
 
 @test "unprivileged: permission denied" {
-	xg_load_lab
+	xg_shared_lab
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-events" -c 1
 	assert_equal "$stderr" \
 		"xg-events: permission denied; run as root (needs CAP_BPF and CAP_NET_ADMIN)"
@@ -157,7 +157,7 @@ ev_stop() {
 }
 
 @test "-i names an interface that is not guarded" {
-	xg_load_lab
+	xg_shared_lab
 	run -1 --separate-stderr xg-events -i nosuch0
 	assert_equal "$stderr" "xg-events: nosuch0 is not guarded"
 	# guarded, but in a namespace: the message says how to name it
@@ -175,7 +175,7 @@ ev_stop() {
 }
 
 @test "one reader at a time; the next one may start once it ends" {
-	xg_load_lab
+	xg_shared_lab
 	ev_start -i "$XG_IF@$XG_NS"
 	run -1 --separate-stderr xg-events
 	assert_equal "$stderr" "xg-events: another xg-events is reading the events"
@@ -193,7 +193,7 @@ ev_stop() {
 # ---- the end, and its summary ------------------------------------------
 
 @test "SIGINT and SIGTERM end it with exit 0 and the summary (text)" {
-	xg_load_lab
+	xg_shared_lab
 	local sig
 	for sig in INT TERM; do
 		ev_start
@@ -228,7 +228,7 @@ ev_stop() {
 }
 
 @test "-j: the summary object, keys and types" {
-	xg_load_lab
+	xg_shared_lab
 	ev_start -j --pin-dir "$XDPGUARD_PIN_DIR"
 	ev_stop INT
 	assert_equal "$EV_RC" 0
@@ -242,7 +242,7 @@ ev_stop() {
 }
 
 @test "--pin-dir is honoured over XDPGUARD_PIN_DIR" {
-	xg_load_lab
+	xg_shared_lab
 	local dir=$XDPGUARD_PIN_DIR
 	run -1 --separate-stderr env XDPGUARD_PIN_DIR=/sys/fs/bpf/xg-none \
 		"$XG_BUILD/xg-events" --pin-dir /sys/fs/bpf/xg-none-either

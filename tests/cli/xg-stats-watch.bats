@@ -110,7 +110,7 @@ usage_err() {
 }
 
 @test "--watch: the default interval is one second" {
-	xg_load_lab
+	xg_shared_lab
 	local t0=$SECONDS
 	run -0 xg-stats --watch -c 1
 	assert_line --partial ", every 1s, "
@@ -118,7 +118,7 @@ usage_err() {
 }
 
 @test "-j --watch 0.2 -c 2: two NDJSON lines with the documented keys" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 --separate-stderr xg-stats -j --watch 0.2 -c 2
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 2
@@ -193,7 +193,7 @@ usage_err() {
 }
 
 @test "--watch: SIGINT and SIGTERM end it with exit 0" {
-	xg_load_lab
+	xg_shared_lab
 	local sig pid rc
 	for sig in INT TERM; do
 		xg-stats --watch 0.2 >"$BATS_TEST_TMPDIR/w.out" 2>&1 &

@@ -29,7 +29,7 @@ nonzero() {
 }
 
 @test "extra argument" {
-	xg_load_lab
+	xg_shared_lab
 	run -2 --separate-stderr xg-stats foo
 	assert_equal "$stderr" "xg-stats: unexpected argument 'foo'; see --help"
 	assert_equal "$output" ""
@@ -42,7 +42,7 @@ nonzero() {
 }
 
 @test "-j: top-level keys and fixed values" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 --separate-stderr xg-stats -j
 	assert_equal "$stderr" ""
 	local j=$output
@@ -63,7 +63,7 @@ nonzero() {
 }
 
 @test "-j: every class and every reason, packets and bytes as numbers" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 xg-stats -j
 	local j=$output c r
 	assert_equal "$(jq -c '.counters | keys_unsorted' <<<"$j")" \
@@ -82,7 +82,7 @@ nonzero() {
 }
 
 @test "-j: the interface in its namespace" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 xg-stats -j
 	local j=$output
 	assert_equal "$(jq '.interfaces | length' <<<"$j")" 1
@@ -105,7 +105,7 @@ nonzero() {
 }
 
 @test "-j: list sizes count hosts and prefixes per family" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5 198.18.0.6 198.18.4.0/24 2001:db8::5 2001:db8:4::/48 \
 		2001:db8:5::/48 2001:db8:6::/48
 	xg-allow 198.18.1.1
@@ -135,7 +135,7 @@ nonzero() {
 }
 
 @test "text: header, interface, lists, malformed policy, counters" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5 2001:db8::5 198.18.4.0/24
 	local idx id
 	idx=$(ifindex_of "$XG_IF")
@@ -198,7 +198,7 @@ put_entry() {
 }
 
 @test "bans: blocklist entries flagged auto, live ones only" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5
 	# 198.18.0.9 and 2001:db8:1::/64 banned by the program
 	put_entry xg_block4 "198 18 0 9" 1
@@ -290,7 +290,7 @@ usage_err() {
 }
 
 @test "-i: an interface that is not guarded" {
-	xg_load_lab
+	xg_shared_lab
 	run -1 --separate-stderr xg-stats -i nosuch0
 	assert_equal "$stderr" "xg-stats: nosuch0 is not guarded"
 	assert_equal "$output" ""

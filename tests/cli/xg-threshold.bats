@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xg-threshold: the grammar, every usage message (exit 2, nothing changed),
 # the defaults, round trips of every setting (the drop-event budget too),
-# the text and JSON layouts, and the double-buffered config slot.
+# the text and JSON layouts, and the double-buffered config slot. The tests
+# that change nothing share the file's lab (xg_shared_lab); the ones that
+# change a setting load their own.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -40,7 +42,7 @@ state_of() {
 # ---- usage errors ------------------------------------------------------
 
 @test "unknown setting" {
-	xg_load_lab
+	xg_shared_lab
 	bad "unknown setting 'foo'; see --help" foo 5
 	bad "unknown setting 'SYN'; see --help" SYN 5
 	bad "unknown setting 'syn_global'; see --help" syn_global 5
@@ -49,7 +51,7 @@ state_of() {
 }
 
 @test "missing value" {
-	xg_load_lab
+	xg_shared_lab
 	bad "missing value for 'syn'; see --help" syn
 	bad "missing value for 'syn-global'; see --help" syn-global
 	bad "missing value for 'ban'; see --help" ban
@@ -58,7 +60,7 @@ state_of() {
 }
 
 @test "invalid rate" {
-	xg_load_lab
+	xg_shared_lab
 	local r
 	for r in 0 abc 100000001 5x ' 5' '' 1.5 OFF; do
 		bad "invalid rate '$r' (1-100000000 packets/s, or off)" syn "$r"
@@ -70,7 +72,7 @@ state_of() {
 }
 
 @test "invalid burst" {
-	xg_load_lab
+	xg_shared_lab
 	local b
 	for b in 0 1000000001 abc 5k ''; do
 		bad "invalid burst '$b' (1-1000000000)" udp 100 --burst "$b"
@@ -80,7 +82,7 @@ state_of() {
 }
 
 @test "invalid ban time" {
-	xg_load_lab
+	xg_shared_lab
 	local t
 	for t in x 31536001 5m ''; do
 		bad "invalid ban time '$t' (0-31536000 seconds)" ban "$t"
@@ -88,7 +90,7 @@ state_of() {
 }
 
 @test "invalid factor" {
-	xg_load_lab
+	xg_shared_lab
 	local f
 	for f in 1 0 1001 x 2.5; do
 		bad "invalid factor '$f' (2-1000)" ban 300 --factor "$f"
@@ -96,7 +98,7 @@ state_of() {
 }
 
 @test "invalid after" {
-	xg_load_lab
+	xg_shared_lab
 	local a
 	for a in 0 3601 x 10s; do
 		bad "invalid after '$a' (1-3600 seconds)" ban 300 --after "$a"
@@ -104,7 +106,7 @@ state_of() {
 }
 
 @test "invalid prefix length" {
-	xg_load_lab
+	xg_shared_lab
 	local p
 	for p in 31 129 0 64x /64 ''; do
 		bad "invalid prefix length '$p' (32-128)" v6-prefix "$p"
@@ -112,13 +114,13 @@ state_of() {
 }
 
 @test "--burst does not apply to ban" {
-	xg_load_lab
+	xg_shared_lab
 	bad "option '--burst' does not apply to ban" ban 300 --burst 5
 	bad "option '--burst' does not apply to ban" -b 5 ban 300
 }
 
 @test "options given to a setting they do not belong to" {
-	xg_load_lab
+	xg_shared_lab
 	bad "option '--burst' does not apply to off" syn off --burst 5
 	bad "option '--factor' does not apply to syn" syn 100 --factor 3
 	bad "option '--after' does not apply to udp" udp 100 --after 3
@@ -129,7 +131,7 @@ state_of() {
 }
 
 @test "extra arguments, unknown options, missing option values" {
-	xg_load_lab
+	xg_shared_lab
 	bad "unexpected argument 'extra'; see --help" syn 100 extra
 	bad "unexpected argument '60'; see --help" ban 300 60 5
 	bad "unknown option '--frobnicate'; see --help" syn 100 --frobnicate
@@ -150,7 +152,7 @@ state_of() {
 }
 
 @test "-j: a usage error is also JSON on stdout" {
-	xg_load_lab
+	xg_shared_lab
 	run -2 --separate-stderr xg-threshold -j udp 0
 	assert_equal "$stderr" \
 		"xg-threshold: invalid rate '0' (1-100000000 packets/s, or off)"
@@ -159,7 +161,7 @@ state_of() {
 }
 
 @test "events: invalid rate and burst, options that do not apply" {
-	xg_load_lab
+	xg_shared_lab
 	local r
 	for r in 0 abc 1000001 5x '' OFF; do
 		bad "invalid rate '$r' (1-1000000 events/s, or off)" events "$r"
@@ -188,7 +190,7 @@ state_of() {
 }
 
 @test "unprivileged: permission denied, nothing changed" {
-	xg_load_lab
+	xg_shared_lab
 	local before
 	before=$(xg-threshold -j)
 	run -1 --separate-stderr xg_as_nobody "$XG_BUILD/xg-threshold" syn 5
@@ -245,7 +247,7 @@ state_of() {
 }
 
 @test "--json is -j; --pin-dir is honoured" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 xg-threshold --json
 	assert_equal "$output" "$DEFAULTS"
 	local dir=$XDPGUARD_PIN_DIR

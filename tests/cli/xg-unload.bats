@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # xg-unload: detach one interface (lists stay) or everything (pins go).
+# The usage errors that must leave a loaded program attached share the
+# file's lab (xg_shared_lab); the tests that unload load their own.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -30,26 +32,26 @@ xdp_of() {
 }
 
 @test "no interface given, with a netns" {
-	xg_load_lab
+	xg_shared_lab
 	bad 2 "no interface given; see --help" -n "$XG_NS"
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 }
 
 @test "--all takes no interface" {
-	xg_load_lab
+	xg_shared_lab
 	bad 2 "--all takes no interface" --all "$XG_IF"
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 	[[ -d $XDPGUARD_PIN_DIR ]] || fail "pin dir removed"
 }
 
 @test "--all takes no interface, interface first" {
-	xg_load_lab
+	xg_shared_lab
 	bad 2 "--all takes no interface" -n "$XG_NS" "$XG_IF" --all
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 }
 
 @test "unknown option" {
-	xg_load_lab
+	xg_shared_lab
 	bad 2 "unknown option '--everything'; see --help" --everything
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 }
@@ -59,13 +61,13 @@ xdp_of() {
 }
 
 @test "two interfaces in one call" {
-	xg_load_lab
+	xg_shared_lab
 	bad 2 "unexpected argument '$XG_PEER'; see --help" -n "$XG_NS" "$XG_IF" "$XG_PEER"
 	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 }
 
 @test "an interface that is not guarded" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5
 	xg_save_snapshot
 	bad 1 "$XG_PEER is not guarded" -n "$XG_NS" "$XG_PEER"

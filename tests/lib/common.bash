@@ -165,9 +165,9 @@ xg_shared_lab() {
 		[[ $(_xg_lab_state 2>/dev/null) == "$(<"$fresh")" ]]; then
 		return 0
 	fi
-	xg-unload --all >/dev/null 2>&1
+	xg-unload --all >/dev/null 2>&1 || :
 	rm -rf "$XDPGUARD_PIN_DIR"
-	ip netns del "$XG_NS" 2>/dev/null
+	ip netns del "$XG_NS" 2>/dev/null || :
 	xg_load_lab && _xg_lab_state >"$fresh"
 }
 
