@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # xg-load: usage errors touch nothing, a bad interface leaves nothing behind,
 # a guarded interface is refused without --force, the lists survive reloads.
-# Every program is attached to a veth inside the test's own namespace.
+# Every program is attached to a veth inside a namespace the test creates;
+# the few tests of a refused load share the file's lab (xg_shared_lab).
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -270,7 +271,7 @@ link_id_of() {
 }
 
 @test "already guarded: refused without --force, nothing changes" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5 2001:db8::/32
 	xg_save_snapshot
 	local id
@@ -373,7 +374,7 @@ link_id_of() {
 }
 
 @test "a different --max-entries is refused, lists kept" {
-	xg_load_lab
+	xg_shared_lab
 	xg-block 198.18.0.5
 	xg_save_snapshot
 	bad 1 "blocklist maps are pinned with 65536 entries; run xg-unload --all to resize (this empties the lists)" \
@@ -383,7 +384,7 @@ link_id_of() {
 }
 
 @test "default sizes" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 xg-stats -j
 	assert_equal "$(jq -c '.lists | [.blocklist.max_hosts, .blocklist.max_prefixes,
 		.allowlist.max_hosts, .allowlist.max_prefixes]' <<<"$output")" \
@@ -487,7 +488,7 @@ link_id_of() {
 }
 
 @test "-j: a failure prints only the error object" {
-	xg_load_lab
+	xg_shared_lab
 	run -1 --separate-stderr xg-load -j -n "$XG_NS" "$XG_IF"
 	assert_equal "$stderr" "xg-load: $XG_IF is already guarded; use --force to replace the program"
 	assert_equal "$output" \
