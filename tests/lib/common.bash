@@ -113,7 +113,7 @@ xg_setup_test() {
 # Call from teardown(): unload, remove the test's pins and namespaces. The
 # shared lab stays for the next test (teardown_file removes it).
 xg_teardown_test() {
-	if [[ -n ${XG_TEST_PIN_DIR:-} ]]; then
+	if [[ -n ${XG_TEST_PIN_DIR:-} && -e $XG_TEST_PIN_DIR ]]; then
 		xg-unload --all --pin-dir "$XG_TEST_PIN_DIR" >/dev/null 2>&1
 		rm -rf "$XG_TEST_PIN_DIR"
 	fi
