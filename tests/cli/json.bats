@@ -219,7 +219,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 # ---- xg-threshold and xg-stats -----------------------------------------
 
 @test "xg-threshold -j: show and every change print the settings object" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 --separate-stderr xg-threshold -j
 	json_ok "$THRESHOLD_KEYS"
 	run -0 xg-threshold -j syn 100 -b 150

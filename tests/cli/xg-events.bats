@@ -257,7 +257,7 @@ ev_stop() {
 }
 
 @test "events off: one note on stderr, and it keeps running" {
-	xg_load_lab
+	xg_shared_lab
 	xg-threshold events off
 	ev_start
 	sleep 0.3

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # xg-threshold: the grammar, every usage message (exit 2, nothing changed),
 # the defaults, round trips of every setting (the drop-event budget too),
-# the text and JSON layouts, and the double-buffered config slot. The tests
-# that change nothing share the file's lab (xg_shared_lab); the ones that
-# change a setting load their own.
+# the text and JSON layouts, and the double-buffered config slot. Most tests
+# share the file's lab (xg_shared_lab puts the settings back between them);
+# the ones about a fresh load, the config slot or xg-load load their own.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -290,7 +290,7 @@ state_of() {
 # ---- round trips -------------------------------------------------------
 
 @test "each limit: RATE sets burst to twice the rate; text is silent" {
-	xg_load_lab
+	xg_shared_lab
 	local w k
 	for w in syn udp icmp frag {syn,udp,icmp,frag}-{new,global}; do
 		k=${w/-/_}
@@ -304,7 +304,7 @@ state_of() {
 }
 
 @test "each limit: --burst and -b set the burst" {
-	xg_load_lab
+	xg_shared_lab
 	xg-threshold syn 10 --burst 1
 	xg-threshold udp 1000 -b 1000000000
 	xg-threshold icmp 1 --burst=3
@@ -323,14 +323,14 @@ state_of() {
 }
 
 @test "a new rate without --burst takes the default burst again" {
-	xg_load_lab
+	xg_shared_lab
 	xg-threshold udp 100 --burst 5000
 	xg-threshold udp 300
 	assert_equal "$(xg-threshold -j | jq -c .limits.udp)" '{"rate":300,"burst":600}'
 }
 
 @test "off disables one limit and leaves the others" {
-	xg_load_lab
+	xg_shared_lab
 	local w k
 	for w in syn udp icmp frag {syn,udp,icmp,frag}-{new,global}; do
 		k=${w/-/_}
@@ -344,7 +344,7 @@ state_of() {
 }
 
 @test "events: RATE, --burst, off, and the bounds; nothing else moves" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 --separate-stderr xg-threshold events 50
 	assert_equal "$output$stderr" ""
 	assert_equal "$(xg-threshold -j)" \
@@ -370,7 +370,7 @@ state_of() {
 }
 
 @test "ban: seconds, --factor, --after; unchanged ones are kept" {
-	xg_load_lab
+	xg_shared_lab
 	xg-threshold ban 3600 --factor 10 --after 5
 	assert_equal "$(xg-threshold -j | jq -c .ban)" \
 		'{"seconds":3600,"factor":10,"after":5}'
@@ -391,7 +391,7 @@ state_of() {
 }
 
 @test "ban 0 turns automatic bans off; the limits stay" {
-	xg_load_lab
+	xg_shared_lab
 	xg-threshold ban 0
 	assert_equal "$(xg-threshold -j)" "$(defaults_with '.ban.seconds = 0')"
 	run -0 xg-threshold
@@ -402,7 +402,7 @@ state_of() {
 }
 
 @test "v6-prefix: the bounds and a value between" {
-	xg_load_lab
+	xg_shared_lab
 	local p
 	for p in 32 56 128 64; do
 		xg-threshold v6-prefix "$p"
@@ -413,7 +413,7 @@ state_of() {
 }
 
 @test "a change touches only its setting" {
-	xg_load_lab
+	xg_shared_lab
 	xg-threshold syn 50
 	assert_equal "$(xg-threshold -j)" \
 		"$(defaults_with '.limits.syn = {rate: 50, burst: 100}')"
@@ -423,7 +423,7 @@ state_of() {
 }
 
 @test "-j after a change prints the new settings" {
-	xg_load_lab
+	xg_shared_lab
 	run -0 --separate-stderr xg-threshold -j udp 1000 --burst 3000
 	assert_equal "$stderr" ""
 	assert_equal "$output" \

@@ -155,27 +155,48 @@ _xg_lab_state() {
 		.detached.total]' && xg-threshold -j
 }
 
+# xg_set_settings JSON: every setting of an `xg-threshold -j` document
+# written back with xg-threshold, one call a setting (drop_malformed is
+# xg-load's and is left alone).
+xg_set_settings() {
+	local words
+
+	jq -r '((.limits | to_entries[] | [(.key | sub("_"; "-")), .value]),
+		["events", .events] | .[0] + " " + (.[1] | if .rate == 0
+		then "off" else "\(.rate) --burst \(.burst)" end)),
+		"ban \(.ban.seconds) --factor \(.ban.factor) --after \(.ban.after)",
+		"v6-prefix \(.v6_prefix)"' <<<"$1" |
+		while read -r words; do
+			# shellcheck disable=SC2086 # the words of one setting
+			xg-threshold $words >/dev/null || return 1
+		done
+}
+
 # The file's shared CLI fixture, for tests that need nothing but a loaded
-# xdpguard (default options) with empty lists: it points XG_NS and
-# XDPGUARD_PIN_DIR at namespace and pins xgbe-RID-FILE-s and flushes both
-# lists. Loaded by the first test that asks; a later test gets it as that
-# first test found it, or else a new one: when the state a test can see
-# (_xg_lab_state) differs from a fresh load's, because a test changed a
-# setting, wrote a counter or unloaded, the lab is loaded again.
+# xdpguard (default options) with empty lists and the default settings: it
+# points XG_NS and XDPGUARD_PIN_DIR at namespace and pins xgbe-RID-FILE-s,
+# flushes both lists and puts back any setting an earlier test changed.
+# Loaded by the first test that asks; a later test gets it as that first
+# test found it, or else a new one: when the state a test can see
+# (_xg_lab_state) still differs from a fresh load's, because a test wrote
+# a counter, unloaded or loaded with other options, the lab is loaded again.
 xg_shared_lab() {
 	local fresh=$BATS_FILE_TMPDIR/xg-shared-lab.state
+	local settings=$BATS_FILE_TMPDIR/xg-shared-lab.settings
 
 	XG_NS=xgbe-$XG_RID-$XG_FTAG-s
 	export XG_NS XDPGUARD_PIN_DIR=$XG_BPFFS/$XG_NS
 	if [[ -e $fresh ]] && xg-block flush >/dev/null 2>&1 &&
-		xg-allow flush >/dev/null 2>&1 &&
-		[[ $(_xg_lab_state 2>/dev/null) == "$(<"$fresh")" ]]; then
-		return 0
+		xg-allow flush >/dev/null 2>&1; then
+		if [[ $(xg-threshold -j 2>/dev/null) != "$(<"$settings")" ]]; then
+			xg_set_settings "$(<"$settings")" || :
+		fi
+		[[ $(_xg_lab_state 2>/dev/null) == "$(<"$fresh")" ]] && return 0
 	fi
 	xg-unload --all >/dev/null 2>&1 || :
 	rm -rf "$XDPGUARD_PIN_DIR"
 	ip netns del "$XG_NS" 2>/dev/null || :
-	xg_load_lab && _xg_lab_state >"$fresh"
+	xg_load_lab && _xg_lab_state >"$fresh" && xg-threshold -j >"$settings"
 }
 
 # ---- observation helpers ---------------------------------------------------
