@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "lists.h"
 #include "limits.h"
+#include "rules.h"
 #include "stats.h"
 #include "events.h"
 
@@ -68,8 +69,8 @@ static __always_inline __u32 decide_lists(__u32 lists, const struct xg_pkt *p,
  * Fills @p (zeroed by the caller) for the event step. @st and @cfg may
  * be NULL (no lists, no limits).
  */
-static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
-				    struct xg_state *st,
+static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
+				    struct xg_pkt *p, struct xg_state *st,
 				    const struct xg_config *cfg, __u32 *class)
 {
 	__u32 reason, limited;
@@ -106,6 +107,19 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
 	bad = reason == XG_R_MALFORMED && !(cfg->flags & XG_CFG_DROP_MALFORMED);
 	if (reason != XG_R_PASS && !bad)
 		return reason;
+	/* The rules: after the lists, before the limits (xdpguard(7)). */
+	if (st && (st->lists & XG_L_RULES)) {
+		int idx = rules_find(ctx, event_arg_pkt(p),
+				     rules_meta(p, l4_bad));
+
+		if (idx >= 0) {
+			reason = apply_rule(ctx, idx);
+			if (reason == XG_RULE_PASS)
+				return bad ? XG_R_MALFORMED : XG_R_PASS;
+			if (reason != XG_R_PASS)
+				return reason;
+		}
+	}
 	limited = check_limits(p, *class, cfg, st, bad);
 	return bad && limited == XG_R_PASS ? XG_R_MALFORMED : limited;
 }
@@ -143,7 +157,7 @@ int xdpguard(struct xdp_md *ctx)
 		cfg = &st->cfg[st->cfg_slot & 1];
 		flags = cfg->flags;
 	}
-	reason = decide(&c, &p, st, cfg, &class);
+	reason = decide(ctx, &c, &p, st, cfg, &class);
 	verdict = verdict_of(reason, flags);
 	/* Drops only: the pass path pays one compare for events, a drop
 	 * with events off one load more, and neither the call.

@@ -416,6 +416,44 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);
 struct xg_state *xg_state_mmap(int state_fd, bool rdonly);
 void xg_state_munmap(struct xg_state *st);
 
+/* ---- rule.c: the rules compiled for the program ------------------------ */
+
+#define XG_RULE_PORTS 8 /* destination port ranges of one rule */
+
+/* A rule as xg-rule takes it: the compiled rule, the classes it can
+ * match (bits 1 << XG_RC_*), and its destination ports (none: any, and
+ * packets without a port too).
+ */
+struct xg_rule_spec {
+	struct xg_rule r;
+	__u32 classes;
+	int nports;
+	__u16 port_lo[XG_RULE_PORTS];
+	__u16 port_hi[XG_RULE_PORTS];
+};
+
+/* What xg_rules_write() puts in the maps. */
+struct xg_rules_image {
+	struct xg_rule rules[XG_MAX_RULES];
+	int n;
+	struct xg_rset sets[XG_MAX_RSETS];
+	int nsets;
+	struct xg_rport ports[XG_RPORT_ENTRIES];
+};
+
+/* Compiles @spec[0..n), in the order they are to be checked, into @img.
+ * 0, or -E2BIG and why in @err: too many rules, more than XG_RULE_CAND
+ * of them could meet one packet, or more than XG_MAX_RSETS sets.
+ */
+int xg_rules_compile(const struct xg_rule_spec *spec, int n,
+		     struct xg_rules_image *img, char *err, size_t len);
+/* Writes @img into xg_rules, xg_rsets and xg_rports; 0 or -errno. Not
+ * atomic yet: a packet may meet a mix of the old and new rules while it
+ * runs.
+ */
+int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd,
+		   const struct xg_rules_image *img);
+
 /* ---- stats.c ----------------------------------------------------------- */
 
 /* Sum of the per-CPU counters of one interface slot (or of all of

@@ -29,6 +29,11 @@
 #define XG_MAP_EVENTS xg_events /* ring buffer of struct xg_event */
 #define XG_MAP_EVSTATS xg_evstats /* percpu array[1] -> struct xg_evstats */
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
+#define XG_MAP_RULES xg_rules /* array XG_MAX_RULES -> struct xg_rule */
+#define XG_MAP_RSETS xg_rsets /* array XG_MAX_RSETS -> struct xg_rset */
+#define XG_MAP_RPORTS xg_rports /* array XG_RPORT_ENTRIES -> struct xg_rport */
+#define XG_MAP_RHITS xg_rhits /* percpu array XG_MAX_RULES -> xg_counter */
+#define XG_MAP_RBUCKET xg_rbucket /* array XG_MAX_RULES -> xg_gbucket */
 /* (the settings live in xg_state: one lookup a packet finds both) */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
@@ -152,6 +157,8 @@ enum xg_reason {
 	XG_R_ICMP_GLOBAL,
 	XG_R_FRAG_GLOBAL,
 	XG_R_AUTOBAN, /* source on the blocklist by an automatic ban */
+	XG_R_RULE_DROP, /* a drop rule matched (xg-rule) */
+	XG_R_RULE_RATE, /* a rate rule matched, over its rate */
 	XG_R_MAX,
 };
 
@@ -194,6 +201,7 @@ struct xg_counter {
 #define XG_L_BLOCK6 (1U << 5)
 #define XG_L_BLOCK4P (1U << 6)
 #define XG_L_BLOCK6P (1U << 7)
+#define XG_L_RULES (1U << 8) /* xg_rules holds a rule */
 
 /* xg_pfx: where a prefix-list entry may be. One bit per IPv4 /24 and
  * one per hash of an IPv6 /32, set for those that a prefix of the
@@ -373,6 +381,97 @@ static inline void xg_config_defaults(struct xg_config *cfg)
 	cfg->ban_factor = XG_DEF_BAN_FACTOR;
 	cfg->ban_after = XG_DEF_BAN_AFTER;
 }
+
+/* ---- rules (xg-rule) -------------------------------------------------
+ *
+ * User space compiles the rules, in priority order, into xg_rules (rule i
+ * is checked before rule i + 1: the first match wins) and classifies them
+ * by what a packet's headers name at once: its class (XG_RC_*) and, for
+ * TCP and UDP with a header, its destination port. Each (class, port) and
+ * each class without a port names a set of candidate rules (xg_rsets: the
+ * indices of the rules that can match such a packet, in order), so a
+ * packet meets only those: two array reads for the set, then at most
+ * XG_RULE_CAND rule checks, however many rules there are. A rule set in
+ * which some packet could meet more candidates is refused when it is
+ * written.
+ */
+#define XG_MAX_RULES 1024
+#define XG_MAX_RSETS 2048 /* distinct candidate sets; set 0 is empty */
+#define XG_RULE_CAND 16
+
+enum xg_rclass {
+	XG_RC_TCP = 0,
+	XG_RC_UDP,
+	XG_RC_ICMP, /* ICMP over IPv4, ICMPv6 over IPv6 */
+	XG_RC_OTHER, /* any other protocol */
+	XG_RC_MAX,
+};
+
+/* xg_rports: the set of (class, dport) for TCP and UDP is at entry
+ * (class * 65536 + dport) / 4, in set[dport % 4]; the sets of packets
+ * without a port (other classes, non-first fragments, a TCP or UDP header
+ * cut short) are in the last entry, set[class].
+ */
+#define XG_RPORT_ENTRIES (2 * 65536 / 4 + 1)
+#define XG_RPORT_PORTLESS (XG_RPORT_ENTRIES - 1)
+struct xg_rport {
+	__u16 set[4];
+};
+
+struct xg_rset {
+	__u16 n; /* candidates, at most XG_RULE_CAND */
+	__u16 idx[XG_RULE_CAND]; /* rule indices, ascending: checked in turn */
+	__u16 pad;
+};
+
+enum xg_raction {
+	XG_RA_DROP = 0,
+	XG_RA_PASS, /* skips the rate limits (never the blocklist) */
+	XG_RA_MONITOR, /* passes; offered to the event stream */
+	XG_RA_RATE, /* a token bucket for the whole rule */
+};
+
+/* xg_rule.match: which optional fields the rule tests */
+#define XG_RM_SRC (1U << 0) /* src/src_len */
+#define XG_RM_DST (1U << 1)
+#define XG_RM_SPORT (1U << 2) /* sport_lo..sport_hi */
+#define XG_RM_FLAGS (1U << 3) /* (tcp flags & tcp_mask) == tcp_flags */
+#define XG_RM_ICMP_TYPE (1U << 4)
+#define XG_RM_ICMP_CODE (1U << 5)
+#define XG_RM_LEN (1U << 6) /* IP total length, len_lo..len_hi */
+#define XG_RM_TTL (1U << 7) /* TTL or hop limit, ttl_lo..ttl_hi */
+#define XG_RM_FRAG (1U << 8) /* a non-first fragment only */
+#define XG_RM_NOFRAG (1U << 9) /* no non-first fragment */
+#define XG_RM_PROTO (1U << 10) /* exactly proto (class other) */
+#define XG_RM_V4 (1U << 11) /* IPv4 only (a src or dst of IPv4) */
+#define XG_RM_V6 (1U << 12) /* IPv6 only */
+
+/* One compiled rule. Addresses are in the IPv6 space, IPv4 as
+ * ::ffff:a.b.c.d (prefix lengths 96 + n), masked, network order.
+ */
+struct xg_rule {
+	__u32 id; /* what xg-rule list shows and del takes */
+	__u32 match; /* XG_RM_* */
+	__u8 action; /* XG_RA_* */
+	__u8 proto;
+	__u8 src_len;
+	__u8 dst_len;
+	__u8 tcp_flags;
+	__u8 tcp_mask;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 ttl_lo;
+	__u8 ttl_hi;
+	__u16 sport_lo;
+	__u16 sport_hi;
+	__u16 len_lo;
+	__u16 len_hi;
+	__u16 prio;
+	__u32 src[4];
+	__u32 dst[4];
+	__u32 pad;
+	struct xg_limit rate; /* XG_RA_RATE */
+};
 
 /* One entry, mmapable: the one lookup of the program on every packet
  * finds the list bits, the slot in force and the settings. User space
@@ -604,6 +703,8 @@ _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
 _Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8 + 2 * 336, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
+_Static_assert(sizeof(struct xg_rule) == 88, "xg_rule layout");
+_Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
 _Static_assert(sizeof(struct xg_hot_slot) == 40, "xg_hot layout");

@@ -126,4 +126,7 @@ void run_admission(void);
  */
 void run_observability(void);
 
+/* rules.c: the rules of xg-rule. */
+void run_rules(void);
+
 #endif /* XG_TEST_CHECK_H */

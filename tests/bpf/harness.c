@@ -369,6 +369,52 @@ static int clear_hot(void)
 	return err;
 }
 
+int h_rules(const struct xg_rule_spec *spec, int n, char *err, size_t len)
+{
+	static struct xg_rules_image img;
+	struct xg_gbucket b = { 0 };
+	struct xg_counter c[ncpus];
+	uint32_t i;
+	int e;
+
+	e = xg_rules_compile(spec, n, &img, err, len);
+	if (e)
+		return e;
+	e = xg_rules_write(bpf_map__fd(skel->maps.XG_MAP_RULES),
+			   bpf_map__fd(skel->maps.XG_MAP_RSETS),
+			   bpf_map__fd(skel->maps.XG_MAP_RPORTS), &img);
+	if (e) {
+		snprintf(err, len, "cannot write the rules: %s", strerror(-e));
+		return e;
+	}
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < (uint32_t)n; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_RBUCKET),
+					&i, &b, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_RHITS),
+					&i, c, BPF_ANY))
+			return -errno;
+	if (n)
+		__atomic_fetch_or(&state->lists, XG_L_RULES, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&state->lists, ~XG_L_RULES,
+				   __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int64_t h_rule_hits(uint32_t idx)
+{
+	struct xg_counter c[ncpus];
+	int64_t sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_RHITS), &idx, c))
+		return -1;
+	for (i = 0; i < ncpus; i++)
+		sum += c[i].packets;
+	return sum;
+}
+
 int h_reset(uint32_t flags)
 {
 	struct bpf_map *lists[] = {
