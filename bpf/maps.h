@@ -196,6 +196,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_RHITS SEC(".maps");
 
+/* The rules as given, for xg-rule (the program never reads it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xg_rule_src);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RULESRC SEC(".maps");
+
 /* The bucket of each rate rule, for all sources together. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

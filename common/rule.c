@@ -17,19 +17,19 @@
  * destination port @port (-1: none) can meet, into @set; -1 if more than
  * XG_RULE_CAND.
  */
-static int candidates(const struct xg_rule_spec *spec, int n, int rc, int port,
+static int candidates(const struct xg_rule_src *spec, int n, int rc, int port,
 		      struct xg_rset *set)
 {
 	int i, j;
 
 	memset(set, 0, sizeof(*set));
 	for (i = 0; i < n; i++) {
-		const struct xg_rule_spec *s = &spec[i];
+		const struct xg_rule_src *s = &spec[i];
 		int in = !s->nports;
 
 		if (!(s->classes & (1U << rc)))
 			continue;
-		for (j = 0; j < s->nports && port >= 0 && !in; j++)
+		for (j = 0; j < (int)s->nports && port >= 0 && !in; j++)
 			in = port >= s->port_lo[j] && port <= s->port_hi[j];
 		if (!in)
 			continue;
@@ -65,7 +65,7 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int xg_rules_compile(const struct xg_rule_spec *spec, int n,
+int xg_rules_compile(const struct xg_rule_src *spec, int n,
 		     struct xg_rules_image *img, char *err, size_t len)
 {
 	/* The ports where some rule's range starts or ends: between two of
@@ -95,7 +95,7 @@ int xg_rules_compile(const struct xg_rule_spec *spec, int n,
 		ncut = 0;
 		cut[ncut++] = 0;
 		for (i = 0; i < n; i++)
-			for (j = 0; j < spec[i].nports; j++) {
+			for (j = 0; j < (int)spec[i].nports; j++) {
 				cut[ncut++] = spec[i].port_lo[j];
 				cut[ncut++] = spec[i].port_hi[j] + 1U;
 			}

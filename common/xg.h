@@ -418,20 +418,6 @@ void xg_state_munmap(struct xg_state *st);
 
 /* ---- rule.c: the rules compiled for the program ------------------------ */
 
-#define XG_RULE_PORTS 8 /* destination port ranges of one rule */
-
-/* A rule as xg-rule takes it: the compiled rule, the classes it can
- * match (bits 1 << XG_RC_*), and its destination ports (none: any, and
- * packets without a port too).
- */
-struct xg_rule_spec {
-	struct xg_rule r;
-	__u32 classes;
-	int nports;
-	__u16 port_lo[XG_RULE_PORTS];
-	__u16 port_hi[XG_RULE_PORTS];
-};
-
 /* What xg_rules_write() puts in the maps. */
 struct xg_rules_image {
 	struct xg_rule rules[XG_MAX_RULES];
@@ -445,7 +431,7 @@ struct xg_rules_image {
  * 0, or -E2BIG and why in @err: too many rules, more than XG_RULE_CAND
  * of them could meet one packet, or more than XG_MAX_RSETS sets.
  */
-int xg_rules_compile(const struct xg_rule_spec *spec, int n,
+int xg_rules_compile(const struct xg_rule_src *spec, int n,
 		     struct xg_rules_image *img, char *err, size_t len);
 /* Writes @img into xg_rules, xg_rsets and xg_rports; 0 or -errno. Not
  * atomic yet: a packet may meet a mix of the old and new rules while it

@@ -34,6 +34,7 @@
 #define XG_MAP_RPORTS xg_rports /* array XG_RPORT_ENTRIES -> struct xg_rport */
 #define XG_MAP_RHITS xg_rhits /* percpu array XG_MAX_RULES -> xg_counter */
 #define XG_MAP_RBUCKET xg_rbucket /* array XG_MAX_RULES -> xg_gbucket */
+#define XG_MAP_RULESRC xg_rulesrc /* array XG_MAX_RULES -> xg_rule_src */
 /* (the settings live in xg_state: one lookup a packet finds both) */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
@@ -446,6 +447,15 @@ enum xg_raction {
 #define XG_RM_V4 (1U << 11) /* IPv4 only (a src or dst of IPv4) */
 #define XG_RM_V6 (1U << 12) /* IPv6 only */
 
+/* A rule as xg-rule was given it, for xg-rule list and the next change:
+ * the compiled rule, the classes it can match (1 << XG_RC_*) and its
+ * destination ports (nports 0: any, and packets without a port). The
+ * program never reads it. Entries 0..n-1 hold the rules in the order
+ * they are checked (prio, then id); r.id 0 ends the list.
+ */
+#define XG_RULE_PORTS 8
+struct xg_rule_src;
+
 /* One compiled rule. Addresses are in the IPv6 space, IPv4 as
  * ::ffff:a.b.c.d (prefix lengths 96 + n), masked, network order.
  */
@@ -471,6 +481,14 @@ struct xg_rule {
 	__u32 dst[4];
 	__u32 pad;
 	struct xg_limit rate; /* XG_RA_RATE */
+};
+
+struct xg_rule_src {
+	struct xg_rule r;
+	__u32 classes;
+	__u32 nports;
+	__u16 port_lo[XG_RULE_PORTS];
+	__u16 port_hi[XG_RULE_PORTS];
 };
 
 /* One entry, mmapable: the one lookup of the program on every packet
@@ -704,6 +722,7 @@ _Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8 + 2 * 336, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
 _Static_assert(sizeof(struct xg_rule) == 88, "xg_rule layout");
+_Static_assert(sizeof(struct xg_rule_src) == 128, "xg_rule_src layout");
 _Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");

@@ -369,7 +369,7 @@ static int clear_hot(void)
 	return err;
 }
 
-int h_rules(const struct xg_rule_spec *spec, int n, char *err, size_t len)
+int h_rules(const struct xg_rule_src *spec, int n, char *err, size_t len)
 {
 	static struct xg_rules_image img;
 	struct xg_gbucket b = { 0 };

@@ -109,8 +109,8 @@ int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns);
  * their buckets and hits zeroed, and sets or clears XG_L_RULES; 0, or an
  * error and why in @err.
  */
-struct xg_rule_spec;
-int h_rules(const struct xg_rule_spec *spec, int n, char *err, size_t len);
+struct xg_rule_src;
+int h_rules(const struct xg_rule_src *spec, int n, char *err, size_t len);
 /* The packets rule @idx matched, summed over the CPUs; -1 on error. */
 int64_t h_rule_hits(uint32_t idx);
 /* The same frame run on CPUs 0..@cpus-1 at once, one thread each, on the

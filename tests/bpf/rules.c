@@ -15,9 +15,9 @@
 
 #define C(rc) (1U << XG_RC_##rc)
 
-static struct xg_rule_spec rule(int action, __u32 classes, int lo, int hi)
+static struct xg_rule_src rule(int action, __u32 classes, int lo, int hi)
 {
-	struct xg_rule_spec s;
+	struct xg_rule_src s;
 
 	memset(&s, 0, sizeof(s));
 	s.r.action = action;
@@ -60,7 +60,7 @@ static void prefix(const char *cidr, __u32 *a, __u8 *len)
 	}
 }
 
-static int set_rules(const char *name, const struct xg_rule_spec *s, int n)
+static int set_rules(const char *name, const struct xg_rule_src *s, int n)
 {
 	char err[160];
 
@@ -86,7 +86,7 @@ static int hits(const char *name, uint32_t idx, int64_t want)
 static void f_port_rule(void)
 {
 	const char *name = "rules: tcp dport 22 drop; other ports and udp pass";
-	struct xg_rule_spec s = rule(XG_RA_DROP, C(TCP), 22, 22);
+	struct xg_rule_src s = rule(XG_RA_DROP, C(TCP), 22, 22);
 	struct frame f22, f23, u22;
 
 	BUILD(&f22, FRAME(.ip = 4, .proto = IPPROTO_TCP, .ports = 1,
@@ -106,9 +106,9 @@ static void f_port_rule(void)
 static void f_port_edges(void)
 {
 	const char *name = "rules: dport 0, 1-1 and 65535 at their edges";
-	struct xg_rule_spec s[3] = { rule(XG_RA_DROP, C(UDP), 0, 0),
-				     rule(XG_RA_DROP, C(UDP), 1, 1),
-				     rule(XG_RA_DROP, C(UDP), 65535, 65535) };
+	struct xg_rule_src s[3] = { rule(XG_RA_DROP, C(UDP), 0, 0),
+				    rule(XG_RA_DROP, C(UDP), 1, 1),
+				    rule(XG_RA_DROP, C(UDP), 65535, 65535) };
 	static const int drop[] = { 0, 1, 65535 }, pass[] = { 2, 65534 };
 	struct frame f;
 	int ok = !set_rules(name, s, 3);
@@ -132,8 +132,8 @@ static void f_port_edges(void)
 static void f_first_match(void)
 {
 	const char *name = "rules: first match wins; pass skips the limits";
-	struct xg_rule_spec s[2] = { rule(XG_RA_PASS, C(TCP), 80, 80),
-				     rule(XG_RA_DROP, C(TCP), 80, 80) };
+	struct xg_rule_src s[2] = { rule(XG_RA_PASS, C(TCP), 80, 80),
+				    rule(XG_RA_DROP, C(TCP), 80, 80) };
 	struct xg_config cfg = one_limit(XG_LIM_SYN, 1, 1);
 	struct frame in, out;
 	char err[160];
@@ -157,7 +157,7 @@ static void f_first_match(void)
 static void f_rate_total(void)
 {
 	const char *name = "rules: rate 2/2 total on udp 53: the third drops";
-	struct xg_rule_spec s = rule(XG_RA_RATE, C(UDP), 53, 53);
+	struct xg_rule_src s = rule(XG_RA_RATE, C(UDP), 53, 53);
 	struct frame f;
 
 	s.r.rate = (struct xg_limit){ .rate = 2, .burst = 2 };
@@ -174,8 +174,8 @@ static void f_rate_total(void)
 static void f_portless(void)
 {
 	const char *name = "rules: a later fragment meets port-less rules only";
-	struct xg_rule_spec port = rule(XG_RA_DROP, C(TCP), 80, 80);
-	struct xg_rule_spec any = rule(XG_RA_DROP, C(TCP), -1, -1);
+	struct xg_rule_src port = rule(XG_RA_DROP, C(TCP), 80, 80);
+	struct xg_rule_src any = rule(XG_RA_DROP, C(TCP), -1, -1);
 	struct frame f;
 
 	BUILD(&f, B4_FRAG_LATER);
@@ -188,10 +188,10 @@ static void f_portless(void)
 static void f_fields(void)
 {
 	const char *name = "rules: dst (IPv6), ttl, len, icmp type, !frag";
-	struct xg_rule_spec s[4] = { rule(XG_RA_DROP, C(UDP), -1, -1),
-				     rule(XG_RA_DROP, C(TCP), -1, -1),
-				     rule(XG_RA_DROP, C(ICMP), -1, -1),
-				     rule(XG_RA_DROP, C(OTHER), -1, -1) };
+	struct xg_rule_src s[4] = { rule(XG_RA_DROP, C(UDP), -1, -1),
+				    rule(XG_RA_DROP, C(TCP), -1, -1),
+				    rule(XG_RA_DROP, C(ICMP), -1, -1),
+				    rule(XG_RA_DROP, C(OTHER), -1, -1) };
 	struct frame f;
 	int ok;
 
@@ -236,7 +236,7 @@ static void f_fields(void)
 static void f_many(void)
 {
 	const char *name = "rules: 1000 rules, each on its own port";
-	static struct xg_rule_spec s[1000];
+	static struct xg_rule_src s[1000];
 	struct frame f;
 	int i, ok;
 
@@ -257,7 +257,7 @@ static void f_many(void)
 static void f_too_dense(void)
 {
 	const char *name = "rules: 17 rules on tcp port 80 are refused";
-	struct xg_rule_spec s[XG_RULE_CAND + 1];
+	struct xg_rule_src s[XG_RULE_CAND + 1];
 	char err[160] = "";
 	int i, e;
 
