@@ -164,34 +164,41 @@ static __always_inline int rule_ok(const struct xg_rule *r,
 	return 1;
 }
 
-/* The index of the first rule that matches the packet, or -1. A global
- * function: the verifier walks it once, and the main program sees one
- * scalar (arguments: the parse's offsets as event_arg_pkt() packs them,
- * and rules_meta()).
+/* The candidate set of the packet (0: none), in the main program: most
+ * packets of a host with rules meet none, and pay this array read only.
  */
-__attribute__((noinline)) int rules_find(struct xdp_md *ctx, __u64 offs,
-					 __u64 meta)
+static __always_inline __u32 rule_set(const struct xg_pkt *p, int l4_bad)
 {
-	struct xg_rpkt k = {};
+	__u32 entry, sel;
 	struct xg_rport *rp;
-	struct xg_rset *set;
-	struct xg_rule *r;
-	__u32 entry, sel, sid, i, idx;
 
-	if (!ctx || rpkt_read(ctx, offs, meta, &k))
-		return -1;
-	if (k.ports) {
-		entry = ((k.proto == IPPROTO_UDP ? 65536 : 0) + k.dport) >> 2;
-		sel = k.dport & 3;
+	if (!l4_bad && !p->nonfirst_frag &&
+	    (p->l4proto == IPPROTO_TCP || p->l4proto == IPPROTO_UDP)) {
+		entry = ((p->l4proto == IPPROTO_UDP ? 65536 : 0) + p->dport) >>
+			2;
+		sel = p->dport & 3;
 	} else {
 		entry = XG_RPORT_PORTLESS;
-		sel = rclass_of(k.proto, k.v6);
+		sel = rclass_of(p->l4proto, p->ipv6);
 	}
 	rp = bpf_map_lookup_elem(&XG_MAP_RPORTS, &entry);
-	if (!rp)
-		return -1;
-	sid = rp->set[sel & 3];
-	if (!sid)
+	return rp ? rp->set[sel & 3] : 0;
+}
+
+/* The index of the first rule of candidate set @sid that matches the
+ * packet, or -1. A global function: the verifier walks it once, and the
+ * main program sees one scalar (arguments: the parse's offsets as
+ * event_arg_pkt() packs them, and rules_meta()).
+ */
+__attribute__((noinline)) int rules_find(struct xdp_md *ctx, __u64 offs,
+					 __u64 meta, __u32 sid)
+{
+	struct xg_rpkt k = {};
+	struct xg_rset *set;
+	struct xg_rule *r;
+	__u32 i, idx;
+
+	if (!ctx || rpkt_read(ctx, offs, meta, &k))
 		return -1;
 	set = bpf_map_lookup_elem(&XG_MAP_RSETS, &sid);
 	if (!set)

@@ -73,7 +73,7 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 				    struct xg_pkt *p, struct xg_state *st,
 				    const struct xg_config *cfg, __u32 *class)
 {
-	__u32 reason, limited;
+	__u32 reason, limited, sid;
 	__be16 proto;
 	int l3, l4_bad, bad;
 
@@ -96,7 +96,7 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 	 * fragmenting does not get around the blocklist.
 	 */
 	l4_bad = l3 || (!p->nonfirst_frag && parse_l4(c, p) < 0);
-	reason = decide_lists(st ? st->lists : 0, p, l4_bad);
+	reason = decide_lists(st ? st->lists & XG_L_LISTS : 0, p, l4_bad);
 	if (!cfg)
 		return reason;
 	/* A malformed packet that will be passed still costs the kernel an
@@ -108,9 +108,10 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 	if (reason != XG_R_PASS && !bad)
 		return reason;
 	/* The rules: after the lists, before the limits (xdpguard(7)). */
-	if (st && (st->lists & XG_L_RULES)) {
+	sid = st && (st->lists & XG_L_RULES) ? rule_set(p, l4_bad) : 0;
+	if (sid) {
 		int idx = rules_find(ctx, event_arg_pkt(p),
-				     rules_meta(p, l4_bad));
+				     rules_meta(p, l4_bad), sid);
 
 		if (idx >= 0) {
 			reason = apply_rule(ctx, idx);

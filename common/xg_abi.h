@@ -202,6 +202,7 @@ struct xg_counter {
 #define XG_L_BLOCK6 (1U << 5)
 #define XG_L_BLOCK4P (1U << 6)
 #define XG_L_BLOCK6P (1U << 7)
+#define XG_L_LISTS 0xffU /* the bits above: the lists' maps */
 #define XG_L_RULES (1U << 8) /* xg_rules holds a rule */
 
 /* xg_pfx: where a prefix-list entry may be. One bit per IPv4 /24 and
