@@ -165,7 +165,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XG_MAX_RULES);
+	__uint(max_entries, 2 * XG_MAX_RULES);
 	__type(key, __u32);
 	__type(value, struct xg_rule);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -173,7 +173,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XG_MAX_RSETS);
+	__uint(max_entries, 2 * XG_MAX_RSETS);
 	__type(key, __u32);
 	__type(value, struct xg_rset);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -181,7 +181,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XG_RPORT_ENTRIES);
+	__uint(max_entries, 2 * XG_RPORT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct xg_rport);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

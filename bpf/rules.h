@@ -167,7 +167,8 @@ static __always_inline int rule_ok(const struct xg_rule *r,
 /* The candidate set of the packet (0: none), in the main program: most
  * packets of a host with rules meet none, and pay this array read only.
  */
-static __always_inline __u32 rule_set(const struct xg_pkt *p, int l4_bad)
+static __always_inline __u32 rule_set(const struct xg_pkt *p, int l4_bad,
+				      __u32 bank)
 {
 	__u32 entry, sel;
 	struct xg_rport *rp;
@@ -181,32 +182,34 @@ static __always_inline __u32 rule_set(const struct xg_pkt *p, int l4_bad)
 		entry = XG_RPORT_PORTLESS;
 		sel = rclass_of(p->l4proto, p->ipv6);
 	}
+	entry += bank ? XG_RPORT_ENTRIES : 0;
 	rp = bpf_map_lookup_elem(&XG_MAP_RPORTS, &entry);
 	return rp ? rp->set[sel & 3] : 0;
 }
 
-/* The index of the first rule of candidate set @sid that matches the
- * packet, or -1. A global function: the verifier walks it once, and the
+/* The entry (in xg_rules) of the first rule of candidate set @sid of
+ * bank @bank that matches the packet, or -1. A global function: the verifier walks it once, and the
  * main program sees one scalar (arguments: the parse's offsets as
  * event_arg_pkt() packs them, and rules_meta()).
  */
 __attribute__((noinline)) int rules_find(struct xdp_md *ctx, __u64 offs,
-					 __u64 meta, __u32 sid)
+					 __u64 meta, __u32 sid, __u32 bank)
 {
+	__u32 i, idx, base = bank ? XG_MAX_RULES : 0;
 	struct xg_rpkt k = {};
 	struct xg_rset *set;
 	struct xg_rule *r;
-	__u32 i, idx;
 
 	if (!ctx || rpkt_read(ctx, offs, meta, &k))
 		return -1;
+	sid += bank ? XG_MAX_RSETS : 0;
 	set = bpf_map_lookup_elem(&XG_MAP_RSETS, &sid);
 	if (!set)
 		return -1;
 	for (i = 0; i < XG_RULE_CAND; i++) {
 		if (i >= set->n)
 			break;
-		idx = set->idx[i];
+		idx = base + set->idx[i];
 		r = bpf_map_lookup_elem(&XG_MAP_RULES, &idx);
 		if (r && rule_ok(r, &k))
 			return idx;
@@ -222,24 +225,26 @@ __attribute__((noinline)) int rules_find(struct xdp_md *ctx, __u64 offs,
  */
 static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx)
 {
-	__u32 key = idx;
+	__u32 key = idx, slot;
 	struct xg_rule *r = bpf_map_lookup_elem(&XG_MAP_RULES, &key);
-	struct xg_counter *c = bpf_map_lookup_elem(&XG_MAP_RHITS, &key);
+	struct xg_counter *c;
 	struct xg_gbucket *b;
 
+	if (!r)
+		return XG_R_PASS;
+	slot = r->slot;
+	c = bpf_map_lookup_elem(&XG_MAP_RHITS, &slot);
 	if (c) {
 		c->packets += 1;
 		c->bytes += ctx->data_end - ctx->data;
 	}
-	if (!r)
-		return XG_R_PASS;
 	switch (r->action) {
 	case XG_RA_DROP:
 		return XG_R_RULE_DROP;
 	case XG_RA_PASS:
 		return XG_RULE_PASS;
 	case XG_RA_RATE:
-		b = bpf_map_lookup_elem(&XG_MAP_RBUCKET, &key);
+		b = bpf_map_lookup_elem(&XG_MAP_RBUCKET, &slot);
 		if (b && r->rate.rate &&
 		    !gcra_take(&b->tat, xg_now_coarse(), &r->rate))
 			return XG_R_RULE_RATE;

@@ -108,10 +108,13 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 	if (reason != XG_R_PASS && !bad)
 		return reason;
 	/* The rules: after the lists, before the limits (xdpguard(7)). */
-	sid = st && (st->lists & XG_L_RULES) ? rule_set(p, l4_bad) : 0;
+	sid = st && (st->lists & XG_L_RULES) ?
+		      rule_set(p, l4_bad, cfg->rule_bank) :
+		      0;
 	if (sid) {
 		int idx = rules_find(ctx, event_arg_pkt(p),
-				     rules_meta(p, l4_bad), sid);
+				     rules_meta(p, l4_bad), sid,
+				     cfg->rule_bank);
 
 		if (idx >= 0) {
 			reason = apply_rule(ctx, idx);

@@ -82,8 +82,16 @@ int xg_rules_compile(const struct xg_rule_src *spec, int n,
 	}
 	memset(img, 0, sizeof(*img));
 	img->nsets = 1; /* set 0: no candidate */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		img->rules[i] = spec[i].r;
+		for (j = 0; j < i; j++)
+			if (spec[j].r.slot == spec[i].r.slot ||
+			    spec[i].r.slot >= XG_MAX_RULES) {
+				snprintf(err, len, "rule %u: slot %u taken",
+					 spec[i].r.id, spec[i].r.slot);
+				return -EINVAL;
+			}
+	}
 	img->n = n;
 	for (rc = 0; rc < XG_RC_MAX; rc++) {
 		if (candidates(spec, n, rc, -1, &set) ||
@@ -136,19 +144,26 @@ too_many_portless:
 	return -E2BIG;
 }
 
-int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd,
+int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 		   const struct xg_rules_image *img)
 {
-	__u32 i;
+	__u32 i, k;
 
-	for (i = 0; i < (__u32)img->n; i++)
-		if (bpf_map_update_elem(rules_fd, &i, &img->rules[i], BPF_ANY))
+	bank &= 1;
+	for (i = 0; i < (__u32)img->n; i++) {
+		k = bank * XG_MAX_RULES + i;
+		if (bpf_map_update_elem(rules_fd, &k, &img->rules[i], BPF_ANY))
 			return -errno;
-	for (i = 0; i < (__u32)img->nsets; i++)
-		if (bpf_map_update_elem(rsets_fd, &i, &img->sets[i], BPF_ANY))
+	}
+	for (i = 0; i < (__u32)img->nsets; i++) {
+		k = bank * XG_MAX_RSETS + i;
+		if (bpf_map_update_elem(rsets_fd, &k, &img->sets[i], BPF_ANY))
 			return -errno;
-	for (i = 0; i < XG_RPORT_ENTRIES; i++)
-		if (bpf_map_update_elem(rports_fd, &i, &img->ports[i], BPF_ANY))
+	}
+	for (i = 0; i < XG_RPORT_ENTRIES; i++) {
+		k = bank * XG_RPORT_ENTRIES + i;
+		if (bpf_map_update_elem(rports_fd, &k, &img->ports[i], BPF_ANY))
 			return -errno;
+	}
 	return 0;
 }

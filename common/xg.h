@@ -433,11 +433,12 @@ struct xg_rules_image {
  */
 int xg_rules_compile(const struct xg_rule_src *spec, int n,
 		     struct xg_rules_image *img, char *err, size_t len);
-/* Writes @img into xg_rules, xg_rsets and xg_rports; 0 or -errno. Not
- * atomic yet: a packet may meet a mix of the old and new rules while it
- * runs.
+/* Writes @img into bank @bank of xg_rules, xg_rsets and xg_rports; 0 or
+ * -errno. Write the bank not in force (xg_config.rule_bank), then write
+ * the settings with rule_bank flipped: packets meet the old rules or the
+ * new ones.
  */
-int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd,
+int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 		   const struct xg_rules_image *img);
 
 /* ---- stats.c ----------------------------------------------------------- */

@@ -29,9 +29,9 @@
 #define XG_MAP_EVENTS xg_events /* ring buffer of struct xg_event */
 #define XG_MAP_EVSTATS xg_evstats /* percpu array[1] -> struct xg_evstats */
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
-#define XG_MAP_RULES xg_rules /* array XG_MAX_RULES -> struct xg_rule */
-#define XG_MAP_RSETS xg_rsets /* array XG_MAX_RSETS -> struct xg_rset */
-#define XG_MAP_RPORTS xg_rports /* array XG_RPORT_ENTRIES -> struct xg_rport */
+#define XG_MAP_RULES xg_rules /* array 2 x XG_MAX_RULES -> struct xg_rule */
+#define XG_MAP_RSETS xg_rsets /* array 2 x XG_MAX_RSETS -> struct xg_rset */
+#define XG_MAP_RPORTS xg_rports /* array 2 x XG_RPORT_ENTRIES -> xg_rport */
 #define XG_MAP_RHITS xg_rhits /* percpu array XG_MAX_RULES -> xg_counter */
 #define XG_MAP_RBUCKET xg_rbucket /* array XG_MAX_RULES -> xg_gbucket */
 #define XG_MAP_RULESRC xg_rulesrc /* array XG_MAX_RULES -> xg_rule_src */
@@ -299,6 +299,8 @@ struct xg_config {
 	__u32 ban_factor; /* ban a source that sends ban_factor x a limit... */
 	__u32 ban_after; /* ...for this many consecutive seconds */
 	__u32 gen; /* bumped by every write: ends the CPUs' event skips */
+	__u32 rule_bank; /* 0 or 1: the bank of the rule maps in force */
+	__u32 pad;
 };
 
 /* Fills in the constants of every limit of @cfg; user space calls it on
@@ -396,6 +398,11 @@ static inline void xg_config_defaults(struct xg_config *cfg)
  * XG_RULE_CAND rule checks, however many rules there are. A rule set in
  * which some packet could meet more candidates is refused when it is
  * written.
+ *
+ * xg_rules, xg_rsets and xg_rports hold two banks each (bank b at entry
+ * b x the bank's size + i): user space writes the bank not in force,
+ * then flips xg_config.rule_bank with the settings' slot flip, so a
+ * packet meets the old rules or the new ones, never a mix.
  */
 #define XG_MAX_RULES 1024
 #define XG_MAX_RSETS 2048 /* distinct candidate sets; set 0 is empty */
@@ -480,7 +487,9 @@ struct xg_rule {
 	__u16 prio;
 	__u32 src[4];
 	__u32 dst[4];
-	__u32 pad;
+	__u16 slot; /* its hits (xg_rhits) and bucket (xg_rbucket): kept
+		     * while the rule lives, whatever its place */
+	__u16 pad;
 	struct xg_limit rate; /* XG_RA_RATE */
 };
 
@@ -719,8 +728,8 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8 + 2 * 336, "xg_state layout");
+_Static_assert(sizeof(struct xg_config) == 344, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 344, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
 _Static_assert(sizeof(struct xg_rule) == 88, "xg_rule layout");
 _Static_assert(sizeof(struct xg_rule_src) == 128, "xg_rule_src layout");

@@ -369,20 +369,30 @@ static int clear_hot(void)
 	return err;
 }
 
-int h_rules(const struct xg_rule_src *spec, int n, char *err, size_t len)
+int h_rules(const struct xg_rule_src *in, int n, char *err, size_t len)
 {
+	static struct xg_rule_src spec[XG_MAX_RULES];
 	static struct xg_rules_image img;
 	struct xg_gbucket b = { 0 };
 	struct xg_counter c[ncpus];
-	uint32_t i;
+	struct xg_config *cfg;
+	uint32_t i, bank;
 	int e;
 
+	if (n < 0 || n > XG_MAX_RULES)
+		return -E2BIG;
+	for (i = 0; i < (uint32_t)n; i++) {
+		spec[i] = in[i];
+		spec[i].r.slot = i;
+	}
 	e = xg_rules_compile(spec, n, &img, err, len);
 	if (e)
 		return e;
+	cfg = &state->cfg[state->cfg_slot & 1];
+	bank = !cfg->rule_bank;
 	e = xg_rules_write(bpf_map__fd(skel->maps.XG_MAP_RULES),
 			   bpf_map__fd(skel->maps.XG_MAP_RSETS),
-			   bpf_map__fd(skel->maps.XG_MAP_RPORTS), &img);
+			   bpf_map__fd(skel->maps.XG_MAP_RPORTS), bank, &img);
 	if (e) {
 		snprintf(err, len, "cannot write the rules: %s", strerror(-e));
 		return e;
@@ -394,12 +404,26 @@ int h_rules(const struct xg_rule_src *spec, int n, char *err, size_t len)
 		    bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_RHITS),
 					&i, c, BPF_ANY))
 			return -errno;
+	cfg->rule_bank = bank;
 	if (n)
 		__atomic_fetch_or(&state->lists, XG_L_RULES, __ATOMIC_SEQ_CST);
 	else
 		__atomic_fetch_and(&state->lists, ~XG_L_RULES,
 				   __ATOMIC_SEQ_CST);
 	return 0;
+}
+
+int h_rules_stage(const struct xg_rule_src *spec, int n, uint32_t bank)
+{
+	static struct xg_rules_image img;
+	char err[160];
+	int e = xg_rules_compile(spec, n, &img, err, sizeof(err));
+
+	return e     ?:
+		       xg_rules_write(bpf_map__fd(skel->maps.XG_MAP_RULES),
+				      bpf_map__fd(skel->maps.XG_MAP_RSETS),
+				      bpf_map__fd(skel->maps.XG_MAP_RPORTS),
+				      bank, &img);
 }
 
 int64_t h_rule_hits(uint32_t idx)

@@ -270,6 +270,33 @@ static void f_too_dense(void)
 	record(e == -E2BIG && strstr(err, "tcp port 80"));
 }
 
+/* The bank not in force can be written at will; the flip of the
+ * settings' rule_bank is what changes the rules packets meet.
+ */
+static void f_banks(void)
+{
+	const char *name = "rules: the other bank counts only once flipped";
+	struct xg_rule_src drop = rule(XG_RA_DROP, C(UDP), 53, 53);
+	struct xg_rule_src none = rule(XG_RA_DROP, C(UDP), 54, 54);
+	struct xg_config *cfg;
+	struct frame f;
+	uint32_t bank;
+	int ok;
+
+	BUILD(&f, B4_UDP); /* to port 53 */
+	ok = !set_rules(name, &drop, 1) &&
+	     !send_expect(name, &f, 1, XG_C_UDP, XG_R_RULE_DROP);
+	cfg = &h_state()->cfg[h_state()->cfg_slot & 1];
+	bank = cfg->rule_bank;
+	ok = ok && !h_rules_stage(&none, 1, !bank) &&
+	     !send_expect(name, &f, 1, XG_C_UDP, XG_R_RULE_DROP);
+	if (ok) {
+		cfg->rule_bank = !bank;
+		ok = !send_expect(name, &f, 1, XG_C_UDP, XG_R_PASS);
+	}
+	record(ok);
+}
+
 void run_rules(void)
 {
 	f_port_rule();
@@ -280,5 +307,6 @@ void run_rules(void)
 	f_fields();
 	f_many();
 	f_too_dense();
+	f_banks();
 	h_reset(0);
 }
