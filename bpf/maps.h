@@ -205,6 +205,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_RULESRC SEC(".maps");
 
+/* The per-source buckets of rate rules: LRU, as the tracker. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_DEF_RSRC);
+	__type(key, struct xg_rsrc_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RSRC SEC(".maps");
+
 /* The bucket of each rate rule, for all sources together. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

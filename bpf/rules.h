@@ -220,15 +220,58 @@ __attribute__((noinline)) int rules_find(struct xdp_md *ctx, __u64 offs,
 /* apply_rule() of a pass rule: passed (XG_R_PASS), and no limit meets it */
 #define XG_RULE_PASS 0xff
 
-/* XG_R_PASS (on to the limits), XG_R_RULE_DROP, XG_R_RULE_RATE, or
- * XG_RULE_PASS.
+/* The tat of @r's bucket for the source of @p, inserted full when new;
+ * NULL if the LRU cannot take it (the packet then passes the rule).
  */
-static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx)
+static __always_inline __u64 *rule_src_tat(const struct xg_rule *r,
+					   const struct xg_in6 *src)
 {
-	__u32 key = idx, slot;
+	struct xg_rsrc_key k;
+	__u64 zero = 0, *tat;
+
+	k.slot = r->slot;
+	k.pad = 0;
+	k.src = *src;
+	tat = bpf_map_lookup_elem(&XG_MAP_RSRC, &k);
+	if (tat)
+		return tat;
+	bpf_map_update_elem(&XG_MAP_RSRC, &k, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&XG_MAP_RSRC, &k);
+}
+
+/* Takes a token of rate rule @r: its one bucket, or the source's. */
+static __always_inline int rule_take(const struct xg_rule *r,
+				     const struct xg_in6 *src)
+{
+	__u32 slot = r->slot;
+	__u64 *tat;
+
+	if (!r->rate.rate)
+		return 1;
+	if (r->match & XG_RM_PER_SOURCE) {
+		tat = rule_src_tat(r, src);
+	} else {
+		struct xg_gbucket *b =
+			bpf_map_lookup_elem(&XG_MAP_RBUCKET, &slot);
+
+		tat = b ? &b->tat : NULL;
+	}
+	return !tat || gcra_take(tat, xg_now_coarse(), &r->rate);
+}
+
+/* XG_R_PASS (on to the limits), XG_R_RULE_DROP, XG_R_RULE_RATE, or
+ * XG_RULE_PASS. A drop (or a rate drop) of a rule with ban_secs bans the
+ * source as the automatic bans do.
+ */
+static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx,
+					const struct xg_pkt *p,
+					const struct xg_config *cfg,
+					struct xg_state *st)
+{
+	__u32 key = idx, slot, plen, reason = XG_R_PASS;
+	struct xg_in6 src;
 	struct xg_rule *r = bpf_map_lookup_elem(&XG_MAP_RULES, &key);
 	struct xg_counter *c;
-	struct xg_gbucket *b;
 
 	if (!r)
 		return XG_R_PASS;
@@ -238,20 +281,18 @@ static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx)
 		c->packets += 1;
 		c->bytes += ctx->data_end - ctx->data;
 	}
-	switch (r->action) {
-	case XG_RA_DROP:
-		return XG_R_RULE_DROP;
-	case XG_RA_PASS:
+	if (r->action == XG_RA_PASS)
 		return XG_RULE_PASS;
-	case XG_RA_RATE:
-		b = bpf_map_lookup_elem(&XG_MAP_RBUCKET, &slot);
-		if (b && r->rate.rate &&
-		    !gcra_take(&b->tat, xg_now_coarse(), &r->rate))
-			return XG_R_RULE_RATE;
+	if (r->action != XG_RA_DROP && r->action != XG_RA_RATE)
 		return XG_R_PASS;
-	default:
-		return XG_R_PASS;
-	}
+	plen = source_key(p, cfg->v6_prefix, &src);
+	if (r->action == XG_RA_DROP)
+		reason = XG_R_RULE_DROP;
+	else if (!rule_take(r, &src))
+		reason = XG_R_RULE_RATE;
+	if (reason != XG_R_PASS && r->ban_secs)
+		ban(st, p, &src, plen, 0, r->ban_secs);
+	return reason;
 }
 
 #endif /* XG_BPF_RULES_H */

@@ -35,6 +35,8 @@
 #define XG_MAP_RHITS xg_rhits /* percpu array XG_MAX_RULES -> xg_counter */
 #define XG_MAP_RBUCKET xg_rbucket /* array XG_MAX_RULES -> xg_gbucket */
 #define XG_MAP_RULESRC xg_rulesrc /* array XG_MAX_RULES -> xg_rule_src */
+#define XG_MAP_RSRC xg_rsrc /* LRU hash xg_rsrc_key -> __u64 tat */
+#define XG_DEF_RSRC 65536
 /* (the settings live in xg_state: one lookup a packet finds both) */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
@@ -454,6 +456,7 @@ enum xg_raction {
 #define XG_RM_PROTO (1U << 10) /* exactly proto (class other) */
 #define XG_RM_V4 (1U << 11) /* IPv4 only (a src or dst of IPv4) */
 #define XG_RM_V6 (1U << 12) /* IPv6 only */
+#define XG_RM_PER_SOURCE (1U << 13) /* rate: a bucket per source */
 
 /* A rule as xg-rule was given it, for xg-rule list and the next change:
  * the compiled rule, the classes it can match (1 << XG_RC_*) and its
@@ -490,7 +493,16 @@ struct xg_rule {
 	__u16 slot; /* its hits (xg_rhits) and bucket (xg_rbucket): kept
 		     * while the rule lives, whatever its place */
 	__u16 pad;
+	__u32 ban_secs; /* drop and rate: ban the source (0: no ban) */
+	__u32 pad2;
 	struct xg_limit rate; /* XG_RA_RATE */
+};
+
+/* xg_rsrc: the per-source buckets of rate rules (XG_RM_PER_SOURCE). */
+struct xg_rsrc_key {
+	__u32 slot; /* the rule's */
+	__u32 pad;
+	struct xg_in6 src; /* the source as the limits track it */
 };
 
 struct xg_rule_src {
@@ -731,8 +743,8 @@ _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
 _Static_assert(sizeof(struct xg_config) == 344, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8 + 2 * 344, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
-_Static_assert(sizeof(struct xg_rule) == 88, "xg_rule layout");
-_Static_assert(sizeof(struct xg_rule_src) == 128, "xg_rule_src layout");
+_Static_assert(sizeof(struct xg_rule) == 96, "xg_rule layout");
+_Static_assert(sizeof(struct xg_rule_src) == 136, "xg_rule_src layout");
 _Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");
 _Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");

@@ -397,6 +397,9 @@ int h_rules(const struct xg_rule_src *in, int n, char *err, size_t len)
 		snprintf(err, len, "cannot write the rules: %s", strerror(-e));
 		return e;
 	}
+	e = clear_map(skel->maps.XG_MAP_RSRC);
+	if (e)
+		return e;
 	memset(c, 0, sizeof(c));
 	for (i = 0; i < (uint32_t)n; i++)
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_RBUCKET),

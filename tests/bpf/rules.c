@@ -170,6 +170,40 @@ static void f_rate_total(void)
 	       !hits(name, 0, 5));
 }
 
+static void f_rate_per_source(void)
+{
+	const char *name = "rules: rate 2/2 per source: each source its own";
+	struct xg_rule_src s = rule(XG_RA_RATE, C(UDP), 53, 53);
+
+	s.r.match = XG_RM_PER_SOURCE;
+	s.r.rate = (struct xg_limit){ .rate = 2, .burst = 2 };
+	s.r.rate.interval_ns = XG_NSEC_PER_SEC / 2;
+	s.r.rate.tau_ns = s.r.rate.interval_ns;
+	record(!set_rules(name, &s, 1) &&
+	       !udp_from(name, "198.18.0.1", 2, XG_R_PASS) &&
+	       !udp_from(name, "198.18.0.1", 1, XG_R_RULE_RATE) &&
+	       !udp_from(name, "198.18.0.2", 2, XG_R_PASS) &&
+	       !udp_from(name, "198.18.0.2", 1, XG_R_RULE_RATE) &&
+	       !udp_from(name, "2001:db8::1", 2, XG_R_PASS) &&
+	       !hits(name, 0, 8));
+}
+
+/* ban SECONDS: the first drop puts the source on the blocklist. */
+static void f_ban(void)
+{
+	const char *name = "rules: drop with ban: then the blocklist drops it";
+	struct xg_rule_src s = rule(XG_RA_DROP, C(TCP), 22, 22);
+	struct frame f;
+
+	s.r.ban_secs = 60;
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_TCP, .ports = 1,
+			.sport = 40000, .dport = 22));
+	record(!set_rules(name, &s, 1) &&
+	       !send_expect(name, &f, 1, XG_C_TCP, XG_R_RULE_DROP) &&
+	       !send_expect(name, &f, 2, XG_C_TCP, XG_R_AUTOBAN) &&
+	       !hits(name, 0, 1));
+}
+
 /* A non-first fragment has no port: only rules without one match it. */
 static void f_portless(void)
 {
@@ -303,6 +337,8 @@ void run_rules(void)
 	f_port_edges();
 	f_first_match();
 	f_rate_total();
+	f_rate_per_source();
+	f_ban();
 	f_portless();
 	f_fields();
 	f_many();
