@@ -188,6 +188,7 @@ struct xg_maps {
 	int stats, meta, ifaces;
 	int state, track, global, admit, hot, pfx;
 	int events, evstats;
+	int rules, rsets, rports, rhits, rbucket, rulesrc;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
@@ -440,6 +441,24 @@ int xg_rules_compile(const struct xg_rule_src *spec, int n,
  */
 int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 		   const struct xg_rules_image *img);
+
+/* ---- rulespec.c: the words of one rule -------------------------------- */
+
+#define XG_RULE_PRIO_MAX 65535 /* xg_rule.prio is 16 bits */
+
+/* [prio N] MATCH... ACTION (xg-rule(8)) from @w[0..n) into @out, with
+ * classes, ports, the rate's derived constants; r.id is left 0 and
+ * *has_prio says whether a prio was given. -1 and a one-line cause in
+ * @err ("reversed range '90-80'", "flags needs proto tcp") otherwise.
+ */
+int xg_rule_parse(char **w, int n, struct xg_rule_src *out, bool *has_prio,
+		  char *err, size_t len);
+/* The matches as xg-rule add takes them ("proto tcp dport 22,80"; "any"
+ * for none), and the action ("drop", "rate 100/100 total").
+ */
+void xg_rule_format_match(const struct xg_rule_src *s, char *buf, size_t len);
+void xg_rule_format_action(const struct xg_rule *r, char *buf, size_t len);
+const char *xg_rule_action_name(int action); /* "drop", ..., "rate" */
 
 /* ---- stats.c ----------------------------------------------------------- */
 
