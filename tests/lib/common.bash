@@ -10,7 +10,7 @@
 #                 loaded, and the test asserts that no pin dir was created
 #                 (a tool that opened a map first would fail "not loaded");
 #   xg_shared_lab one loaded program per file, for tests that only need
-#                 "loaded, empty lists, default settings";
+#                 "loaded, empty lists, no rules, default settings";
 #   xg_load_lab   a lab of the test's own, for tests that load, unload,
 #                 change settings or write counters.
 # tests/e2e/*.bats have one lab per file (xg_lab_up in setup_file).
@@ -187,7 +187,8 @@ xg_shared_lab() {
 	XG_NS=xgbe-$XG_RID-$XG_FTAG-s
 	export XG_NS XDPGUARD_PIN_DIR=$XG_BPFFS/$XG_NS
 	if [[ -e $fresh ]] && xg-block flush >/dev/null 2>&1 &&
-		xg-allow flush >/dev/null 2>&1; then
+		xg-allow flush >/dev/null 2>&1 &&
+		xg-rule flush >/dev/null 2>&1; then
 		if [[ $(xg-threshold -j 2>/dev/null) != "$(<"$settings")" ]]; then
 			xg_set_settings "$(<"$settings")" || :
 		fi
