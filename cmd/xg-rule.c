@@ -288,8 +288,8 @@ static int apply_add(struct ruleset *rs, struct op *op)
 		return xg_usage_err("%spriority %u is taken by rule %u",
 				    op->where, s->r.prio, rs->cur[i].r.id);
 	if (rs->ncur >= XG_MAX_RULES)
-		return xg_fail(-E2BIG, "%smore than %d rules", op->where,
-			       XG_MAX_RULES);
+		return xg_fail(-E2BIG, "%stoo many rules (at most %d)",
+			       op->where, XG_MAX_RULES);
 	s->r.id = rs->next_id++;
 	rs->ids[rs->added++] = s->r.id;
 	rs->cur[rs->ncur++] = *s;
