@@ -3,7 +3,9 @@
  * reads the rules as given (xg_rulesrc), applies the command or the whole
  * file to a copy, compiles the copy (common/rule.c) and only then writes
  * anything, under the writers' lock: a bad line or a rule set the program
- * cannot classify changes nothing.
+ * cannot classify changes nothing. The compiled rules go into the bank of
+ * the rule maps not in force, and the settings' flip of xg_config.rule_bank
+ * puts them in force at once.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,6 +53,11 @@ struct rulecmd {
 	size_t nops, cap;
 };
 
+/* A slot's state in the change (struct ruleset .slots) */
+#define SLOT_OLD 1U /* held by a rule before the change */
+#define SLOT_CUR 2U /* held by a rule after it */
+#define SLOT_NEW 4U /* given to a rule the change added */
+
 /* The rules before and after, and what the change did. */
 struct ruleset {
 	struct xg_rule_src *old, *cur; /* in check order */
@@ -59,6 +66,7 @@ struct ruleset {
 	struct xg_counter *hits; /* per old index, summed over CPUs */
 	int added, deleted;
 	__u32 *ids; /* of the rules added */
+	__u8 slots[XG_MAX_RULES]; /* SLOT_* */
 };
 
 static void usage(void)
@@ -81,7 +89,9 @@ static void usage(void)
 	       "(fin syn rst psh ack urg ece cwr)\n"
 	       "        icmp-type T [code C]   len MIN-MAX   ttl MIN-MAX   "
 	       "frag | !frag\n"
-	       "ACTION: drop | pass | monitor | rate RATE[/BURST] [total]\n"
+	       "ACTION: drop | pass | monitor | rate RATE[/BURST] "
+	       "[total|per-source],\n"
+	       "        drop and rate then [ban SECONDS]\n"
 	       "\n"
 	       "A FILE line is a command: [add] RULE, del ID, del prio N or "
 	       "flush; '#'\n"
@@ -268,11 +278,27 @@ static int find(const struct ruleset *rs, bool by_prio, __u32 v)
 	return -1;
 }
 
+/* A slot no rule holds: first one no rule held before the change either,
+ * so that no packet of the old rules counts on the new rule's slot.
+ */
+static int free_slot(const struct ruleset *rs)
+{
+	int i;
+
+	for (i = 0; i < XG_MAX_RULES; i++)
+		if (!rs->slots[i])
+			return i;
+	for (i = 0; i < XG_MAX_RULES; i++)
+		if (!(rs->slots[i] & SLOT_CUR))
+			return i;
+	return -1;
+}
+
 static int apply_add(struct ruleset *rs, struct op *op)
 {
 	struct xg_rule_src *s = &op->src;
 	__u32 max = 0;
-	int i;
+	int i, slot;
 
 	for (i = 0; i < rs->ncur; i++)
 		if (rs->cur[i].r.prio > max)
@@ -287,9 +313,12 @@ static int apply_add(struct ruleset *rs, struct op *op)
 	if (i >= 0)
 		return xg_usage_err("%spriority %u is taken by rule %u",
 				    op->where, s->r.prio, rs->cur[i].r.id);
-	if (rs->ncur >= XG_MAX_RULES)
+	slot = free_slot(rs);
+	if (rs->ncur >= XG_MAX_RULES || slot < 0)
 		return xg_fail(-E2BIG, "%stoo many rules (at most %d)",
 			       op->where, XG_MAX_RULES);
+	s->r.slot = slot;
+	rs->slots[slot] |= SLOT_CUR | SLOT_NEW;
 	s->r.id = rs->next_id++;
 	rs->ids[rs->added++] = s->r.id;
 	rs->cur[rs->ncur++] = *s;
@@ -304,6 +333,8 @@ static int apply_op(struct ruleset *rs, struct op *op)
 	case OP_ADD:
 		return apply_add(rs, op);
 	case OP_FLUSH:
+		for (i = 0; i < rs->ncur; i++)
+			rs->slots[rs->cur[i].r.slot] &= ~SLOT_CUR;
 		rs->deleted += rs->ncur;
 		rs->ncur = 0;
 		return 0;
@@ -314,6 +345,7 @@ static int apply_op(struct ruleset *rs, struct op *op)
 				-ENOENT, "%sno rule with %s %u", op->where,
 				op->kind == OP_DEL_PRIO ? "priority" : "id",
 				op->arg);
+		rs->slots[rs->cur[i].r.slot] &= ~SLOT_CUR;
 		memmove(&rs->cur[i], &rs->cur[i + 1],
 			(rs->ncur - i - 1) * sizeof(*rs->cur));
 		rs->ncur--;
@@ -344,6 +376,8 @@ static int read_rules(const struct xg_maps *m, struct ruleset *rs)
 				       strerror(errno));
 		if (!rs->old[i].r.id)
 			break;
+		if (rs->old[i].r.slot < XG_MAX_RULES)
+			rs->slots[rs->old[i].r.slot] |= SLOT_OLD | SLOT_CUR;
 		if (rs->old[i].r.id >= rs->next_id)
 			rs->next_id = rs->old[i].r.id + 1;
 	}
@@ -351,23 +385,12 @@ static int read_rules(const struct xg_maps *m, struct ruleset *rs)
 	return 0;
 }
 
-/* The per-CPU values of the first @n entries of a per-CPU array of
- * struct xg_counter, @ncpu each; *out malloc'ed.
- */
-static int read_percpu(int fd, int n, int ncpu, struct xg_counter **out)
+/* The per-CPU hits of @slot, one a possible CPU, into @v. */
+static int read_hits(int fd, __u32 slot, struct xg_counter *v)
 {
-	struct xg_counter *v = calloc((size_t)(n ? n : 1) * ncpu, sizeof(*v));
-	__u32 i;
-
-	if (!v)
-		return xg_fail(-ENOMEM, "out of memory");
-	for (i = 0; i < (__u32)n; i++)
-		if (bpf_map_lookup_elem(fd, &i, v + (size_t)i * ncpu)) {
-			free(v);
-			return xg_fail(-errno, "cannot read the rule hits: %s",
-				       strerror(errno));
-		}
-	*out = v;
+	if (bpf_map_lookup_elem(fd, &slot, v))
+		return xg_fail(-errno, "cannot read the rule hits: %s",
+			       strerror(errno));
 	return 0;
 }
 
@@ -386,77 +409,105 @@ static int set_rules_bit(const struct xg_maps *m, bool on)
 	return 0;
 }
 
-/* Each rule keeps its hits and its rate bucket where it moves to; a new
- * rule, and the entries no rule holds now, start from zero. A packet
- * counted between the moves may be lost: the counts are for reading.
+/* A rule keeps its slot, and with it its hits and buckets, for its life;
+ * the slots of the rules added start from zero hits and a full bucket.
  */
-static int move_state(const struct xg_maps *m, const struct ruleset *rs)
+static int reset_new_slots(const struct xg_maps *m, const struct ruleset *rs)
 {
-	int ncpu = libbpf_num_possible_cpus(), n, i, j, err = 0;
-	struct xg_counter *old = NULL, *zero = NULL;
-	struct xg_gbucket *bold = NULL, bzero = {};
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct xg_gbucket bzero = {};
+	struct xg_counter *zero;
 	__u32 k;
 
 	if (ncpu <= 0)
 		return xg_fail(-EINVAL, "cannot count the CPUs");
-	n = rs->nold > rs->ncur ? rs->nold : rs->ncur;
-	err = read_percpu(m->rhits, rs->nold, ncpu, &old);
 	zero = calloc(ncpu, sizeof(*zero));
-	bold = calloc(rs->nold + 1, sizeof(*bold));
-	if (!err && (!zero || !bold))
-		err = xg_fail(-ENOMEM, "out of memory");
-	for (k = 0; !err && k < (__u32)rs->nold; k++)
-		if (bpf_map_lookup_elem(m->rbucket, &k, &bold[k]))
-			err = xg_fail(-errno, "cannot read a rate bucket: %s",
+	if (!zero)
+		return xg_fail(-ENOMEM, "out of memory");
+	for (k = 0; !err && k < XG_MAX_RULES; k++)
+		if ((rs->slots[k] & SLOT_NEW) &&
+		    (bpf_map_update_elem(m->rhits, &k, zero, BPF_ANY) ||
+		     bpf_map_update_elem(m->rbucket, &k, &bzero, BPF_ANY)))
+			err = xg_fail(-errno, "cannot reset a rule's hits: %s",
 				      strerror(errno));
-	for (i = 0; !err && i < n; i++) {
-		for (j = 0; i < rs->ncur && j < rs->nold &&
-			    rs->old[j].r.id != rs->cur[i].r.id;
-		     j++)
-			;
-		if (i >= rs->ncur)
-			j = rs->nold;
-		k = i;
-		if (bpf_map_update_elem(m->rhits, &k,
-					j < rs->nold ? old + (size_t)j * ncpu :
-						       zero,
-					BPF_ANY) ||
-		    bpf_map_update_elem(m->rbucket, &k,
-					j < rs->nold ? &bold[j] : &bzero,
-					BPF_ANY))
-			err = xg_fail(-errno, "cannot move the rule hits: %s",
-				      strerror(errno));
-	}
-	free(old);
 	free(zero);
-	free(bold);
 	return err;
 }
 
-/* The compiled rules, then the rules as given, then the list bit: with
- * no rules the bit goes first, so that no packet reads half a set.
+/* Once the new rules are in force: the per-source buckets (xg_rsrc) of
+ * the slots no rule kept, so that a rule added later in one of them
+ * starts with full buckets.
+ */
+static int drop_stale_buckets(const struct xg_maps *m, const struct ruleset *rs)
+{
+	struct xg_rsrc_key k, next, *gone = NULL, *tmp;
+	size_t n = 0, cap = 0, i;
+	void *prev = NULL;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(m->rsrc, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.slot < XG_MAX_RULES &&
+		    (rs->slots[k.slot] & (SLOT_CUR | SLOT_NEW)) == SLOT_CUR)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			tmp = realloc(gone, cap * sizeof(*gone));
+			if (!tmp) {
+				free(gone);
+				return xg_fail(-ENOMEM, "out of memory");
+			}
+			gone = tmp;
+		}
+		gone[n++] = k;
+	}
+	for (i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(m->rsrc, &gone[i]) && errno != ENOENT)
+			err = xg_fail(-errno,
+				      "cannot reset a rule's buckets: %s",
+				      strerror(errno));
+	free(gone);
+	return err;
+}
+
+/* The compiled rules into the bank not in force, then the settings with
+ * that bank in force: a packet meets the old rules or the new ones. The
+ * list bit is set before the flip, and cleared after it when no rule is
+ * left. Then the rules as given, for the next change.
  */
 static int write_rules(const struct xg_maps *m, struct ruleset *rs)
 {
 	static struct xg_rules_image img;
 	struct xg_rule_src end = {};
+	struct xg_config cfg;
 	char err[256];
-	__u32 i;
+	__u32 i, bank;
 	int rc;
 
 	qsort(rs->cur, rs->ncur, sizeof(*rs->cur), prio_cmp);
 	rc = xg_rules_compile(rs->cur, rs->ncur, &img, err, sizeof(err));
 	if (rc)
 		return xg_fail(rc, "%s", err);
-	if (!rs->ncur) {
-		rc = set_rules_bit(m, false);
+	rc = xg_config_read(m, &cfg);
+	if (rc)
+		return rc;
+	bank = !cfg.rule_bank;
+	rc = reset_new_slots(m, rs);
+	if (rc)
+		return rc;
+	rc = xg_rules_write(m->rules, m->rsets, m->rports, bank, &img);
+	if (rc)
+		return xg_fail(rc, "cannot write the rules: %s", strerror(-rc));
+	if (rs->ncur) {
+		rc = set_rules_bit(m, true);
 		if (rc)
 			return rc;
 	}
-	rc = xg_rules_write(m->rules, m->rsets, m->rports, &img);
-	if (rc)
-		return xg_fail(rc, "cannot write the rules: %s", strerror(-rc));
-	rc = move_state(m, rs);
+	cfg.rule_bank = bank;
+	rc = xg_config_write(m, &cfg);
+	if (!rc && !rs->ncur)
+		rc = set_rules_bit(m, false);
 	if (rc)
 		return rc;
 	for (i = 0; i < (__u32)rs->ncur || i < (__u32)rs->nold; i++)
@@ -466,7 +517,7 @@ static int write_rules(const struct xg_maps *m, struct ruleset *rs)
 			    i < (__u32)rs->ncur ? &rs->cur[i] : &end, BPF_ANY))
 			return xg_fail(-errno, "cannot write the rules: %s",
 				       strerror(errno));
-	return rs->ncur ? set_rules_bit(m, true) : 0;
+	return drop_stale_buckets(m, rs);
 }
 
 static int change(struct rulecmd *rc, const struct xg_maps *m,
@@ -525,11 +576,16 @@ static int render_json(const struct ruleset *rs)
 			xg_json_obj_open(j);
 			xg_json_kv_u64(j, "rate", r->rate.rate);
 			xg_json_kv_u64(j, "burst", r->rate.burst);
-			xg_json_kv_str(j, "scope", "total");
+			xg_json_kv_str(j, "scope", xg_rule_rate_scope(r));
 			xg_json_obj_close(j);
 		} else {
 			xg_json_null(j);
 		}
+		xg_json_key(j, "ban");
+		if (r->ban_secs)
+			xg_json_u64(j, r->ban_secs);
+		else
+			xg_json_null(j);
 		xg_json_kv_u64(j, "hits", rs->hits[i].packets);
 		xg_json_kv_u64(j, "bytes", rs->hits[i].bytes);
 		xg_json_obj_close(j);
@@ -539,24 +595,26 @@ static int render_json(const struct ruleset *rs)
 	return 0;
 }
 
-/* The hits of each rule, summed over the CPUs. */
+/* The hits of each rule (by its slot), summed over the CPUs. */
 static int sum_hits(const struct xg_maps *m, struct ruleset *rs)
 {
-	int ncpu = libbpf_num_possible_cpus(), i, c, err;
+	int ncpu = libbpf_num_possible_cpus(), i, c, err = 0;
 	struct xg_counter *v;
 
 	if (ncpu <= 0)
 		return xg_fail(-EINVAL, "cannot count the CPUs");
-	err = read_percpu(m->rhits, rs->nold, ncpu, &v);
-	if (err)
-		return err;
-	for (i = 0; i < rs->nold; i++)
-		for (c = 0; c < ncpu; c++) {
-			rs->hits[i].packets += v[(size_t)i * ncpu + c].packets;
-			rs->hits[i].bytes += v[(size_t)i * ncpu + c].bytes;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return xg_fail(-ENOMEM, "out of memory");
+	for (i = 0; !err && i < rs->nold; i++) {
+		err = read_hits(m->rhits, rs->old[i].r.slot, v);
+		for (c = 0; !err && c < ncpu; c++) {
+			rs->hits[i].packets += v[c].packets;
+			rs->hits[i].bytes += v[c].bytes;
 		}
+	}
 	free(v);
-	return 0;
+	return err;
 }
 
 static void print_counts(const struct rulecmd *rc, const struct ruleset *rs)

@@ -18,7 +18,7 @@
  */
 #define EVENTS_RATE_MAX 1000000
 #define BURST_MAX 1000000000
-#define BAN_SECS_MAX 31536000 /* one year */
+#define BAN_SECS_MAX XG_BAN_SECS_MAX
 #define FACTOR_MIN 2 /* 1x the limit is any source that is limited at all */
 #define FACTOR_MAX 1000
 #define AFTER_MAX 3600

@@ -396,11 +396,12 @@ static int a_rate(struct rp *p)
 	if (slash && xg_parse_u64(slash + 1, 1, BURST_MAX, &burst))
 		return bad(p, "invalid burst '%s' (1-%u)", slash + 1,
 			   BURST_MAX);
-	if (p->i < p->n && !strcmp(p->w[p->i], "total"))
+	if (p->i < p->n && !strcmp(p->w[p->i], "total")) {
 		p->i++;
-	else if (p->i < p->n && !strcmp(p->w[p->i], "per-source"))
-		return bad(p, "per-source rates are not supported yet; use "
-			      "total");
+	} else if (p->i < p->n && !strcmp(p->w[p->i], "per-source")) {
+		p->i++;
+		p->s->r.match |= XG_RM_PER_SOURCE;
+	}
 	l->rate = rate;
 	l->burst = burst;
 	/* as xg_limit_derive(): no packet divides */
@@ -409,9 +410,12 @@ static int a_rate(struct rp *p)
 	return 0;
 }
 
+/* drop | pass | monitor | rate ..., then ban SECONDS on drop and rate */
 static int action(struct rp *p, const char *word)
 {
 	struct xg_rule *r = &p->s->r;
+	const char *v;
+	__u64 secs;
 
 	if (!strcmp(word, "drop"))
 		r->action = XG_RA_DROP;
@@ -426,10 +430,17 @@ static int action(struct rp *p, const char *word)
 	} else
 		return 1; /* not an action */
 	if (p->i < p->n && !strcmp(p->w[p->i], "ban")) {
+		p->i++;
 		if (r->action != XG_RA_DROP && r->action != XG_RA_RATE)
 			return bad(p, "'ban' applies to drop and rate rules "
 				      "only");
-		return bad(p, "'ban' is not supported yet");
+		v = value(p, "ban");
+		if (!v)
+			return -1;
+		if (xg_parse_u64(v, 1, XG_BAN_SECS_MAX, &secs))
+			return bad(p, "invalid ban time '%s' (1-%u seconds)", v,
+				   XG_BAN_SECS_MAX);
+		r->ban_secs = secs;
 	}
 	if (p->i < p->n)
 		return bad(p, "unexpected '%s' after the action", p->w[p->i]);
@@ -656,9 +667,19 @@ const char *xg_rule_action_name(int action)
 
 void xg_rule_format_action(const struct xg_rule *r, char *buf, size_t len)
 {
+	struct out o = { buf, len, 0 };
+
+	buf[0] = '\0';
 	if (r->action == XG_RA_RATE)
-		snprintf(buf, len, "rate %u/%u total", r->rate.rate,
-			 r->rate.burst);
+		put(&o, "rate %u/%u %s", r->rate.rate, r->rate.burst,
+		    xg_rule_rate_scope(r));
 	else
-		snprintf(buf, len, "%s", xg_rule_action_name(r->action));
+		put(&o, "%s", xg_rule_action_name(r->action));
+	if (r->ban_secs)
+		put(&o, "ban %u", r->ban_secs);
+}
+
+const char *xg_rule_rate_scope(const struct xg_rule *r)
+{
+	return r->match & XG_RM_PER_SOURCE ? "per-source" : "total";
 }

@@ -188,7 +188,7 @@ struct xg_maps {
 	int stats, meta, ifaces;
 	int state, track, global, admit, hot, pfx;
 	int events, evstats;
-	int rules, rsets, rports, rhits, rbucket, rulesrc;
+	int rules, rsets, rports, rhits, rbucket, rulesrc, rsrc;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
@@ -445,6 +445,7 @@ int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 /* ---- rulespec.c: the words of one rule -------------------------------- */
 
 #define XG_RULE_PRIO_MAX 65535 /* xg_rule.prio is 16 bits */
+#define XG_BAN_SECS_MAX 31536000 /* one year: a rule's ban, xg-threshold's */
 
 /* [prio N] MATCH... ACTION (xg-rule(8)) from @w[0..n) into @out, with
  * classes, ports, the rate's derived constants; r.id is left 0 and
@@ -454,11 +455,13 @@ int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 int xg_rule_parse(char **w, int n, struct xg_rule_src *out, bool *has_prio,
 		  char *err, size_t len);
 /* The matches as xg-rule add takes them ("proto tcp dport 22,80"; "any"
- * for none), and the action ("drop", "rate 100/100 total").
+ * for none), and the action ("drop", "rate 100/200 total",
+ * "rate 10/20 per-source ban 60").
  */
 void xg_rule_format_match(const struct xg_rule_src *s, char *buf, size_t len);
 void xg_rule_format_action(const struct xg_rule *r, char *buf, size_t len);
 const char *xg_rule_action_name(int action); /* "drop", ..., "rate" */
+const char *xg_rule_rate_scope(const struct xg_rule *r); /* "total", ... */
 
 /* ---- stats.c ----------------------------------------------------------- */
 

@@ -153,15 +153,26 @@ rule_text() {
 @test "rate with a bad burst" {
 	bad 2 "invalid burst 'x' (1-1000000000)" add proto udp rate 10/x
 }
-@test "per-source rates are not there yet" {
-	bad 2 "per-source rates are not supported yet; use total" \
-		add proto udp rate 10 per-source
-}
-@test "ban is not there yet" {
-	bad 2 "'ban' is not supported yet" add proto tcp drop ban 60
+@test "per-source after the ban" {
+	bad 2 "unexpected 'per-source' after the action" \
+		add proto udp rate 10 ban 60 per-source
 }
 @test "ban on a pass rule" {
 	bad 2 "'ban' applies to drop and rate rules only" add pass ban 60
+}
+@test "ban on a monitor rule" {
+	bad 2 "'ban' applies to drop and rate rules only" add monitor ban 60
+}
+@test "ban without its time" { bad 2 "'ban' needs a value" add drop ban; }
+@test "ban 0" {
+	bad 2 "invalid ban time '0' (1-31536000 seconds)" add drop ban 0
+}
+@test "ban over a year" {
+	bad 2 "invalid ban time '31536001' (1-31536000 seconds)" \
+		add proto udp rate 10 per-source ban 31536001
+}
+@test "words after the ban" {
+	bad 2 "unexpected 'x' after the action" add drop ban 60 x
 }
 @test "del without an id" { bad 2 "del takes one ID, or prio N; see --help" del; }
 @test "del with a bad id" { bad 2 "invalid rule id 'x'" del x; }
@@ -226,6 +237,9 @@ rule_text() {
 		 "proto tcp flags syn,ack drop" \
 		 "proto tcp sport 1024-65535 drop" \
 		 "proto udp dport 0,1,65535 rate 10/20 total" \
+		 "proto udp dport 53 rate 10/20 per-source ban 60" \
+		 "proto tcp dport 23 drop ban 31536000" \
+		 "proto udp rate 1/1 total ban 1" \
 		 "proto icmp icmp-type 8 code 0 drop" \
 		 "proto icmpv6 icmp-type 128 monitor" \
 		 "proto 47 src 198.18.0.0/16 frag drop" \
@@ -239,6 +253,25 @@ rule_text() {
 	# the default burst is 2 x RATE; 6 is tcp
 	run rule_text proto 6 dport 9 rate 7
 	assert_output "proto tcp dport 9 rate 7/14 total"
+	run rule_text proto udp rate 7 per-source
+	assert_output "proto udp rate 7/14 per-source"
+}
+
+@test "list -j shows the rate's scope and the ban" {
+	xg_shared_lab || fail "xg-load failed"
+	xg-rule add proto udp dport 53 rate 10/20 per-source ban 60 &&
+		xg-rule add proto tcp dport 23 drop ban 300 &&
+		xg-rule add proto udp rate 5 || fail "adding the rules failed"
+	run -0 xg-rule list -j
+	assert_equal "$(jq -c '[.[] | [.match, .action, .rate, .ban]]' <<<"$output")" \
+		'[["proto udp dport 53","rate",{"rate":10,"burst":20,"scope":"per-source"},60],["proto tcp dport 23","drop",null,300],["proto udp","rate",{"rate":5,"burst":10,"scope":"total"},null]]'
+	# compiled: XG_RM_PER_SOURCE (8192) and ban_secs, in the bank in force
+	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_state"
+	local bank
+	bank=$(jq '.[0].formatted.value | .cfg[.cfg_slot % 2].rule_bank' <<<"$output")
+	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rules"
+	assert_equal "$(jq -c --argjson b "$bank" '[.[$b * 1024:][:3][].formatted.value | [(.match / 8192 | floor % 2), .ban_secs]]' <<<"$output")" \
+		'[[1,60],[0,300],[0,0]]'
 }
 
 @test "add, list, del and flush, and the maps follow" {
@@ -254,12 +287,15 @@ rule_text() {
 	assert_line -n 0 "    ID   PRIO         HITS  RULE"
 	assert_line -n 1 "     1      1            0  proto tcp dport 22 drop"
 	assert_line -n 2 "     2      5            0  proto udp dport 53 pass"
-	# compiled in check order; the list bit (XG_L_RULES, 256) is set
-	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rules"
-	assert_equal "$(jq -c '[.[:2][].formatted.value | [.id, .action, .prio]]' <<<"$output")" \
-		'[[1,0,1],[2,1,5]]'
+	# compiled in check order into the bank in force, each rule with its
+	# own slot; the list bit (XG_L_RULES, 256) is set
 	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_state"
 	assert_equal "$(jq '.[0].formatted.value.lists' <<<"$output")" 256
+	local bank
+	bank=$(jq '.[0].formatted.value | .cfg[.cfg_slot % 2].rule_bank' <<<"$output")
+	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rules"
+	assert_equal "$(jq -c --argjson b "$bank" '[.[$b * 1024:][:2][].formatted.value | [.id, .action, .prio, .slot]]' <<<"$output")" \
+		'[[1,0,1,0],[2,1,5,1]]'
 	run -0 xg-rule -j del prio 5
 	assert_output '{"deleted":1}'
 	run -0 xg-rule -j add proto udp drop
@@ -293,4 +329,29 @@ rule_text() {
 	run -1 --separate-stderr xg-rule add proto udp dport 2 drop
 	assert_equal "$stderr" "xg-rule: too many rules (at most 1024)"
 	xg-rule flush
+}
+
+@test "a rule keeps its slot and its hits; each change flips the bank" {
+	xg_shared_lab || fail "xg-load failed"
+	local bank0 bank1 hits
+	xg-rule add prio 10 proto tcp dport 22 drop || fail "add failed"
+	bank0=$(bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_state" |
+		jq '.[0].formatted.value | .cfg[.cfg_slot % 2].rule_bank')
+	# 3 packets of 100 bytes on every CPU, on the rule's slot (0)
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_rhits" key 0 0 0 0 \
+		value 3 0 0 0 0 0 0 0 100 0 0 0 0 0 0 0
+	hits=$(xg-rule list -j | jq '.[0].hits')
+	[[ $hits -gt 0 ]] || fail "no hits read: $hits"
+	# added before it, deleted and added in one file: new slots (1, 2)
+	printf 'prio 5 proto udp drop\nprio 7 proto udp dport 1 drop\ndel prio 7\nprio 7 proto udp dport 2 drop\n' >r.txt
+	xg-rule -f r.txt || fail "-f failed"
+	bank1=$(bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_state" |
+		jq '.[0].formatted.value | .cfg[.cfg_slot % 2].rule_bank')
+	assert_equal "$bank1" "$((1 - bank0))"
+	run -0 xg-rule list -j
+	assert_equal "$(jq -c '[.[] | [.prio, .hits]]' <<<"$output")" \
+		"[[5,0],[7,0],[10,$hits]]"
+	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rules"
+	assert_equal "$(jq -c --argjson b "$bank1" '[.[$b * 1024:][:3][].formatted.value | [.prio, .slot]]' <<<"$output")" \
+		'[[5,1],[7,3],[10,0]]'
 }
