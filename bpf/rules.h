@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "lists.h"
 #include "limits.h"
+#include "events.h"
 
 /* rules_find()'s @meta, packed by rules_meta() */
 #define XG_RQ_IPV6 (1U << 8)
@@ -260,13 +261,13 @@ static __always_inline int rule_take(const struct xg_rule *r,
 }
 
 /* XG_R_PASS (on to the limits), XG_R_RULE_DROP, XG_R_RULE_RATE, or
- * XG_RULE_PASS. A drop (or a rate drop) of a rule with ban_secs bans the
+ * XG_RULE_PASS. A monitor rule's match is offered to the event stream. A drop (or a rate drop) of a rule with ban_secs bans the
  * source as the automatic bans do.
  */
 static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx,
 					const struct xg_pkt *p,
 					const struct xg_config *cfg,
-					struct xg_state *st)
+					struct xg_state *st, __u32 class)
 {
 	__u32 key = idx, slot, plen, reason = XG_R_PASS;
 	struct xg_in6 src;
@@ -283,6 +284,18 @@ static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx,
 	}
 	if (r->action == XG_RA_PASS)
 		return XG_RULE_PASS;
+	if (r->action == XG_RA_MONITOR) {
+		/* offered at the match; the packet goes on to the limits */
+		if (cfg->limit[XG_LIM_MONITOR].rate)
+			send_event(ctx,
+				   event_arg_pkt(p) | XG_EV_ARG_MONITOR |
+					   (__u64)slot << XG_EV_ARG_RULE_SHIFT,
+				   event_arg_verdict(p, class, XG_R_PASS,
+						     cfg->gen),
+				   cfg->limit[XG_LIM_MONITOR].interval_ns,
+				   cfg->limit[XG_LIM_MONITOR].tau_ns);
+		return XG_R_PASS;
+	}
 	if (r->action != XG_RA_DROP && r->action != XG_RA_RATE)
 		return XG_R_PASS;
 	plen = source_key(p, cfg->v6_prefix, &src);

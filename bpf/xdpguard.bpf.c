@@ -117,7 +117,7 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 				     cfg->rule_bank);
 
 		if (idx >= 0) {
-			reason = apply_rule(ctx, idx, p, cfg, st);
+			reason = apply_rule(ctx, idx, p, cfg, st, *class);
 			if (reason == XG_RULE_PASS)
 				return bad ? XG_R_MALFORMED : XG_R_PASS;
 			if (reason != XG_R_PASS)

@@ -57,6 +57,7 @@ static const struct setting {
 	{ "icmp-global", "icmp_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_ICMP },
 	{ "frag-global", "frag_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_FRAG },
 	{ "events", "events", K_EVENTS, XG_LIM_EVENTS },
+	{ "monitor", "monitor", K_EVENTS, XG_LIM_MONITOR },
 	{ "ban", "ban", K_BAN, 0 },
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
 };
@@ -64,10 +65,11 @@ static const struct setting {
 #define N_SETTINGS XG_ARRAY_SIZE(settings)
 #define N_LIMITS 12 /* the K_LIMIT rows lead the table, in output order */
 #define EVENTS_ROW N_LIMITS /* then the events budget */
+#define MONITOR_ROW (EVENTS_ROW + 1) /* and the monitor events' */
 _Static_assert(N_LIMITS == XG_LIM_EVENTS,
 	       "one K_LIMIT row per packet limit of xg_config");
-_Static_assert(N_SETTINGS == N_LIMITS + 3,
-	       "settings[]: the limits, then events, ban and v6-prefix");
+_Static_assert(N_SETTINGS == N_LIMITS + 4,
+	       "settings[]: the limits, then events, monitor, ban, v6-prefix");
 
 static void usage(void)
 {
@@ -77,6 +79,7 @@ static void usage(void)
 	       "       xg-threshold CLASS|CLASS-new|CLASS-global off\n"
 	       "       xg-threshold events RATE [-b|--burst N]\n"
 	       "       xg-threshold events off\n"
+	       "       xg-threshold monitor RATE [-b|--burst N] | off\n"
 	       "       xg-threshold ban SECONDS [--factor F] "
 	       "[--after SECONDS]\n"
 	       "       xg-threshold v6-prefix N\n"
@@ -311,7 +314,7 @@ static void render_text(const struct xg_config *cfg)
 	size_t i;
 
 	printf("%-11s %9s %11s\n", "limit", "rate/s", "burst");
-	for (i = 0; i <= EVENTS_ROW; i++) {
+	for (i = 0; i <= MONITOR_ROW; i++) {
 		l = &cfg->limit[settings[i].lim];
 		snprintf(rate, sizeof(rate), "%u", l->rate);
 		snprintf(burst, sizeof(burst), "%u", l->burst);
@@ -351,6 +354,12 @@ static int render_json(const struct xg_config *cfg)
 	/* not a packet limit, so beside "limits" rather than in it */
 	l = &cfg->limit[XG_LIM_EVENTS];
 	xg_json_key(j, "events");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "rate", l->rate);
+	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_obj_close(j);
+	l = &cfg->limit[XG_LIM_MONITOR];
+	xg_json_key(j, "monitor");
 	xg_json_obj_open(j);
 	xg_json_kv_u64(j, "rate", l->rate);
 	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);

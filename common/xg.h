@@ -538,9 +538,9 @@ int xg_event_reason(const char *name);
  * of its slot, NULL or "" ifname when unknown.
  */
 void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_ifname *iface);
+			 const struct xg_ifname *iface, __u32 rule_id);
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_ifname *iface);
+			 const struct xg_ifname *iface, __u32 rule_id);
 
 /* ---- report.c: what xg-stats gathers (struct xg_report) --------------- */
 

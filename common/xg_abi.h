@@ -275,6 +275,7 @@ enum xg_limit_id {
 	XG_LIM_EVENTS = XG_LIM_GLOBAL + XG_LIM_SRC, /* drop events sent, all
 						     * CPUs together; not a
 						     * packet limit */
+	XG_LIM_MONITOR, /* monitor events (rules), all CPUs together */
 	XG_LIM_MAX,
 };
 
@@ -354,6 +355,7 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 #define XG_DEF_BAN_FACTOR 4
 #define XG_DEF_BAN_AFTER 10
 #define XG_DEF_EVENTS_RATE 100 /* drop events per second (burst 2x) */
+#define XG_DEF_MONITOR_RATE 100 /* monitor events per second (burst 2x) */
 
 /* The XG_DEF_* settings: what xg-load writes on a first load, and what
  * the packet tests start from. Needs memset (string.h) in user space.
@@ -374,6 +376,7 @@ static inline void xg_config_defaults(struct xg_config *cfg)
 		[XG_LIM_GLOBAL + XG_LIM_ICMP] = XG_DEF_ICMP_GLOBAL_RATE,
 		[XG_LIM_GLOBAL + XG_LIM_FRAG] = XG_DEF_FRAG_GLOBAL_RATE,
 		[XG_LIM_EVENTS] = XG_DEF_EVENTS_RATE,
+		[XG_LIM_MONITOR] = XG_DEF_MONITOR_RATE,
 	};
 	int k;
 
@@ -569,6 +572,7 @@ struct xg_global {
 	struct xg_gbucket ceil[XG_LIM_SRC]; /* XG_LIM_GLOBAL + k */
 	struct xg_gbucket ev; /* XG_LIM_EVENTS, in bpf_ktime_get_coarse_ns()
 			       * time */
+	struct xg_gbucket mon; /* XG_LIM_MONITOR, the same */
 };
 
 /* A class is under attack while its budget refuses new sources; the
@@ -711,8 +715,13 @@ struct xg_event {
 	__u8 l4proto; /* IP protocol number (after IPv6 extension headers) */
 	__u8 tcp_flags; /* byte 13 of the TCP header; 0 if not TCP */
 	__u8 flags; /* XG_EV_* */
-	__u8 pad[5];
+	__u8 type; /* XG_EVT_* */
+	__u16 rule; /* XG_EVT_MONITOR: the slot of the rule (xg_rule.slot) */
+	__u16 pad;
 };
+
+#define XG_EVT_DROP 0 /* a dropped packet (XG_LIM_EVENTS) */
+#define XG_EVT_MONITOR 1 /* a packet a monitor rule matched (XG_LIM_MONITOR) */
 
 /* Per CPU, summed by readers. Every drop while events are on (rate > 0)
  * is counted once here: sent + sampled + lost = drops.
@@ -731,6 +740,12 @@ struct xg_evstats {
 	__u32 backoff;
 	__u32 skip_gen;
 	__u32 pad;
+	/* monitor events: every packet a monitor rule matched, while their
+	 * budget is on, is one of these (sent + sampled + lost = matches)
+	 */
+	__u64 mon_sent;
+	__u64 mon_sampled;
+	__u64 mon_lost;
 };
 
 #define XG_EV_SKIP_MAX 63
@@ -740,19 +755,19 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 344, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8 + 2 * 344, "xg_state layout");
+_Static_assert(sizeof(struct xg_config) == 368, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 368, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
 _Static_assert(sizeof(struct xg_rule) == 96, "xg_rule layout");
 _Static_assert(sizeof(struct xg_rule_src) == 136, "xg_rule_src layout");
 _Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");
-_Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
+_Static_assert(sizeof(struct xg_global) == 640, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
 _Static_assert(sizeof(struct xg_hot_slot) == 40, "xg_hot layout");
 _Static_assert(XG_HOT_SLOTS == 64, "xg_hot_tag() >> 58 picks a slot");
 _Static_assert(sizeof(struct xg_meta) == 24, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
-_Static_assert(sizeof(struct xg_evstats) == 40, "xg_evstats layout");
+_Static_assert(sizeof(struct xg_evstats) == 64, "xg_evstats layout");
 
 #endif /* XG_ABI_H */

@@ -301,6 +301,9 @@ int h_evstats(struct xg_evstats *sum)
 		sum->sent += per[c].sent;
 		sum->sampled += per[c].sampled;
 		sum->lost += per[c].lost;
+		sum->mon_sent += per[c].mon_sent;
+		sum->mon_sampled += per[c].mon_sampled;
+		sum->mon_lost += per[c].mon_lost;
 		if (per[c].skip > sum->skip)
 			sum->skip = per[c].skip;
 		if (per[c].backoff > sum->backoff)

@@ -188,6 +188,52 @@ static void f_rate_per_source(void)
 	       !hits(name, 0, 8));
 }
 
+/* monitor: the packet goes on (here to its rate limit), and each match
+ * is offered to the event stream as a monitor event of its rule, under
+ * the monitor budget: 2 a burst, the third sampled out.
+ */
+static void f_monitor(void)
+{
+	const char *name = "rules: monitor: events of type monitor, its budget";
+	struct xg_rule_src s[2] = { rule(XG_RA_DROP, C(UDP), 54, 54),
+				    rule(XG_RA_MONITOR, C(UDP), 53, 53) };
+	struct xg_config cfg = one_limit(XG_LIM_UDP, 2, 2);
+	struct xg_event ev[8];
+	struct xg_evstats es;
+	struct frame f;
+	char err[160];
+	int ok, n = 0, i;
+
+	cfg.limit[XG_LIM_MONITOR] = (struct xg_limit){ .rate = 2, .burst = 2 };
+	BUILD(&f, B4_UDP); /* to port 53 */
+	ok = !setup_limits(name, &cfg) && !h_rules(s, 2, err, sizeof(err));
+	ok = ok && !send_expect(name, &f, 2, XG_C_UDP, XG_R_PASS) &&
+	     !send_expect(name, &f, 1, XG_C_UDP, XG_R_RATE_UDP) &&
+	     !hits(name, 1, 3) && !hits(name, 0, 0) && !h_evstats(&es);
+	if (ok)
+		n = h_events(ev, 8);
+	if (ok && (n != 2 || es.mon_sent != 2 || es.mon_sampled != 1 ||
+		   es.mon_lost || es.sent)) {
+		fail(name,
+		     "%d events, monitor sent %llu sampled %llu lost %llu, "
+		     "drop events %llu; want 2, 2 1 0, 0",
+		     n, (unsigned long long)es.mon_sent,
+		     (unsigned long long)es.mon_sampled,
+		     (unsigned long long)es.mon_lost,
+		     (unsigned long long)es.sent);
+		ok = 0;
+	}
+	for (i = 0; ok && i < n; i++)
+		if (ev[i].type != XG_EVT_MONITOR || ev[i].rule != 1 ||
+		    ev[i].reason != XG_R_PASS || ev[i].dport != 53) {
+			fail(name,
+			     "event %d: type %u rule %u reason %u dport %u", i,
+			     ev[i].type, ev[i].rule, ev[i].reason, ev[i].dport);
+			ok = 0;
+		}
+	record(ok);
+}
+
 /* ban SECONDS: the first drop puts the source on the blocklist. */
 static void f_ban(void)
 {
@@ -339,6 +385,7 @@ void run_rules(void)
 	f_rate_total();
 	f_rate_per_source();
 	f_ban();
+	f_monitor();
 	f_portless();
 	f_fields();
 	f_many();

@@ -35,6 +35,7 @@ setup() {
 
 teardown() {
 	[[ -n $EV_PID ]] && kill "$EV_PID" 2>/dev/null
+	xg-rule flush >/dev/null 2>&1
 	return 0
 }
 
@@ -113,6 +114,35 @@ dropped_total() {
 	assert_equal "$(final | jq -c '{sent, sampled, lost, printed, filtered, rate, burst}')" \
 		"{\"sent\":$n,\"sampled\":0,\"lost\":0,\"printed\":$n,\"filtered\":0,\"rate\":100,\"burst\":200}"
 	assert_equal "$(xg_counter tcp blocklisted)" "$n"
+}
+
+@test "a monitor rule: one monitor event per matching packet, the rule's id, the packet passed" {
+	local n=7 id
+	xg-block flush
+	xg-rule add proto udp dport 53 monitor
+	id=$(xg-rule list -j | jq '.[0].id')
+	ev_start -j
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 5353 --dport 53 \
+		--count "$n"
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 5353 --dport 54 \
+		--count 3
+	sleep 0.3
+	ev_stop
+	assert_equal "$EV_RC" 0
+	assert_equal "$(jq -c 'select(.type == "monitor")' "$EV_OUT" | wc -l)" "$n"
+	assert_equal "$(drops | wc -l)" 0
+	assert_equal "$(jq -c 'select(.type == "monitor") | del(.time, .ts_ns)' "$EV_OUT" | sort -u)" \
+		"$(jq -nc --arg i "$XG_PIF" --arg ns "$XG_PNS" \
+			--argjson x "$PIFINDEX" --arg s "$XG_C4" --arg d "$XG_P4" \
+			--argjson id "$id" \
+			'{type: "monitor", rule: $id, interface: $i, netns: $ns,
+			  ifindex: $x, reason: "pass", protocol: "udp",
+			  family: "ipv4", src: $s, dst: $d, ip_proto: 17,
+			  sport: 5353, dport: 53, icmp_type: null,
+			  icmp_code: null, tcp_flags: null, fragment: false,
+			  len: 60}')"
+	assert_equal "$(xg-rule list -j | jq '.[0].hits')" "$n"
+	assert_equal "$(xg_counter udp pass)" $((n + 3))
 }
 
 @test "text lines: TCP, UDP, ICMP, a fragment, IPv6 TCP and ICMPv6" {

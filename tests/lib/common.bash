@@ -162,7 +162,7 @@ xg_set_settings() {
 	local words
 
 	jq -r '((.limits | to_entries[] | [(.key | sub("_"; "-")), .value]),
-		["events", .events] | .[0] + " " + (.[1] | if .rate == 0
+		["events", .events], ["monitor", .monitor] | .[0] + " " + (.[1] | if .rate == 0
 		then "off" else "\(.rate) --burst \(.burst)" end)),
 		"ban \(.ban.seconds) --factor \(.ban.factor) --after \(.ban.after)",
 		"v6-prefix \(.v6_prefix)"' <<<"$1" |
