@@ -458,9 +458,11 @@ xg_udp_send() {
 	grep -qx "xg-dgram-$port" "$out"
 }
 
-# Called from setup() of e2e files: empty lists, the program attached.
+# Called from setup() of e2e files: empty lists, no rules, the program
+# attached.
 xg_lab_reset() {
-	xg-block flush >/dev/null && xg-allow flush >/dev/null || return 1
+	xg-block flush >/dev/null && xg-allow flush >/dev/null &&
+		xg-rule flush >/dev/null || return 1
 	if [[ $(xg-stats -j | jq '.interfaces | length') == 0 ]]; then
 		xg-load -n "$XG_PNS" "$XG_PIF" --mode native || return 1
 	fi
