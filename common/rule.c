@@ -31,6 +31,11 @@ static int candidates(const struct xg_rule_src *spec, int n, int rc, int port,
 			continue;
 		for (j = 0; j < (int)s->nports && port >= 0 && !in; j++)
 			in = port >= s->port_lo[j] && port <= s->port_hi[j];
+		/* dport !P,...: every port but those; never a packet
+		 * without a port
+		 */
+		if (s->nports && (s->classes & XG_RS_NOT_DPORT))
+			in = port >= 0 && !in;
 		if (!in)
 			continue;
 		if (set->n == XG_RULE_CAND)

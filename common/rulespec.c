@@ -26,6 +26,7 @@ struct rp {
 	struct xg_rule_src *s;
 	__u32 seen; /* 1 << match word index */
 	bool proto;
+	bool not_dport; /* dport !...: XG_RS_NOT_DPORT, set by check() */
 	char *err;
 	size_t len;
 };
@@ -148,6 +149,10 @@ static int m_dport(struct rp *p, const char *v)
 	struct xg_rule_src *s = p->s;
 	__u32 lo, hi;
 
+	if (v[0] == '!') {
+		p->not_dport = true;
+		v++;
+	}
 	if (strlen(v) >= sizeof(buf) || !*v || v[strlen(v) - 1] == ',')
 		return bad(p, "invalid port list '%s'", v);
 	strcpy(buf, v);
@@ -471,6 +476,8 @@ static int check(struct rp *p)
 	    (s->nports || (m & (XG_RM_SPORT | XG_RM_FLAGS | XG_RM_ICMP_TYPE))))
 		return bad(p, "frag cannot match: a later fragment has no "
 			      "ports, flags or ICMP type");
+	if (p->not_dport)
+		s->classes |= XG_RS_NOT_DPORT;
 	return 0;
 }
 
@@ -591,13 +598,13 @@ static void put_proto(struct out *o, const struct xg_rule_src *s)
 {
 	const struct xg_rule *r = &s->r;
 
-	if (s->classes == (1U << XG_RC_TCP))
+	if ((s->classes & ~XG_RS_NOT_DPORT) == (1U << XG_RC_TCP))
 		put(o, "proto tcp");
-	else if (s->classes == (1U << XG_RC_UDP))
+	else if ((s->classes & ~XG_RS_NOT_DPORT) == (1U << XG_RC_UDP))
 		put(o, "proto udp");
-	else if (s->classes == (1U << XG_RC_ICMP))
+	else if ((s->classes & ~XG_RS_NOT_DPORT) == (1U << XG_RC_ICMP))
 		put(o, "proto %s", r->proto == 58 ? "icmpv6" : "icmp");
-	else if (s->classes == (1U << XG_RC_OTHER))
+	else if ((s->classes & ~XG_RS_NOT_DPORT) == (1U << XG_RC_OTHER))
 		put(o, "proto %u", r->proto);
 }
 
@@ -622,7 +629,8 @@ void xg_rule_format_match(const struct xg_rule_src *s, char *buf, size_t len)
 								"%s%u-%u",
 			       i ? "," : "", s->port_lo[i], s->port_hi[i]);
 	if (s->nports)
-		put(&o, "dport %s", ports);
+		put(&o, "dport %s%s", s->classes & XG_RS_NOT_DPORT ? "!" : "",
+		    ports);
 	if (r->match & XG_RM_SPORT)
 		put_range(&o, "sport", r->sport_lo, r->sport_hi);
 	if (r->match & XG_RM_FLAGS) {

@@ -508,6 +508,11 @@ struct xg_rsrc_key {
 	struct xg_in6 src; /* the source as the limits track it */
 };
 
+/* xg_rule_src.classes: the ports are those the rule does NOT match (and
+ * it matches no packet without a port)
+ */
+#define XG_RS_NOT_DPORT (1U << 31)
+
 struct xg_rule_src {
 	struct xg_rule r;
 	__u32 classes;

@@ -128,6 +128,31 @@ static void f_port_edges(void)
 	record(ok);
 }
 
+/* dport !22,80: every other port, never a packet without one. */
+static void f_not_dport(void)
+{
+	const char *name = "rules: dport !22,80 drops the SYNs to other ports";
+	struct xg_rule_src s = rule(XG_RA_DROP, C(TCP), 22, 22);
+	struct frame f;
+	int ok;
+
+	s.nports = 2;
+	s.port_lo[1] = s.port_hi[1] = 80;
+	s.classes |= XG_RS_NOT_DPORT;
+	ok = !set_rules(name, &s, 1);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_TCP, .ports = 1,
+			.sport = 40000, .dport = 8080));
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_RULE_DROP);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_TCP, .ports = 1,
+			.sport = 40000, .dport = 22));
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_PASS);
+	BUILD(&f, B4_TCP); /* to port 80 */
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_PASS);
+	BUILD(&f, B4_FRAG_LATER); /* no port */
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_PASS);
+	record(ok);
+}
+
 /* The first match wins; a pass rule skips the rate limits. */
 static void f_first_match(void)
 {
@@ -381,6 +406,7 @@ void run_rules(void)
 {
 	f_port_rule();
 	f_port_edges();
+	f_not_dport();
 	f_first_match();
 	f_rate_total();
 	f_rate_per_source();

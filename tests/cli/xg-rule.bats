@@ -235,6 +235,7 @@ rule_text() {
 	local r
 	for r in "proto tcp dport 22,80,443 flags syn/syn,ack pass" \
 		 "proto tcp flags syn,ack drop" \
+		 "proto tcp dport !22,80,443 flags syn/syn,ack drop" \
 		 "proto tcp sport 1024-65535 drop" \
 		 "proto udp dport 0,1,65535 rate 10/20 total" \
 		 "proto udp dport 53 rate 10/20 per-source ban 60" \
@@ -255,6 +256,9 @@ rule_text() {
 	assert_output "proto tcp dport 9 rate 7/14 total"
 	run rule_text proto udp rate 7 per-source
 	assert_output "proto udp rate 7/14 per-source"
+	# the negation wherever proto stands
+	run rule_text dport '!53' proto udp drop
+	assert_output "proto udp dport !53 drop"
 }
 
 @test "list -j shows the rate's scope and the ban" {

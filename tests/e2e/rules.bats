@@ -328,10 +328,10 @@ known_stop() {
 # ---- the tests ---------------------------------------------------------------
 
 @test "only 22, 80 and 443 accept new connections: another port's SYNs are dropped, one rule_drop per SYN; an outgoing connection still works" {
-	local before pass_id drop_id
-	add_rule proto tcp flags syn/syn,ack dport 22,80,443 pass
-	pass_id=$RID
-	add_rule proto tcp flags syn/syn,ack drop
+	local before drop_id
+	# One rule, so that the SYNs to 22, 80 and 443 still meet the SYN
+	# limits (a pass rule for them would skip the limits).
+	add_rule proto tcp flags syn/syn,ack dport '!22,80,443' drop
 	drop_id=$RID
 
 	before=$(snap)
@@ -350,7 +350,6 @@ known_stop() {
 	assert_equal "$(d nft/shut_syn)" 0
 	assert_equal "$(d tcp/rule_drop)" "$(d nft/shut_syn_out)"
 	assert_equal "$(d "hits/$drop_id")" "$(d nft/shut_syn_out)"
-	assert_equal "$(d "hits/$pass_id")" "$(d nft/open_syn_out)"
 	echo "# idiom: $(d nft/open_syn_out) SYN to $OPEN_PORT passed, $(d nft/shut_syn_out) SYNs to $SHUT_PORT dropped" >&3
 
 	# An outgoing connection from the guarded end: its SYN-ACK (and
@@ -364,7 +363,6 @@ known_stop() {
 	assert_equal "$(d nft/out_synack)" "$(d nft/out_synack_out)"
 	assert_equal "$(d nft/out_seg)" "$(d nft/out_seg_out)"
 	assert_equal "$(d tcp/pass)" "$(d nft/out_seg)"
-	assert_equal "$(d "hits/$pass_id")" 0
 	assert_equal "$(d "hits/$drop_id")" 0
 
 	# The rule the idiom avoids, "all TCP to other ports", drops the
