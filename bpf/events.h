@@ -151,9 +151,12 @@ static __always_inline void event_fill(struct xg_event *e,
  */
 #define XG_EV_ARG_IPV6 (1U << 8)
 #define XG_EV_ARG_FRAG (1U << 9)
-/* In the pkt argument, above the offsets: a monitor event, and its rule */
-#define XG_EV_ARG_MONITOR (1ULL << 48)
-#define XG_EV_ARG_RULE_SHIFT 49
+/* In the pkt argument, above the offsets: the event's type (XG_EVT_*,
+ * 0 for a drop), and a monitor event's rule
+ */
+#define XG_EV_ARG_TYPE_SHIFT 48
+#define XG_EV_ARG_TYPE_MASK (3ULL << XG_EV_ARG_TYPE_SHIFT)
+#define XG_EV_ARG_RULE_SHIFT 50
 
 static __always_inline __u64 event_arg_pkt(const struct xg_pkt *p)
 {
@@ -232,7 +235,10 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 	if (!es || !g)
 		return 0;
 	now = xg_now_coarse();
-	if (pkt & XG_EV_ARG_MONITOR) {
+	/* Monitor and port-scan events: the monitor budget, no skip (they
+	 * are few, or the budget's count says how many were not)
+	 */
+	if (pkt & XG_EV_ARG_TYPE_MASK) {
 		if (!event_token(&g->mon, now, &lim)) {
 			es->mon_sampled += 1;
 			return 0;
@@ -245,7 +251,7 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 		__builtin_memset(&p, 0, sizeof(p));
 		event_pkt(&p, pkt, verdict);
 		event_fill(e, ctx, &p, (verdict >> 24) & 0xff, XG_R_PASS);
-		e->type = XG_EVT_MONITOR;
+		e->type = (pkt & XG_EV_ARG_TYPE_MASK) >> XG_EV_ARG_TYPE_SHIFT;
 		e->rule = (pkt >> XG_EV_ARG_RULE_SHIFT) & (XG_MAX_RULES - 1);
 		bpf_ringbuf_submit(e, 0);
 		es->mon_sent += 1;

@@ -288,7 +288,9 @@ static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx,
 		/* offered at the match; the packet goes on to the limits */
 		if (cfg->limit[XG_LIM_MONITOR].rate)
 			send_event(ctx,
-				   event_arg_pkt(p) | XG_EV_ARG_MONITOR |
+				   event_arg_pkt(p) |
+					   (__u64)XG_EVT_MONITOR
+						   << XG_EV_ARG_TYPE_SHIFT |
 					   (__u64)slot << XG_EV_ARG_RULE_SHIFT,
 				   event_arg_verdict(p, class, XG_R_PASS,
 						     cfg->gen),

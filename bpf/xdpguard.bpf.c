@@ -124,7 +124,7 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 				return reason;
 		}
 	}
-	limited = check_limits(p, *class, cfg, st, bad);
+	limited = check_limits(ctx, p, *class, cfg, st, bad);
 	return bad && limited == XG_R_PASS ? XG_R_MALFORMED : limited;
 }
 

@@ -133,6 +133,8 @@ void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
 	iface_name(iface, name, sizeof(name));
 	if (ev->type == XG_EVT_MONITOR)
 		snprintf(what, sizeof(what), "monitor rule %u", rule_id);
+	else if (ev->type == XG_EVT_PORTSCAN)
+		snprintf(what, sizeof(what), "portscan");
 	else
 		snprintf(what, sizeof(what), "%s", xg_reason_name(ev->reason));
 	fprintf(f, "%s %s %s %s", when, name, what, xg_class_name(ev->class));
@@ -200,7 +202,10 @@ void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
 		return;
 	xg_format_time(real_ns, when, sizeof(when));
 	xg_json_obj_open(j);
-	xg_json_kv_str(j, "type", mon ? "monitor" : "drop");
+	xg_json_kv_str(j, "type",
+		       mon			   ? "monitor" :
+		       ev->type == XG_EVT_PORTSCAN ? "portscan" :
+						     "drop");
 	if (mon)
 		kv_u64_or_null(j, "rule", rule_id, rule_id);
 	xg_json_kv_str(j, "time", when);

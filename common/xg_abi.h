@@ -303,8 +303,37 @@ struct xg_config {
 	__u32 ban_after; /* ...for this many consecutive seconds */
 	__u32 gen; /* bumped by every write: ends the CPUs' event skips */
 	__u32 rule_bank; /* 0 or 1: the bank of the rule maps in force */
+	/* Port scans (xg-threshold portscan): a tracked source whose SYNs
+	 * and UDP datagrams reach ps_ports distinct destination ports in
+	 * ps_window_s seconds; 0 = off. ps_bits is user space's: the bits
+	 * of xg_src.ps_bits that many ports set on average.
+	 */
+	__u32 ps_ports;
+	__u32 ps_window_s;
+	__u32 ps_bits;
+	__u32 ps_ban_secs; /* 0: report only */
 	__u32 pad;
 };
+
+/* xg_src.ps_bits: destination port p sets bit xg_ps_bit(p). */
+static inline __u32 xg_ps_bit(__u16 port)
+{
+	return ((__u32)port * 0x9E3779B1U) >> 26;
+}
+
+/* The bits of a 64-bit map that @n distinct ports set on average,
+ * 64 x (1 - (63/64)^n) rounded (linear counting); at least 2.
+ */
+static inline __u32 xg_ps_bits(__u32 n)
+{
+	__u64 keep = 1ULL << 32; /* (63/64)^n in 32.32 fixed point */
+	__u32 i, bits;
+
+	for (i = 0; i < n && i < 4096; i++)
+		keep = keep * 63 / 64;
+	bits = (__u32)((64 * ((1ULL << 32) - keep) + (1ULL << 31)) >> 32);
+	return bits < 2 ? 2 : bits;
+}
 
 /* Fills in the constants of every limit of @cfg; user space calls it on
  * every config it writes (xg_config_write(), the packet tests).
@@ -551,6 +580,8 @@ struct xg_src {
 	__u32 last_over; /* sum of over[] of the window before the current
 			  * one, 0 if that window had no packet (--top) */
 	__u64 admitted_ns; /* when the budget let it in; 0: never asked */
+	__u64 ps_bits; /* destination ports seen in this window, hashed */
+	__u64 ps_start; /* that window's start; limits' clock */
 };
 
 /* One bucket shared by all CPUs, alone in its cache line: an empty
@@ -727,6 +758,7 @@ struct xg_event {
 
 #define XG_EVT_DROP 0 /* a dropped packet (XG_LIM_EVENTS) */
 #define XG_EVT_MONITOR 1 /* a packet a monitor rule matched (XG_LIM_MONITOR) */
+#define XG_EVT_PORTSCAN 2 /* a source found scanning ports (XG_LIM_MONITOR) */
 
 /* Per CPU, summed by readers. Every drop while events are on (rate > 0)
  * is counted once here: sent + sampled + lost = drops.
@@ -760,9 +792,9 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 368, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8 + 2 * 368, "xg_state layout");
-_Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
+_Static_assert(sizeof(struct xg_config) == 384, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 384, "xg_state layout");
+_Static_assert(sizeof(struct xg_src) == 88, "xg_src layout");
 _Static_assert(sizeof(struct xg_rule) == 96, "xg_rule layout");
 _Static_assert(sizeof(struct xg_rule_src) == 136, "xg_rule_src layout");
 _Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");

@@ -45,6 +45,7 @@ int main(int argc, char **argv)
 	run_admission();
 	run_observability();
 	run_rules();
+	run_portscan();
 	events_mode = 1;
 	run_tables();
 	events_mode = 0;

@@ -165,7 +165,10 @@ xg_set_settings() {
 		["events", .events], ["monitor", .monitor] | .[0] + " " + (.[1] | if .rate == 0
 		then "off" else "\(.rate) --burst \(.burst)" end)),
 		"ban \(.ban.seconds) --factor \(.ban.factor) --after \(.ban.after)",
-		"v6-prefix \(.v6_prefix)"' <<<"$1" |
+		"v6-prefix \(.v6_prefix)",
+		"portscan \(.portscan | if .ports == 0 then "off" else
+		"\(.ports)/\(.window_s)s" + (if .ban > 0 then " ban \(.ban)"
+		else "" end) end)"' <<<"$1" |
 		while read -r words; do
 			# shellcheck disable=SC2086 # the words of one setting
 			xg-threshold $words >/dev/null || return 1
