@@ -200,6 +200,9 @@ demo: $(TOOL_BINS)
 
 bench: all
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash bench/run.sh
+	@echo
+	@echo "BPF_PROG_TEST_RUN, one path at a time (bench/bench-xdp.c):"
+	$(Q)$(BUILD)/bench-xdp
 
 # ---- install ---------------------------------------------------------------
 

@@ -359,3 +359,28 @@ rule_text() {
 	assert_equal "$(jq -c --argjson b "$bank1" '[.[$b * 1024:][:3][].formatted.value | [.prio, .slot]]' <<<"$output")" \
 		'[[5,1],[7,3],[10,0]]'
 }
+
+@test "the rules survive xg-load --force and xg-unload IFACE + xg-load, and stay in force" {
+	xg_load_lab
+	xg-rule add proto tcp dport 22 drop
+	xg-rule add proto udp dport 53 rate 10/20 per-source ban 60
+	local want lists
+	want=$(xg-rule list -j | jq -c 'map(del(.hits, .bytes))')
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force
+	assert_equal "$(xg-rule list -j | jq -c 'map(del(.hits, .bytes))')" "$want"
+	run -0 xg-unload -n "$XG_NS" "$XG_IF"
+	assert_equal "$(xg-rule list -j | jq -c 'map(del(.hits, .bytes))')" "$want"
+	run -0 xg-load -n "$XG_NS" "$XG_IF"
+	assert_equal "$(xg-rule list -j | jq -c 'map(del(.hits, .bytes))')" "$want"
+	# the program still sees them: the rules' list bit is set, and the
+	# bank in force holds the two rules in their order
+	local st bank
+	st=$(bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j)
+	lists=$(jq '.[0].formatted.value.lists' <<<"$st")
+	((lists & 256)) || fail "XG_L_RULES is not set: lists $lists"
+	bank=$(jq '.[0].formatted.value | .cfg[.cfg_slot].rule_bank' <<<"$st")
+	run -0 bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rules"
+	assert_equal "$(jq -c --argjson b "$bank" \
+		'[.[$b * 1024:][:2][].formatted.value.action]' <<<"$output")" \
+		'[0,3]'
+}
