@@ -36,7 +36,7 @@
 #define XG_MAP_RBUCKET xg_rbucket /* array XG_MAX_RULES -> xg_gbucket */
 #define XG_MAP_RULESRC xg_rulesrc /* array XG_MAX_RULES -> xg_rule_src */
 #define XG_MAP_RSRC xg_rsrc /* LRU hash xg_rsrc_key -> __u64 tat */
-#define XG_DEF_RSRC 65536
+#define XG_DEF_RSRC 4096 /* sources of per-source rate rules, LRU */
 /* (the settings live in xg_state: one lookup a packet finds both) */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
