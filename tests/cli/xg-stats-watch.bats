@@ -133,7 +133,7 @@ usage_err() {
 			'["tcp","udp","icmp","other_ip","non_ip"]'
 		for c in tcp udp icmp other_ip non_ip; do
 			assert_equal "$(jq -c ".rates.$c | keys_unsorted" <<<"$l")" \
-				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban"]'
+				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate"]'
 		done
 		assert_equal "$(jq -c '.rate_total | keys_unsorted' <<<"$l")" \
 			'["packets","bytes","drops"]'
@@ -257,16 +257,18 @@ check_prom() {
 		"$(jq .total.packets <<<"$j")"
 	assert_equal "$(awk '/^xdpguard_bytes_total\{/ { s += $2 } END { print s }' "$f")" \
 		"$(jq .total.bytes <<<"$j")"
-	# every class x reason (5 x 13) of the one interface, zeros included; the
+	# every class x reason (5 x 15) of the one interface, zeros included; the
 	# detached slot counted nothing, so it has no samples
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 65
-	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 65
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 75
+	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 75
 	refute_line --partial '(detached)'
 	local l="interface=\"$XG_IF@$XG_NS\""
 	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"pass\"} $((3 * n))"
 	assert_line "xdpguard_bytes_total{$l,protocol=\"tcp\",reason=\"pass\"} $((180 * n))"
 	assert_line "xdpguard_packets_total{$l,protocol=\"udp\",reason=\"blocklisted\"} $((2 * n))"
 	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"autoban\"} 0"
+	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"rule_drop\"} 0"
+	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"rule_rate\"} 0"
 	assert_line '# TYPE xdpguard_packets_total counter'
 	assert_line '# TYPE xdpguard_bytes_total counter'
 	assert_line '# TYPE xdpguard_events_total counter'
@@ -300,9 +302,9 @@ check_prom() {
 	xg_st_set 0 udp pass 1 70
 	xg-stats --prometheus >"$f"
 	check_prom "$f" || fail "format: $(check_prom "$f")"
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 195
-	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 65
-	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 65
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 225
+	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 75
+	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 75
 	grep -qxF "xdpguard_packets_total{interface=\"$q@$XG_NS\",protocol=\"icmp\",reason=\"rate_icmp\"} $((4 * n))" "$f" ||
 		fail "no icmp rate_icmp sample of $q"
 	grep -qxF "xdpguard_bytes_total{interface=\"(detached)\",protocol=\"udp\",reason=\"pass\"} $((70 * n))" "$f" ||

@@ -70,10 +70,10 @@ nonzero() {
 		'["tcp","udp","icmp","other_ip","non_ip"]'
 	for c in tcp udp icmp other_ip non_ip; do
 		assert_equal "$(jq -c ".counters.$c | keys_unsorted" <<<"$j")" \
-			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban"]'
+			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate"]'
 		for r in pass allowlisted blocklisted malformed rate_syn rate_udp \
 			 rate_icmp rate_frag syn_global udp_global icmp_global \
-			 frag_global autoban; do
+			 frag_global autoban rule_drop rule_rate; do
 			assert_equal "$(jq -c ".counters.$c.$r" <<<"$j")" \
 				'{"packets":0,"bytes":0}'
 		done

@@ -507,7 +507,7 @@ xg_st_key() {
 	local classes=(tcp udp icmp other_ip non_ip) i c= r=
 	local reasons=(pass allowlisted blocklisted malformed rate_syn rate_udp
 		       rate_icmp rate_frag syn_global udp_global icmp_global
-		       frag_global autoban)
+		       frag_global autoban rule_drop rule_rate)
 
 	for i in "${!classes[@]}"; do [[ ${classes[i]} == "$2" ]] && c=$i; done
 	for i in "${!reasons[@]}"; do [[ ${reasons[i]} == "$3" ]] && r=$i; done
