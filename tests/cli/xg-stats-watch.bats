@@ -290,6 +290,9 @@ check_prom() {
 	assert_line 'xdpguard_automatic_bans 0'
 	assert_line "xdpguard_interface_info{$l,ifname=\"$XG_IF\",netns=\"$XG_NS\",mode=\"native\"} 1"
 	assert_equal "$(grep -c '^xdpguard_interface_info{' "$f")" 1
+	assert_line '# TYPE xdpguard_rule_hits_total counter'
+	assert_line '# TYPE xdpguard_rule_bytes_total counter'
+	assert_equal "$(grep -c '^xdpguard_rule_[a-z]*_total{' "$f")" 0
 }
 
 @test "--prometheus: two interfaces and the detached slot" {
@@ -317,6 +320,42 @@ check_prom() {
 	fi
 }
 
+@test "--prometheus: one sample of hits and bytes per rule, by id and action" {
+	xg_load_lab
+	local n f=$BATS_TEST_TMPDIR/x.prom
+	n=$(xg_st_ncpu)
+	xg-rule add prio 10 proto tcp dport 22 drop
+	xg-rule add prio 5 proto udp rate 100/200 total
+	xg-rule add prio 7 proto tcp dport 80 monitor
+	# the deleted rule's samples go; the rule added after it (id 3 again:
+	# xg-rule gives the next id after the highest) starts from 0 on its
+	# own slot, with its own action
+	xg_st_rule_hits 3 9 900
+	xg-rule del prio 7
+	xg-rule add prio 8 proto icmp pass
+	run -0 xg-stats --prometheus
+	assert_line 'xdpguard_rule_hits_total{id="3",action="pass"} 0'
+	refute_line --partial 'action="monitor"'
+	xg_st_rule_hits 1 3 180
+	xg_st_rule_hits 3 2 196
+	run -0 --separate-stderr xg-stats --prometheus
+	assert_equal "$stderr" ""
+	printf '%s\n' "$output" >"$f"
+	check_prom "$f" || fail "format: $(check_prom "$f")"
+	assert_equal "$(grep '^xdpguard_rule_' "$f")" \
+"xdpguard_rule_hits_total{id=\"2\",action=\"rate\"} 0
+xdpguard_rule_hits_total{id=\"3\",action=\"pass\"} $((2 * n))
+xdpguard_rule_hits_total{id=\"1\",action=\"drop\"} $((3 * n))
+xdpguard_rule_bytes_total{id=\"2\",action=\"rate\"} 0
+xdpguard_rule_bytes_total{id=\"3\",action=\"pass\"} $((196 * n))
+xdpguard_rule_bytes_total{id=\"1\",action=\"drop\"} $((180 * n))"
+	assert_line '# TYPE xdpguard_rule_hits_total counter'
+	assert_line '# TYPE xdpguard_rule_bytes_total counter'
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$f" || fail "promtool: $(promtool check metrics <"$f" 2>&1)"
+	fi
+}
+
 @test "--prometheus: no interfaces still gives HELP and TYPE" {
 	xg_load_lab
 	xg-unload -n "$XG_NS" "$XG_IF"
@@ -326,6 +365,11 @@ check_prom() {
 	check_prom "$f" || fail "format: $(check_prom "$f")"
 	assert_line '# TYPE xdpguard_interface_info gauge'
 	refute_line --partial 'xdpguard_interface_info{'
+	# and no rule: the rule metrics still have HELP and TYPE
+	assert_line '# TYPE xdpguard_rule_hits_total counter'
+	assert_line '# TYPE xdpguard_rule_bytes_total counter'
+	refute_line --partial 'xdpguard_rule_hits_total{'
+	refute_line --partial 'xdpguard_rule_bytes_total{'
 }
 
 @test "--prometheus: promtool accepts it, if installed" {

@@ -544,6 +544,18 @@ xg_st_set() {
 		value $(xg_st_le 8 "$4") $(xg_st_le 8 "$5")
 }
 
+# xg_st_rule_hits ID PACKETS BYTES: the hits of rule ID, on the slot
+# xg_rulesrc gives it, written as the program would on every possible CPU.
+xg_st_rule_hits() {
+	local slot
+	slot=$(bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rulesrc" |
+		jq -e --argjson id "$1" \
+			'first(.[].formatted.value.r | select(.id == $id)).slot') ||
+		return 1
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_rhits" \
+		key $(xg_st_le 4 "$slot") value $(xg_st_le 8 "$2") $(xg_st_le 8 "$3")
+}
+
 # Now on CLOCK_BOOTTIME (the clock of the program's timestamps), in ns.
 xg_st_boot_ns() {
 	awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime
