@@ -145,6 +145,11 @@ ev_stop() {
 	run -1 --separate-stderr xg-events -j -c 1
 	assert_equal "$(jq -r .error <<<"$output")" \
 		"xdpguard is not loaded; run xg-load IFACE first"
+	# every drop reason is a valid --reason, in either spelling
+	run -1 --separate-stderr xg-events --reason blocklisted,autoban,malformed \
+		--reason rate_syn,rate-udp,rate_icmp,rate_frag,syn_global,udp-global \
+		--reason icmp_global,frag_global,rule_drop,rule-rate
+	assert_equal "$stderr" "xg-events: xdpguard is not loaded; run xg-load IFACE first"
 	xg_assert_no_pins
 }
 
