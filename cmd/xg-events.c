@@ -69,7 +69,9 @@ static void usage(void)
 	       "blocklisted, autoban,\n"
 	       "                      malformed, rate_syn, rate_udp, "
 	       "rate_icmp, rate_frag,\n"
-	       "                      syn_global, udp_global, icmp_global, frag_global\n"
+	       "                      syn_global, udp_global, icmp_global, "
+	       "frag_global,\n"
+	       "                      rule_drop, rule_rate\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
 	       "  -j, --json          NDJSON output: one object per line\n"
@@ -121,7 +123,8 @@ bad:
 	snprintf(msg, len,
 		 "invalid reason '%s' (blocklisted, autoban, malformed, "
 		 "rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, "
-		 "udp_global, icmp_global or frag_global)",
+		 "udp_global, icmp_global, frag_global, rule_drop or "
+		 "rule_rate)",
 		 arg);
 	return -EINVAL;
 }

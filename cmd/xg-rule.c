@@ -368,29 +368,18 @@ static int prio_cmp(const void *a, const void *b)
 
 static int read_rules(const struct xg_maps *m, struct ruleset *rs)
 {
-	__u32 i;
+	int i, err;
 
-	for (i = 0; i < XG_MAX_RULES; i++) {
-		if (bpf_map_lookup_elem(m->rulesrc, &i, &rs->old[i]))
-			return xg_fail(-errno, "cannot read the rules: %s",
-				       strerror(errno));
-		if (!rs->old[i].r.id)
-			break;
+	err = xg_rules_read(m->rulesrc, rs->old, &rs->nold);
+	if (err)
+		return xg_fail(err, "cannot read the rules: %s",
+			       strerror(-err));
+	for (i = 0; i < rs->nold; i++) {
 		if (rs->old[i].r.slot < XG_MAX_RULES)
 			rs->slots[rs->old[i].r.slot] |= SLOT_OLD | SLOT_CUR;
 		if (rs->old[i].r.id >= rs->next_id)
 			rs->next_id = rs->old[i].r.id + 1;
 	}
-	rs->nold = i;
-	return 0;
-}
-
-/* The per-CPU hits of @slot, one a possible CPU, into @v. */
-static int read_hits(int fd, __u32 slot, struct xg_counter *v)
-{
-	if (bpf_map_lookup_elem(fd, &slot, v))
-		return xg_fail(-errno, "cannot read the rule hits: %s",
-			       strerror(errno));
 	return 0;
 }
 
@@ -598,23 +587,12 @@ static int render_json(const struct ruleset *rs)
 /* The hits of each rule (by its slot), summed over the CPUs. */
 static int sum_hits(const struct xg_maps *m, struct ruleset *rs)
 {
-	int ncpu = libbpf_num_possible_cpus(), i, c, err = 0;
-	struct xg_counter *v;
+	int err = xg_rules_hits(m->rhits, rs->old, rs->nold, rs->hits);
 
-	if (ncpu <= 0)
-		return xg_fail(-EINVAL, "cannot count the CPUs");
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return xg_fail(-ENOMEM, "out of memory");
-	for (i = 0; !err && i < rs->nold; i++) {
-		err = read_hits(m->rhits, rs->old[i].r.slot, v);
-		for (c = 0; !err && c < ncpu; c++) {
-			rs->hits[i].packets += v[c].packets;
-			rs->hits[i].bytes += v[c].bytes;
-		}
-	}
-	free(v);
-	return err;
+	if (err)
+		return xg_fail(err, "cannot read the rule hits: %s",
+			       strerror(-err));
+	return 0;
 }
 
 static void print_counts(const struct rulecmd *rc, const struct ruleset *rs)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The rules of xg-rule, compiled for the program: the rules in the order
  * they are checked, the candidate sets, and which set each (class,
- * destination port) and each class without a port meets (xg_abi.h).
- * Self-contained (no other library file), so the packet tests link it.
+ * destination port) and each class without a port meets (xg_abi.h); and
+ * the rules as given and their hits read back, for xg-rule and xg-stats.
+ * Self-contained (no other library file), so the packet tests link it:
+ * errors are -errno, the callers word them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "xg.h"
 
@@ -171,4 +174,46 @@ int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 			return -errno;
 	}
 	return 0;
+}
+
+int xg_rules_read(int rulesrc_fd, struct xg_rule_src *out, int *n)
+{
+	__u32 i;
+
+	for (i = 0; i < XG_MAX_RULES; i++) {
+		if (bpf_map_lookup_elem(rulesrc_fd, &i, &out[i]))
+			return -errno;
+		if (!out[i].r.id)
+			break;
+	}
+	*n = i;
+	return 0;
+}
+
+int xg_rules_hits(int rhits_fd, const struct xg_rule_src *src, int n,
+		  struct xg_counter *hits)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, c, err = 0;
+	struct xg_counter *v;
+	__u32 slot;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; !err && i < n; i++) {
+		memset(&hits[i], 0, sizeof(hits[i]));
+		slot = src[i].r.slot;
+		if (bpf_map_lookup_elem(rhits_fd, &slot, v)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < ncpu; c++) {
+			hits[i].packets += v[c].packets;
+			hits[i].bytes += v[c].bytes;
+		}
+	}
+	free(v);
+	return err;
 }

@@ -441,6 +441,15 @@ int xg_rules_compile(const struct xg_rule_src *spec, int n,
  */
 int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
 		   const struct xg_rules_image *img);
+/* The rules as given (xg_rulesrc) into @out[XG_MAX_RULES], in check
+ * order, and their count into *n; 0 or -errno.
+ */
+int xg_rules_read(int rulesrc_fd, struct xg_rule_src *out, int *n);
+/* The hits of each of @src[0..n) (xg_rhits, per CPU, by the rule's slot),
+ * summed over the CPUs into @hits[0..n); 0 or -errno.
+ */
+int xg_rules_hits(int rhits_fd, const struct xg_rule_src *src, int n,
+		  struct xg_counter *hits);
 
 /* ---- rulespec.c: the words of one rule -------------------------------- */
 
@@ -591,6 +600,12 @@ struct xg_top_entry {
 	struct xg_list_item item;
 };
 
+/* A rule as given and its hits, summed over the CPUs. */
+struct xg_report_rule {
+	struct xg_rule_src src;
+	struct xg_counter hits;
+};
+
 struct xg_report_opts {
 	const char *ifname; /* -i: only this interface; NULL = all */
 	const char *netns; /* --netns of -i; NULL = the pins' namespace */
@@ -618,6 +633,10 @@ struct xg_report {
 	size_t ntop_sources;
 	struct xg_top_entry *top_entries; /* most hits first */
 	size_t ntop_entries;
+	struct xg_report_rule *rules; /* every rule, in check order */
+	size_t nrules;
+	struct xg_report_rule *top_rules; /* most hits first, at most top */
+	size_t ntop_rules;
 };
 
 /* Reads everything from maps opened read-only. With o->ifname set and
@@ -657,6 +676,10 @@ int xg_top_sources(const struct xg_maps *m, struct xg_report *r);
  * with the most hits in r->top_entries.
  */
 int xg_top_entries(const struct xg_maps *m, struct xg_report *r);
+/* r->rules (every rule, with its hits), and with r->top the rules with
+ * the most hits in r->top_rules (those that never matched too, last).
+ */
+int xg_top_rules(const struct xg_maps *m, struct xg_report *r);
 
 /* ---- report_text.c, report_json.c, report_prom.c: the renderers -------- */
 

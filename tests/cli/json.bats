@@ -245,7 +245,8 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	run -0 xg-stats -j -i "$XG_IF" --netns "$XG_NS"
 	json_ok "$STATS_KEYS"' and .interfaces[0].interface == "'"$XG_IF"'"'
 	run -0 xg-stats -j --top 3
-	json_ok "$STATS_KEYS"' and .top_sources == [] and .top_entries == []'
+	json_ok "$STATS_KEYS"' and .top_sources == [] and .top_entries == []
+		and .top_rules == []'
 	json_err 1 "nosuch0 is not guarded" xg-stats -j -i nosuch0
 	run -0 xg-unload -n "$XG_NS" "$XG_IF"
 	run -0 xg-stats -j

@@ -221,6 +221,44 @@ dropped_total() {
 	assert_equal "$(drops | wc -l)" 2
 }
 
+@test "drops by rules are events: rule_drop and rule_rate, picked by --reason" {
+	xg-block flush
+	xg-rule add prio 1 proto udp dport 9999 drop
+	xg-rule add prio 2 proto udp dport 9997 rate 1/1 total
+	ev_start -j --reason rule-drop,rule_rate
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9999 -c 5
+	# one token: the first passes, the next four are over the rate
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9997 -c 5
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9998 -c 3
+	sleep 0.3
+	ev_stop
+	assert_equal "$EV_RC" 0
+	assert_equal "$(drops | jq -c '[.reason, .protocol, .src, .sport, .dport]' |
+		sort | uniq -c | awk '{print $1 "x" $2}')" \
+"5x[\"rule_drop\",\"udp\",\"$XG_C4\",4000,9999]
+4x[\"rule_rate\",\"udp\",\"$XG_C4\",4000,9997]"
+	assert_equal "$(final | jq -c '[.sent, .printed, .filtered]')" '[9,9,0]'
+	assert_equal "$(xg_counter udp rule_drop)" 5
+	assert_equal "$(xg_counter udp rule_rate)" 4
+	# every packet a rule matched counts as its hit (a tie: prio 1 first)
+	assert_equal "$(xg-stats -j --top 5 | jq -c '[.top_rules[] | [.id, .action, .hits]]')" \
+		'[[1,"drop",5],[2,"rate",5]]'
+	# --reason leaves them out like any other reason
+	ev_start -j --reason rule_rate
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9999 -c 2
+	sleep 0.3
+	ev_stop
+	assert_equal "$(drops | wc -l)" 0
+	assert_equal "$(final | jq -c '[.sent, .printed, .filtered]')" '[2,0,2]'
+	# and the text line names the reason
+	ev_start -c 1
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9999 -c 1
+	ev_wait
+	assert_equal "$EV_RC" 0
+	assert_regex "$(head -1 "$EV_OUT")" \
+		" $XG_PIF@$XG_PNS rule_drop udp $XG_C4:4000 -> $XG_P4:9999 len 60\$"
+}
+
 @test "flood with events 50 -b 50: at most 50/s + 50 reported, the rest counted" {
 	xg-threshold events 50 --burst 50
 	local before after t0 t1 secs count=20000

@@ -510,7 +510,7 @@ xg_st_key() {
 	local classes=(tcp udp icmp other_ip non_ip) i c= r=
 	local reasons=(pass allowlisted blocklisted malformed rate_syn rate_udp
 		       rate_icmp rate_frag syn_global udp_global icmp_global
-		       frag_global autoban)
+		       frag_global autoban rule_drop rule_rate)
 
 	for i in "${!classes[@]}"; do [[ ${classes[i]} == "$2" ]] && c=$i; done
 	for i in "${!reasons[@]}"; do [[ ${reasons[i]} == "$3" ]] && r=$i; done
@@ -545,6 +545,18 @@ xg_st_set() {
 	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" \
 		key $(xg_st_le 4 "$key") \
 		value $(xg_st_le 8 "$4") $(xg_st_le 8 "$5")
+}
+
+# xg_st_rule_hits ID PACKETS BYTES: the hits of rule ID, on the slot
+# xg_rulesrc gives it, written as the program would on every possible CPU.
+xg_st_rule_hits() {
+	local slot
+	slot=$(bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rulesrc" |
+		jq -e --argjson id "$1" \
+			'first(.[].formatted.value.r | select(.id == $id)).slot') ||
+		return 1
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_rhits" \
+		key $(xg_st_le 4 "$slot") value $(xg_st_le 8 "$2") $(xg_st_le 8 "$3")
 }
 
 # Now on CLOCK_BOOTTIME (the clock of the program's timestamps), in ns.
