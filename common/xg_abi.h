@@ -207,22 +207,25 @@ struct xg_counter {
 #define XG_L_LISTS 0xffU /* the bits above: the lists' maps */
 #define XG_L_RULES (1U << 8) /* xg_rules holds a rule */
 
-/* xg_pfx: where a prefix-list entry may be. One bit per IPv4 /24 and
- * one per hash of an IPv6 /32, set for those that a prefix of the
- * allowlist or the blocklist covers (or, for IPv6, shares a hash with).
+/* xg_pfx: where a prefix-list entry may be. One bit per hash of an IPv4
+ * /24 and one per hash of an IPv6 /32, set for those that a prefix of the
+ * allowlist or the blocklist covers (or shares a hash with: 20,000
+ * prefixes set 2% of the IPv4 bits, so a source meets the tries in vain
+ * 2% of the time).
  * A source whose bit is clear cannot be in any prefix list: the program
  * skips both tries. The tools rebuild it after every change to a list;
  * the program sets the bit of the IPv6 prefix it bans.
  */
-#define XG_PFX4_WORDS (1U << 18) /* 2^24 /24s, 64 a word: 2 MiB */
+#define XG_PFX4_BITS 20
+#define XG_PFX4_WORDS (1U << (XG_PFX4_BITS - 6)) /* 128 KiB */
 #define XG_PFX6_BITS 20
 #define XG_PFX6_WORDS (1U << (XG_PFX6_BITS - 6)) /* 128 KiB */
 #define XG_PFX_WORDS (XG_PFX4_WORDS + XG_PFX6_WORDS)
 
-/* The bit of an IPv4 address (host order): its /24. */
+/* The bit of an IPv4 address (host order): a hash of its /24. */
 static inline __u32 xg_pfx4_bit(__u32 addr)
 {
-	return addr >> 8;
+	return ((addr >> 8) * 0x9e3779b1U) >> (32 - XG_PFX4_BITS);
 }
 
 /* The bit of an IPv6 address whose first word, in host order, is @w0:
@@ -234,23 +237,31 @@ static inline __u32 xg_pfx6_bit(__u32 w0)
 	       ((w0 * 0x9e3779b1U) >> (32 - XG_PFX6_BITS));
 }
 
-/* The bits of xg_pfx that a prefix of @len bits sets: @n from @first.
- * @a0 is its first address word in host order; @v6 for IPv6. An IPv6
- * prefix shorter than /32 sets every IPv6 bit.
+/* Sets in @w (XG_PFX_WORDS words) the bits of a prefix of @len bits
+ * whose first address word, in host order, is @a0 (@v6 for IPv6): those
+ * of its /24s (IPv4), of its /32 (IPv6), or all the IPv4 or IPv6 bits
+ * for a prefix too short to count its /24s or shorter than /32.
  */
-static inline void xg_pfx_range(int v6, __u32 a0, __u32 len, __u32 *first,
-				__u32 *n)
+static inline void xg_pfx_cover(__u64 *w, int v6, __u32 a0, __u32 len)
 {
-	if (!v6) {
-		*first = xg_pfx4_bit(
-			len >= 24 ? a0 : a0 & (len ? ~0U << (32 - len) : 0));
-		*n = len >= 24 ? 1 : 1U << (24 - len);
-	} else if (len >= 32) {
-		*first = xg_pfx6_bit(a0);
-		*n = 1;
-	} else {
-		*first = XG_PFX4_WORDS << 6;
-		*n = XG_PFX6_WORDS << 6;
+	__u32 i, n, b;
+
+	if (v6 && len >= 32) {
+		b = xg_pfx6_bit(a0);
+		w[b >> 6] |= 1ULL << (b & 63);
+		return;
+	}
+	if (v6 || len < 24 - XG_PFX4_BITS + 4) {
+		for (i = v6 ? XG_PFX4_WORDS : 0;
+		     i < (v6 ? XG_PFX_WORDS : XG_PFX4_WORDS); i++)
+			w[i] = ~0ULL;
+		return;
+	}
+	a0 &= len ? ~0U << (32 - len) : 0;
+	n = len >= 24 ? 1 : 1U << (24 - len);
+	for (i = 0; i < n; i++) {
+		b = xg_pfx4_bit(a0 + (i << 8));
+		w[b >> 6] |= 1ULL << (b & 63);
 	}
 }
 

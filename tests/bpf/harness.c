@@ -573,13 +573,10 @@ static int pfx4_dirty = 1;
 static void pfx_cover(int v6, uint32_t a0, uint32_t len)
 {
 	__u64 *pfx = pfx_words();
-	uint32_t first, n, b;
 
 	pfx4_dirty |= !v6;
-	xg_pfx_range(v6, a0, len, &first, &n);
-	for (b = first; pfx && b < first + n; b++)
-		__atomic_fetch_or(&pfx[b >> 6], 1ULL << (b & 63),
-				  __ATOMIC_RELAXED);
+	if (pfx)
+		xg_pfx_cover(pfx, v6, a0, len);
 }
 
 void h_pfx_cover(int v6, uint32_t a0, uint32_t len)
