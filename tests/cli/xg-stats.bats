@@ -227,7 +227,7 @@ put_entry() {
 	for i in 1 2 3; do
 		bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_track" \
 			key 0 0 0 0 0 0 0 0 0 0 0xff 0xff 198 18 0 "$i" \
-			value $(printf '0 %.0s' {1..72})
+			value $(printf '0 %.0s' {1..88})
 	done
 	assert_equal "$(xg-stats -j | jq -c .tracking)" '{"sources":3,"max_sources":32768}'
 	run -0 xg-stats

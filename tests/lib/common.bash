@@ -592,8 +592,10 @@ xg_st_track() {
 	key="0 0 0 0 0 0 0 0 0 0 0xff 0xff ${a//./ }"
 	[[ $a == *" "* ]] && key=$a
 
-	# tat[4], win_start, over[4], strikes, last_over, admitted_ns
-	for f in 32:0 "8:$win" "4:$4" "4:$5" "4:$6" "4:$7" 4:0 "4:$8" 8:0; do
+	# tat[4], win_start, over[4], strikes, last_over, admitted_ns,
+	# ps_bits, ps_start
+	for f in 32:0 "8:$win" "4:$4" "4:$5" "4:$6" "4:$7" 4:0 "4:$8" 8:0 \
+		 8:0 8:0; do
 		for ((i = 0; i < ${f%%:*}; i++)); do
 			out+=($(((${f#*:} >> (8 * i)) & 255)))
 		done
