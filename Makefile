@@ -44,7 +44,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 	      -Wno-unused-parameter -Icommon -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
-TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events
+TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule
 TOOL_BINS := $(addprefix $(BUILD)/,$(TOOLS))
 
 LIB_SRCS := $(wildcard common/*.c)
@@ -115,6 +115,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKEL) common/xg.h common/xg_abi.h \
 
 # kfeat.o: the kernel probe that xg-load runs; it needs libbpf only.
 $(BUILD)/tests/test_xdp: $(BUILD)/tests/test_xdp.o $(BUILD)/common/kfeat.o \
+			 $(BUILD)/common/rule.o \
 			 $(patsubst tests/bpf/%.c,$(BUILD)/tests/%.o,$(filter-out tests/bpf/test_xdp.c,$(wildcard tests/bpf/*.c)))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -126,7 +127,7 @@ $(BUILD)/fuzz/%.o: tests/fuzz/%.c common/xg_abi.h $(wildcard tests/fuzz/*.h) \
 	$(Q)$(CC) $(CFLAGS) -Itests/bpf -Itests/fuzz -c $< -o $@
 
 $(FUZZ_BIN): $(FUZZ_OBJS) $(BUILD)/tests/harness.o $(BUILD)/tests/pkt.o \
-	     $(BUILD)/common/kfeat.o
+	     $(BUILD)/common/kfeat.o $(BUILD)/common/rule.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -154,7 +155,7 @@ $(BUILD)/bench/bench-xdp.o: bench/bench-xdp.c common/xg_abi.h \
 	$(Q)$(CC) $(CFLAGS) -Itests/bpf -c $< -o $@
 
 $(BENCH_XDP): $(BUILD)/bench/bench-xdp.o $(BUILD)/tests/harness.o \
-	      $(BUILD)/tests/pkt.o $(BUILD)/common/kfeat.o
+	      $(BUILD)/tests/pkt.o $(BUILD)/common/kfeat.o $(BUILD)/common/rule.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -199,6 +200,9 @@ demo: $(TOOL_BINS)
 
 bench: all
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash bench/run.sh
+	@echo
+	@echo "BPF_PROG_TEST_RUN, one path at a time (bench/bench-xdp.c):"
+	$(Q)$(BUILD)/bench-xdp
 
 # ---- install ---------------------------------------------------------------
 

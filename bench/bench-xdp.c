@@ -8,6 +8,7 @@
  * before 5.12.
  */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -20,6 +21,10 @@ static const struct frame_spec b4_tcp = B4_TCP;
 static const struct frame_spec b4_ack = B4_ACK;
 static const struct frame_spec b4_udp = B4_UDP;
 static const struct frame_spec b6_udp = B6_UDP;
+/* to one of the 1,000 rules' ports */
+static const struct frame_spec b4_udp_rule =
+	FRAME(.ip = 4, .proto = IPPROTO_UDP, .ports = 1, .sport = 40000,
+	      .dport = 10500);
 /* its /24 has prefixes */
 static const struct frame_spec b4_ack_in_prefixes =
 	FRAME(.ip = 4, .proto = IPPROTO_TCP, .tcp_flags = TCP_ACK,
@@ -107,6 +112,52 @@ static int fill_budget(void)
 }
 
 /* A full ring buffer: every drop within the budget is lost. */
+/* 1,000 drop rules on UDP ports 10000-10999; with @dense, 16 more on
+ * port 53 for sources in 198.19.0.0/24, which no bench frame comes from:
+ * a packet to port 53 then checks 16 rules and matches none.
+ */
+static int rules_1000(int dense)
+{
+	static struct xg_rule_src s[1000 + XG_RULE_CAND];
+	char err[160];
+	int i, n = 0;
+
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 1000; i++, n++) {
+		s[n].r.id = n + 1;
+		s[n].r.action = XG_RA_DROP;
+		s[n].classes = 1U << XG_RC_UDP;
+		s[n].nports = 1;
+		s[n].port_lo[0] = s[n].port_hi[0] = 10000 + i;
+	}
+	for (i = 0; dense && i < XG_RULE_CAND; i++, n++) {
+		s[n].r.id = n + 1;
+		s[n].r.action = XG_RA_DROP;
+		s[n].r.match = XG_RM_SRC;
+		s[n].r.src[2] = htonl(0xffff);
+		s[n].r.src[3] = htonl(0xc6130000); /* 198.19.0.0 */
+		s[n].r.src_len = 96 + 24;
+		s[n].classes = 1U << XG_RC_UDP;
+		s[n].nports = 1;
+		s[n].port_lo[0] = s[n].port_hi[0] = 53;
+	}
+	if (h_rules(s, n, err, sizeof(err))) {
+		fprintf(stderr, "bench-xdp: rules: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int s_rules(void)
+{
+	return rules_1000(0);
+}
+
+static int s_rules_dense(void)
+{
+	return rules_1000(1);
+}
+
 static int fill_ring(void)
 {
 	struct frame f;
@@ -178,6 +229,13 @@ static int bench(void)
 		      NULL, BENCH_REPEAT, XDP_DROP) ||
 	    bench_one("syn over its rate, events on (sampled out)", &b4_tcp,
 		      &syn_ev, NULL, BENCH_REPEAT, XDP_DROP))
+		return 1;
+	if (bench_one("udp, limits off, 1000 rules, none on its port", &b4_udp,
+		      &off, s_rules, BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("udp, limits off, 1000 rules, 16 checked, no match",
+		      &b4_udp, &off, s_rules_dense, BENCH_REPEAT, XDP_PASS) ||
+	    bench_one("udp, limits off, matches 1 of 1000 rules (drop)",
+		      &b4_udp_rule, &off, s_rules, BENCH_REPEAT, XDP_DROP))
 		return 1;
 	/* One source on every CPU at once, as RSS spreads a flood: the
 	 * cache lines the CPUs share are what this measures.

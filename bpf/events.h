@@ -49,12 +49,12 @@ static __always_inline struct xg_evstats *evstats(void)
  * it. The read-only peek first: under a flood the word stays in every
  * CPU's cache instead of bouncing with a failed compare-and-swap.
  */
-static __always_inline int event_token(struct xg_global *g, __u64 now,
+static __always_inline int event_token(struct xg_gbucket *b, __u64 now,
 				       const struct xg_limit *lim)
 {
-	if (gcra_empty(&g->ev.tat, now, lim))
+	if (gcra_empty(&b->tat, now, lim))
 		return 0;
-	return gcra_take(&g->ev.tat, now, lim);
+	return gcra_take(&b->tat, now, lim);
 }
 
 /* Addresses from the IP header that passed its checks; a packet
@@ -151,6 +151,12 @@ static __always_inline void event_fill(struct xg_event *e,
  */
 #define XG_EV_ARG_IPV6 (1U << 8)
 #define XG_EV_ARG_FRAG (1U << 9)
+/* In the pkt argument, above the offsets: the event's type (XG_EVT_*,
+ * 0 for a drop), and a monitor event's rule
+ */
+#define XG_EV_ARG_TYPE_SHIFT 48
+#define XG_EV_ARG_TYPE_MASK (3ULL << XG_EV_ARG_TYPE_SHIFT)
+#define XG_EV_ARG_RULE_SHIFT 50
 
 static __always_inline __u64 event_arg_pkt(const struct xg_pkt *p)
 {
@@ -188,6 +194,21 @@ static __always_inline int event_skipped(__u32 gen)
 	return 1;
 }
 
+/* The fields of @p that event_fill() reads, from send_event()'s
+ * arguments.
+ */
+static __always_inline void event_pkt(struct xg_pkt *p, __u64 pkt,
+				      __u64 verdict)
+{
+	p->l3_off = pkt;
+	p->l4_off = pkt >> 16;
+	p->l4_len = (pkt >> 32) & 0xffff;
+	p->l4proto = verdict;
+	p->ipv6 = !!(verdict & XG_EV_ARG_IPV6);
+	p->nonfirst_frag = !!(verdict & XG_EV_ARG_FRAG);
+	p->tcp_flags = verdict >> 16;
+}
+
 /* The event step, for a packet whose verdict is XDP_DROP, with the
  * arguments above; returns 0. A global function: the verifier checks it
  * once on its own, where inlined it would walk it again at the end of
@@ -214,7 +235,29 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 	if (!es || !g)
 		return 0;
 	now = xg_now_coarse();
-	if (!event_token(g, now, &lim)) {
+	/* Monitor and port-scan events: the monitor budget, no skip (they
+	 * are few, or the budget's count says how many were not)
+	 */
+	if (pkt & XG_EV_ARG_TYPE_MASK) {
+		if (!event_token(&g->mon, now, &lim)) {
+			es->mon_sampled += 1;
+			return 0;
+		}
+		e = bpf_ringbuf_reserve(&XG_MAP_EVENTS, sizeof(*e), 0);
+		if (!e) {
+			es->mon_lost += 1;
+			return 0;
+		}
+		__builtin_memset(&p, 0, sizeof(p));
+		event_pkt(&p, pkt, verdict);
+		event_fill(e, ctx, &p, (verdict >> 24) & 0xff, XG_R_PASS);
+		e->type = (pkt & XG_EV_ARG_TYPE_MASK) >> XG_EV_ARG_TYPE_SHIFT;
+		e->rule = (pkt >> XG_EV_ARG_RULE_SHIFT) & (XG_MAX_RULES - 1);
+		bpf_ringbuf_submit(e, 0);
+		es->mon_sent += 1;
+		return 0;
+	}
+	if (!event_token(&g->ev, now, &lim)) {
 		/* Per-CPU value: plain stores, no other writer. */
 		es->sampled += 1;
 		es->backoff = es->backoff < XG_EV_SKIP_MAX / 2 ?
@@ -231,13 +274,7 @@ __attribute__((noinline)) int send_event(struct xdp_md *ctx, __u64 pkt,
 		return 0;
 	}
 	__builtin_memset(&p, 0, sizeof(p));
-	p.l3_off = pkt;
-	p.l4_off = pkt >> 16;
-	p.l4_len = pkt >> 32;
-	p.l4proto = verdict;
-	p.ipv6 = !!(verdict & XG_EV_ARG_IPV6);
-	p.nonfirst_frag = !!(verdict & XG_EV_ARG_FRAG);
-	p.tcp_flags = verdict >> 16;
+	event_pkt(&p, pkt, verdict);
 	event_fill(e, ctx, &p, (verdict >> 24) & 0xff, (verdict >> 32) & 0xff);
 	bpf_ringbuf_submit(e, 0);
 	es->sent += 1;

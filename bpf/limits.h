@@ -445,6 +445,48 @@ static __always_inline struct xg_src *admit(int k, const struct xg_config *cfg,
 	return NULL;
 }
 
+/* Defined in events.h, which needs this file. */
+int send_event(struct xdp_md *ctx, __u64 pkt, __u64 verdict, __u64 interval_ns,
+	       __u64 tau_ns);
+static __always_inline __u64 event_arg_pkt(const struct xg_pkt *p);
+static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
+					       __u32 class, __u32 reason,
+					       __u32 gen);
+
+/* Port scans (xg-threshold portscan): the destination ports of a tracked
+ * source's SYNs and UDP datagrams set bits of a 64-bit map, one window
+ * at a time. The packet that sets the ps_bits-th bit of a window (on
+ * average the ps_ports-th distinct port) reports the source, once a
+ * window, and bans it if asked. A client that opens many connections to
+ * one port sets one bit. Plain stores: two CPUs racing lose a bit.
+ */
+static __always_inline void
+port_scan(struct xdp_md *ctx, struct xg_src *s, const struct xg_pkt *p,
+	  __u32 class, const struct xg_config *cfg, struct xg_state *st,
+	  const struct xg_in6 *key, __u32 plen, __u64 now)
+{
+	__u64 bit = 1ULL << (xg_ps_bit(p->dport) & 63), bits;
+
+	if (now - s->ps_start >= cfg->ps_window_s * XG_NSEC_PER_SEC) {
+		s->ps_start = now;
+		s->ps_bits = 0;
+	}
+	bits = s->ps_bits;
+	if (bits & bit)
+		return;
+	bits |= bit;
+	s->ps_bits = bits;
+	if ((__u32)__builtin_popcountll(bits) != cfg->ps_bits)
+		return;
+	if (cfg->ps_ban_secs)
+		ban(st, p, key, plen, now, cfg->ps_ban_secs);
+	if (cfg->limit[XG_LIM_MONITOR].rate)
+		send_event(ctx, event_arg_pkt(p) | (__u64)XG_EVT_PORTSCAN << 48,
+			   event_arg_verdict(p, class, XG_R_PASS, cfg->gen),
+			   cfg->limit[XG_LIM_MONITOR].interval_ns,
+			   cfg->limit[XG_LIM_MONITOR].tau_ns);
+}
+
 /* The rate-limit step: XG_R_PASS or a rate reason. @st may be NULL.
  *
  * A tracked source meets its own limit only, whatever a flood does to
@@ -452,7 +494,8 @@ static __always_inline struct xg_src *admit(int k, const struct xg_config *cfg,
  * no per-source limit in a class, nothing is tracked in it: each of its
  * packets meets the class's ceiling.
  */
-static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
+static __always_inline __u32 check_limits(struct xdp_md *ctx,
+					  const struct xg_pkt *p, __u32 class,
 					  const struct xg_config *cfg,
 					  struct xg_state *st, int l4_bad)
 {
@@ -486,6 +529,9 @@ static __always_inline __u32 check_limits(const struct xg_pkt *p, __u32 class,
 		if (!s)
 			return reason;
 	}
+	if (cfg->ps_ports && !l4_bad && !p->nonfirst_frag &&
+	    (k == XG_LIM_SYN || k == XG_LIM_UDP))
+		port_scan(ctx, s, p, class, cfg, st, &key, plen, now);
 	if (!gcra_take(&s->tat[k], now, &lim)) {
 		count_over(s, k, now, cfg, st, p, &key, plen);
 		return XG_R_RATE_SYN + k;

@@ -160,4 +160,67 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_IFACES SEC(".maps");
 
+/* The rules, in the order they are checked, and their classification
+ * (xg_abi.h): read on the packets of a guarded host that has rules.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xg_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RULES SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_MAX_RSETS);
+	__type(key, __u32);
+	__type(value, struct xg_rset);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RSETS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_RPORT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct xg_rport);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RPORTS SEC(".maps");
+
+/* Per CPU: a rule that a flood matches is counted without atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xg_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RHITS SEC(".maps");
+
+/* The rules as given, for xg-rule (the program never reads it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xg_rule_src);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RULESRC SEC(".maps");
+
+/* The per-source buckets of rate rules: LRU, as the tracker. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_DEF_RSRC);
+	__type(key, struct xg_rsrc_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RSRC SEC(".maps");
+
+/* The bucket of each rate rule, for all sources together. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct xg_gbucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_RBUCKET SEC(".maps");
+
 #endif /* XG_BPF_MAPS_H */

@@ -82,6 +82,7 @@ struct xg_pkt {
 	__u8 nonfirst_frag;
 	__u8 tcp_flags; /* XG_TCP_*; 0 unless a TCP header was parsed */
 	__u8 src6; /* the source is IPv6 (not IPv4, nor IPv4-mapped) */
+	__u16 dport; /* TCP or UDP, once parse_l4() read it; host order */
 };
 
 /* An IPv6 packet from an IPv4-mapped address (::ffff:a.b.c.d) is taken
@@ -267,6 +268,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct xg_pkt *p)
 static __always_inline int parse_l4(struct cursor *c, struct xg_pkt *p)
 {
 	struct tcphdr *tcp;
+	struct udphdr *udp;
 	__u32 need;
 
 	switch (p->l4proto) {
@@ -275,10 +277,15 @@ static __always_inline int parse_l4(struct cursor *c, struct xg_pkt *p)
 		if (!tcp || sizeof(*tcp) > p->l4_len || tcp->doff < 5)
 			return -1;
 		p->tcp_flags = ((const __u8 *)tcp)[XG_TCP_FLAGS_OFF];
+		p->dport = bpf_ntohs(tcp->dest);
 		need = tcp->doff * 4;
 		break;
 	case IPPROTO_UDP:
-		need = sizeof(struct udphdr);
+		udp = CURSOR_HDR(c, struct udphdr);
+		if (!udp)
+			return -1;
+		p->dport = bpf_ntohs(udp->dest);
+		need = sizeof(*udp);
 		break;
 	case IPPROTO_ICMP:
 		need = p->ipv6 ? 0 : XG_ICMP_HLEN;

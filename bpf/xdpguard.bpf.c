@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "lists.h"
 #include "limits.h"
+#include "rules.h"
 #include "stats.h"
 #include "events.h"
 
@@ -68,11 +69,11 @@ static __always_inline __u32 decide_lists(__u32 lists, const struct xg_pkt *p,
  * Fills @p (zeroed by the caller) for the event step. @st and @cfg may
  * be NULL (no lists, no limits).
  */
-static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
-				    struct xg_state *st,
+static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
+				    struct xg_pkt *p, struct xg_state *st,
 				    const struct xg_config *cfg, __u32 *class)
 {
-	__u32 reason, limited;
+	__u32 reason, limited, sid;
 	__be16 proto;
 	int l3, l4_bad, bad;
 
@@ -95,7 +96,7 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
 	 * fragmenting does not get around the blocklist.
 	 */
 	l4_bad = l3 || (!p->nonfirst_frag && parse_l4(c, p) < 0);
-	reason = decide_lists(st ? st->lists : 0, p, l4_bad);
+	reason = decide_lists(st ? st->lists & XG_L_LISTS : 0, p, l4_bad);
 	if (!cfg)
 		return reason;
 	/* A malformed packet that will be passed still costs the kernel an
@@ -106,7 +107,24 @@ static __always_inline __u32 decide(struct cursor *c, struct xg_pkt *p,
 	bad = reason == XG_R_MALFORMED && !(cfg->flags & XG_CFG_DROP_MALFORMED);
 	if (reason != XG_R_PASS && !bad)
 		return reason;
-	limited = check_limits(p, *class, cfg, st, bad);
+	/* The rules: after the lists, before the limits (xdpguard(7)). */
+	sid = st && (st->lists & XG_L_RULES) ?
+		      rule_set(p, l4_bad, cfg->rule_bank) :
+		      0;
+	if (sid) {
+		int idx = rules_find(ctx, event_arg_pkt(p),
+				     rules_meta(p, l4_bad), sid,
+				     cfg->rule_bank);
+
+		if (idx >= 0) {
+			reason = apply_rule(ctx, idx, p, cfg, st, *class);
+			if (reason == XG_RULE_PASS)
+				return bad ? XG_R_MALFORMED : XG_R_PASS;
+			if (reason != XG_R_PASS)
+				return reason;
+		}
+	}
+	limited = check_limits(ctx, p, *class, cfg, st, bad);
 	return bad && limited == XG_R_PASS ? XG_R_MALFORMED : limited;
 }
 
@@ -143,7 +161,7 @@ int xdpguard(struct xdp_md *ctx)
 		cfg = &st->cfg[st->cfg_slot & 1];
 		flags = cfg->flags;
 	}
-	reason = decide(&c, &p, st, cfg, &class);
+	reason = decide(ctx, &c, &p, st, cfg, &class);
 	verdict = verdict_of(reason, flags);
 	/* Drops only: the pass path pays one compare for events, a drop
 	 * with events off one load more, and neither the call.

@@ -69,7 +69,9 @@ static void usage(void)
 	       "blocklisted, autoban,\n"
 	       "                      malformed, rate_syn, rate_udp, "
 	       "rate_icmp, rate_frag,\n"
-	       "                      syn_global, udp_global, icmp_global, frag_global\n"
+	       "                      syn_global, udp_global, icmp_global, "
+	       "frag_global,\n"
+	       "                      rule_drop, rule_rate\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
 	       "  -j, --json          NDJSON output: one object per line\n"
@@ -121,7 +123,8 @@ bad:
 	snprintf(msg, len,
 		 "invalid reason '%s' (blocklisted, autoban, malformed, "
 		 "rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, "
-		 "udp_global, icmp_global or frag_global)",
+		 "udp_global, icmp_global, frag_global, rule_drop or "
+		 "rule_rate)",
 		 arg);
 	return -EINVAL;
 }
@@ -199,6 +202,9 @@ struct reader {
 	__s64 real_off; /* boot clock -> wall clock */
 	struct xg_ifname names[XG_IF_SLOTS];
 	bool names_fresh; /* read since the last status tick */
+	int rulesrc_fd;
+	__u32 rule_id[XG_MAX_RULES]; /* by slot, for monitor events; 0 unknown */
+	bool rules_fresh;
 	struct xg_evstats base; /* at start */
 	struct xg_evstats last; /* at the last tick */
 	__u64 printed;
@@ -209,6 +215,34 @@ static int refresh_names(struct reader *r)
 {
 	r->names_fresh = true;
 	return xg_slot_names(r->ifaces_fd, r->names);
+}
+
+/* The id of the rule in each slot, from xg_rulesrc. */
+static void refresh_rules(struct reader *r)
+{
+	struct xg_rule_src s;
+	__u32 i;
+
+	r->rules_fresh = true;
+	memset(r->rule_id, 0, sizeof(r->rule_id));
+	for (i = 0; r->rulesrc_fd >= 0 && i < XG_MAX_RULES; i++) {
+		if (bpf_map_lookup_elem(r->rulesrc_fd, &i, &s) || !s.r.id)
+			break;
+		if (s.r.slot < XG_MAX_RULES)
+			r->rule_id[s.r.slot] = s.r.id;
+	}
+}
+
+static __u32 rule_of(struct reader *r, const struct xg_event *ev)
+{
+	__u32 slot = ev->rule & (XG_MAX_RULES - 1);
+
+	if (ev->type != XG_EVT_MONITOR)
+		return 0;
+	/* a rule added since the last look */
+	if (!r->rule_id[slot] && !r->rules_fresh)
+		refresh_rules(r);
+	return r->rule_id[slot];
 }
 
 static bool iface_wanted(const struct reader *r, const struct xg_ifname *n)
@@ -247,9 +281,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	if (xg_json)
-		xg_event_print_json(stdout, ev, ev->ts_ns + r->real_off, n);
+		xg_event_print_json(stdout, ev, ev->ts_ns + r->real_off, n,
+				    rule_of(r, ev));
 	else
-		xg_event_print_text(stdout, ev, ev->ts_ns + r->real_off, n);
+		xg_event_print_text(stdout, ev, ev->ts_ns + r->real_off, n,
+				    rule_of(r, ev));
 	r->printed++;
 	return r->o->count && r->printed >= r->o->count ? STOP_COUNT : 0;
 }
@@ -324,6 +360,7 @@ static int tick(struct reader *r, const struct xg_maps *m, bool final)
 	r->last = now;
 	r->real_off = xg_boot_to_real_ns();
 	r->names_fresh = false;
+	r->rules_fresh = false;
 	return 0;
 }
 
@@ -519,6 +556,7 @@ static int read_events(const char *dir, const struct ev_opts *o)
 		goto out;
 	}
 	r.ifaces_fd = m.ifaces;
+	r.rulesrc_fd = m.rulesrc;
 	r.evstats_fd = m.evstats;
 	err = open_ring(dir, &ring);
 	if (!err) {

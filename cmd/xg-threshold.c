@@ -18,7 +18,7 @@
  */
 #define EVENTS_RATE_MAX 1000000
 #define BURST_MAX 1000000000
-#define BAN_SECS_MAX 31536000 /* one year */
+#define BAN_SECS_MAX XG_BAN_SECS_MAX
 #define FACTOR_MIN 2 /* 1x the limit is any source that is limited at all */
 #define FACTOR_MAX 1000
 #define AFTER_MAX 3600
@@ -36,7 +36,7 @@ static const struct option long_opts[] = {
 };
 
 /* The settings, by the name the command line and the text output use. */
-enum kind { K_LIMIT, K_EVENTS, K_BAN, K_V6 };
+enum kind { K_LIMIT, K_EVENTS, K_BAN, K_V6, K_PORTSCAN };
 
 static const struct setting {
 	const char *word; /* command line and text */
@@ -57,17 +57,21 @@ static const struct setting {
 	{ "icmp-global", "icmp_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_ICMP },
 	{ "frag-global", "frag_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_FRAG },
 	{ "events", "events", K_EVENTS, XG_LIM_EVENTS },
+	{ "monitor", "monitor", K_EVENTS, XG_LIM_MONITOR },
 	{ "ban", "ban", K_BAN, 0 },
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
+	{ "portscan", "portscan", K_PORTSCAN, 0 },
 };
 
 #define N_SETTINGS XG_ARRAY_SIZE(settings)
 #define N_LIMITS 12 /* the K_LIMIT rows lead the table, in output order */
 #define EVENTS_ROW N_LIMITS /* then the events budget */
+#define MONITOR_ROW (EVENTS_ROW + 1) /* and the monitor events' */
 _Static_assert(N_LIMITS == XG_LIM_EVENTS,
 	       "one K_LIMIT row per packet limit of xg_config");
-_Static_assert(N_SETTINGS == N_LIMITS + 3,
-	       "settings[]: the limits, then events, ban and v6-prefix");
+_Static_assert(N_SETTINGS == N_LIMITS + 5,
+	       "settings[]: the limits, events, monitor, ban, v6-prefix, "
+	       "portscan");
 
 static void usage(void)
 {
@@ -77,9 +81,12 @@ static void usage(void)
 	       "       xg-threshold CLASS|CLASS-new|CLASS-global off\n"
 	       "       xg-threshold events RATE [-b|--burst N]\n"
 	       "       xg-threshold events off\n"
+	       "       xg-threshold monitor RATE [-b|--burst N] | off\n"
 	       "       xg-threshold ban SECONDS [--factor F] "
 	       "[--after SECONDS]\n"
 	       "       xg-threshold v6-prefix N\n"
+	       "       xg-threshold portscan PORTS/SECONDSs [ban SECONDS] | "
+	       "off\n"
 	       "CLASS := syn | udp | icmp | frag\n"
 	       "\n"
 	       "Show the flood limits of xdpguard, or change one. Limits "
@@ -149,7 +156,12 @@ struct thr_opts {
 	struct xg_limit limit; /* K_LIMIT, K_EVENTS */
 	__u32 value; /* K_BAN seconds, K_V6 prefix length */
 	__u32 ban_factor, ban_after; /* 0: keep */
+	__u32 ps_ports, ps_window, ps_ban; /* K_PORTSCAN; ports 0: off */
 };
+
+#define PS_PORTS_MIN 2
+#define PS_PORTS_MAX 100 /* 64 bits of hashed ports: 50 set on average */
+#define PS_WINDOW_MAX 3600
 
 /* ---- command line -------------------------------------------------------- */
 
@@ -250,7 +262,58 @@ static int parse_value(const char *s, struct thr_opts *o)
 					  s, XG_V6_PREFIX_MIN);
 		o->value = v;
 		return 0;
+	case K_PORTSCAN: /* parse_words() */
+		return 0;
 	}
+	return 0;
+}
+
+/* portscan N/Ts [ban SECONDS] | off: @n words from @w. */
+static int parse_portscan(int n, char **w, struct thr_opts *o)
+{
+	char *slash = strchr(w[0], '/'), buf[64];
+	__u64 v;
+	size_t len;
+
+	if (!strcmp(w[0], "off")) {
+		if (n > 1)
+			return xg_opt_bad(
+				&o->co, "unexpected argument '%s'; see --help",
+				w[1]);
+		return 0;
+	}
+	if (!slash || strlen(w[0]) >= sizeof(buf))
+		return xg_opt_bad(&o->co,
+				  "invalid port scan '%s' (PORTS/SECONDSs, "
+				  "such as 20/60s, or off)",
+				  w[0]);
+	snprintf(buf, sizeof(buf), "%.*s", (int)(slash - w[0]), w[0]);
+	if (xg_parse_u64(buf, PS_PORTS_MIN, PS_PORTS_MAX, &v))
+		return xg_opt_bad(&o->co,
+				  "invalid port count '%s' (%u-%u ports)", buf,
+				  PS_PORTS_MIN, PS_PORTS_MAX);
+	o->ps_ports = v;
+	snprintf(buf, sizeof(buf), "%s", slash + 1);
+	len = strlen(buf);
+	if (len && buf[len - 1] == 's')
+		buf[len - 1] = '\0';
+	if (xg_parse_u64(buf, 1, PS_WINDOW_MAX, &v))
+		return xg_opt_bad(&o->co,
+				  "invalid port scan window '%s' (1-%u "
+				  "seconds)",
+				  slash + 1, PS_WINDOW_MAX);
+	o->ps_window = v;
+	if (n == 1)
+		return 0;
+	if (n != 3 || strcmp(w[1], "ban"))
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help",
+				  w[n == 2 || strcmp(w[1], "ban") ? 1 : 3]);
+	if (xg_parse_u64(w[2], 1, BAN_SECS_MAX, &v))
+		return xg_opt_bad(&o->co,
+				  "invalid ban time '%s' (1-%u seconds)", w[2],
+				  BAN_SECS_MAX);
+	o->ps_ban = v;
 	return 0;
 }
 
@@ -274,6 +337,14 @@ static int parse_words(int n, char **w, struct thr_opts *o)
 	if (n == 1)
 		return xg_opt_bad(&o->co, "missing value for '%s'; see --help",
 				  w[0]);
+	if (o->set->kind == K_PORTSCAN) {
+		err = not_for(o, "--burst", o->burst, w[0]);
+		if (!err)
+			err = not_for(o, "--factor", o->factor, w[0]);
+		if (!err)
+			err = not_for(o, "--after", o->after, w[0]);
+		return err ? err : parse_portscan(n - 1, w + 1, o);
+	}
 	if (n > 2)
 		return xg_opt_bad(&o->co,
 				  "unexpected argument '%s'; see --help", w[2]);
@@ -311,7 +382,7 @@ static void render_text(const struct xg_config *cfg)
 	size_t i;
 
 	printf("%-11s %9s %11s\n", "limit", "rate/s", "burst");
-	for (i = 0; i <= EVENTS_ROW; i++) {
+	for (i = 0; i <= MONITOR_ROW; i++) {
 		l = &cfg->limit[settings[i].lim];
 		snprintf(rate, sizeof(rate), "%u", l->rate);
 		snprintf(burst, sizeof(burst), "%u", l->burst);
@@ -324,6 +395,14 @@ static void render_text(const struct xg_config *cfg)
 	else
 		printf("ban: off\n");
 	printf("ipv6 sources tracked per /%u\n", cfg->v6_prefix);
+	if (!cfg->ps_ports)
+		printf("port scans: off\n");
+	else if (cfg->ps_ban_secs)
+		printf("port scans: %u ports in %u s, banned %u s\n",
+		       cfg->ps_ports, cfg->ps_window_s, cfg->ps_ban_secs);
+	else
+		printf("port scans: %u ports in %u s, reported\n",
+		       cfg->ps_ports, cfg->ps_window_s);
 	printf("malformed packets: %s\n",
 	       cfg->flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
 }
@@ -355,6 +434,12 @@ static int render_json(const struct xg_config *cfg)
 	xg_json_kv_u64(j, "rate", l->rate);
 	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
 	xg_json_obj_close(j);
+	l = &cfg->limit[XG_LIM_MONITOR];
+	xg_json_key(j, "monitor");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "rate", l->rate);
+	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_obj_close(j);
 	xg_json_key(j, "ban");
 	xg_json_obj_open(j);
 	xg_json_kv_u64(j, "seconds", cfg->ban_secs);
@@ -362,6 +447,12 @@ static int render_json(const struct xg_config *cfg)
 	xg_json_kv_u64(j, "after", cfg->ban_after);
 	xg_json_obj_close(j);
 	xg_json_kv_u64(j, "v6_prefix", cfg->v6_prefix);
+	xg_json_key(j, "portscan");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "ports", cfg->ps_ports);
+	xg_json_kv_u64(j, "window_s", cfg->ps_window_s);
+	xg_json_kv_u64(j, "ban", cfg->ps_ban_secs);
+	xg_json_obj_close(j);
 	xg_json_kv_bool(j, "drop_malformed",
 			cfg->flags & XG_CFG_DROP_MALFORMED);
 	xg_json_obj_close(j);
@@ -387,6 +478,12 @@ static void apply(const struct thr_opts *o, struct xg_config *cfg)
 		break;
 	case K_V6:
 		cfg->v6_prefix = o->value;
+		break;
+	case K_PORTSCAN:
+		cfg->ps_ports = o->ps_ports;
+		cfg->ps_window_s = o->ps_window;
+		cfg->ps_bits = o->ps_ports ? xg_ps_bits(o->ps_ports) : 0;
+		cfg->ps_ban_secs = o->ps_ban;
 		break;
 	}
 }

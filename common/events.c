@@ -125,14 +125,19 @@ static void iface_name(const struct xg_ifname *iface, char *buf, size_t len)
 }
 
 void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_ifname *iface)
+			 const struct xg_ifname *iface, __u32 rule_id)
 {
-	char when[40], name[XG_IFNAMSIZ + XG_NETNSSIZ + 2];
+	char when[40], name[XG_IFNAMSIZ + XG_NETNSSIZ + 2], what[32];
 
 	xg_format_time(real_ns, when, sizeof(when));
 	iface_name(iface, name, sizeof(name));
-	fprintf(f, "%s %s %s %s", when, name, xg_reason_name(ev->reason),
-		xg_class_name(ev->class));
+	if (ev->type == XG_EVT_MONITOR)
+		snprintf(what, sizeof(what), "monitor rule %u", rule_id);
+	else if (ev->type == XG_EVT_PORTSCAN)
+		snprintf(what, sizeof(what), "portscan");
+	else
+		snprintf(what, sizeof(what), "%s", xg_reason_name(ev->reason));
+	fprintf(f, "%s %s %s %s", when, name, what, xg_class_name(ev->class));
 	text_l3(f, ev);
 	fprintf(f, " len %u\n", ev->len);
 }
@@ -186,8 +191,9 @@ static void json_l4(struct xg_json *j, const struct xg_event *ev)
 }
 
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_ifname *iface)
+			 const struct xg_ifname *iface, __u32 rule_id)
 {
+	bool mon = ev->type == XG_EVT_MONITOR;
 	bool known = iface && iface->ifname[0];
 	struct xg_json *j = xg_json_new(f);
 	char when[40];
@@ -196,7 +202,12 @@ void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
 		return;
 	xg_format_time(real_ns, when, sizeof(when));
 	xg_json_obj_open(j);
-	xg_json_kv_str(j, "type", "drop");
+	xg_json_kv_str(j, "type",
+		       mon			   ? "monitor" :
+		       ev->type == XG_EVT_PORTSCAN ? "portscan" :
+						     "drop");
+	if (mon)
+		kv_u64_or_null(j, "rule", rule_id, rule_id);
 	xg_json_kv_str(j, "time", when);
 	xg_json_kv_u64(j, "ts_ns", ev->ts_ns);
 	xg_json_kv_str(j, "interface", known ? iface->ifname : NULL);

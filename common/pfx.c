@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xg_pfx: the IPv4 /24s and IPv6 /32s that a prefix list may hold
+/* xg_pfx: the hashes of the IPv4 /24s and IPv6 /32s a prefix list may hold
  * (xg_abi.h), rebuilt from the four tries after every change to a list.
  */
 #include <errno.h>
@@ -16,15 +16,7 @@
 
 static void cover(__u64 *w, int v6, __u32 a0_host, __u32 len)
 {
-	__u32 first, n, b;
-
-	xg_pfx_range(v6, a0_host, len, &first, &n);
-	if (!(first & 63) && n >= 64) {
-		memset(w + (first >> 6), 0xff, (n >> 6) * sizeof(*w));
-		return;
-	}
-	for (b = first; b < first + n; b++)
-		w[b >> 6] |= 1ULL << (b & 63);
+	xg_pfx_cover(w, v6, a0_host, len);
 }
 
 /* Ors the bits of every prefix in trie @fd into @w. */

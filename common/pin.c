@@ -205,6 +205,20 @@ static const struct map_spec map_specs[] = {
 		   XG_EVENTS_BYTES, 0),
 	MAP_SPEC_X(XG_MAP_EVSTATS, evstats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		   sizeof(struct xg_evstats), 1, 0),
+	MAP_SPEC_X(XG_MAP_RULES, rules, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_rule), 2 * XG_MAX_RULES, 0),
+	MAP_SPEC_X(XG_MAP_RSETS, rsets, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_rset), 2 * XG_MAX_RSETS, 0),
+	MAP_SPEC_X(XG_MAP_RPORTS, rports, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_rport), 2 * XG_RPORT_ENTRIES, 0),
+	MAP_SPEC_X(XG_MAP_RHITS, rhits, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		   sizeof(struct xg_counter), XG_MAX_RULES, 0),
+	MAP_SPEC_X(XG_MAP_RBUCKET, rbucket, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_gbucket), XG_MAX_RULES, 0),
+	MAP_SPEC_X(XG_MAP_RULESRC, rulesrc, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_rule_src), XG_MAX_RULES, 0),
+	MAP_SPEC(XG_MAP_RSRC, rsrc, BPF_MAP_TYPE_LRU_HASH,
+		 sizeof(struct xg_rsrc_key), sizeof(__u64)),
 };
 
 #define N_MAPS (sizeof(map_specs) / sizeof(map_specs[0]))

@@ -80,6 +80,8 @@ int xg_report_gather(const char *dir, const struct xg_maps *m,
 		err = xg_top_entries(m, r);
 	if (!err)
 		err = xg_top_sources(m, r);
+	if (!err)
+		err = xg_top_rules(m, r);
 	if (err)
 		return err;
 	r->max_sources = xg_map_max_entries(m->track);
@@ -97,5 +99,7 @@ void xg_report_free(struct xg_report *r)
 	free(r->ifaces);
 	free(r->top_sources);
 	free(r->top_entries);
+	free(r->rules);
+	free(r->top_rules);
 	memset(r, 0, sizeof(*r));
 }

@@ -101,6 +101,31 @@ static void json_prefix(struct xg_json *j, const struct xg_prefix *p)
 	xg_json_kv_u64(j, "prefix_len", p->len);
 }
 
+static void json_top_rules(struct xg_json *j, const struct xg_report *r)
+{
+	size_t i;
+
+	xg_json_key(j, "top_rules");
+	if (!r->top) {
+		xg_json_null(j);
+		return;
+	}
+	xg_json_arr_open(j);
+	for (i = 0; i < r->ntop_rules; i++) {
+		const struct xg_report_rule *t = &r->top_rules[i];
+
+		xg_json_obj_open(j);
+		xg_json_kv_u64(j, "id", t->src.r.id);
+		xg_json_kv_u64(j, "prio", t->src.r.prio);
+		xg_json_kv_str(j, "action",
+			       xg_rule_action_name(t->src.r.action));
+		xg_json_kv_u64(j, "hits", t->hits.packets);
+		xg_json_kv_u64(j, "bytes", t->hits.bytes);
+		xg_json_obj_close(j);
+	}
+	xg_json_arr_close(j);
+}
+
 static void json_top(struct xg_json *j, const struct xg_report *r)
 {
 	__u64 now = xg_now_ns();
@@ -153,6 +178,7 @@ static void json_top(struct xg_json *j, const struct xg_report *r)
 	}
 	if (r->top)
 		xg_json_arr_close(j);
+	json_top_rules(j, r);
 }
 
 static void json_limit(struct xg_json *j, const char *name,

@@ -129,6 +129,25 @@ static void prom_admission(const struct xg_report *r)
 	}
 }
 
+static void prom_rules(const struct xg_report *r, const char *name, bool bytes)
+{
+	char id[16];
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		const struct xg_report_rule *t = &r->rules[i];
+
+		snprintf(id, sizeof(id), "%u", t->src.r.id);
+		printf("%s{", name);
+		prom_label("id", id, true);
+		prom_label("action", xg_rule_action_name(t->src.r.action),
+			   false);
+		printf("} %llu\n",
+		       (unsigned long long)(bytes ? t->hits.bytes :
+						    t->hits.packets));
+	}
+}
+
 void xg_report_prometheus(const struct xg_report *r)
 {
 	char label[XG_IFNAMSIZ + XG_NETNSSIZ + 1];
@@ -178,4 +197,12 @@ void xg_report_prometheus(const struct xg_report *r)
 		prom_label("mode", xg_mode_name(ri->mode), false);
 		printf("} 1\n");
 	}
+	prom_head("xdpguard_rule_hits_total", "counter",
+		  "Packets that matched the rule (xg-rule), by rule id and "
+		  "action.");
+	prom_rules(r, "xdpguard_rule_hits_total", false);
+	prom_head("xdpguard_rule_bytes_total", "counter",
+		  "Bytes of the packets that matched the rule, Ethernet "
+		  "header included.");
+	prom_rules(r, "xdpguard_rule_bytes_total", true);
 }

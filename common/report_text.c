@@ -148,6 +148,29 @@ static void limits_text(__u32 mask, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* The rules as xg-rule list shows them, with their bytes too. */
+static void text_top_rules(const struct xg_report *r)
+{
+	char match[512], act[64];
+	size_t i;
+
+	printf("top rules (hits):\n");
+	if (!r->ntop_rules)
+		printf("  none\n");
+	else
+		printf("  %6s %6s %12s %15s  %s\n", "ID", "PRIO", "HITS",
+		       "BYTES", "RULE");
+	for (i = 0; i < r->ntop_rules; i++) {
+		const struct xg_report_rule *t = &r->top_rules[i];
+
+		xg_rule_format_match(&t->src, match, sizeof(match));
+		xg_rule_format_action(&t->src.r, act, sizeof(act));
+		printf("  %6u %6u %12llu %15llu  %s %s\n", t->src.r.id,
+		       t->src.r.prio, (unsigned long long)t->hits.packets,
+		       (unsigned long long)t->hits.bytes, match, act);
+	}
+}
+
 static void text_top(const struct xg_report *r)
 {
 	char a[64], lim[32], exp[24];
@@ -188,6 +211,7 @@ static void text_top(const struct xg_report *r)
 		       (unsigned long long)e->item.entry.hits, exp,
 		       e->item.entry.flags & XG_E_AUTO ? "auto" : "-");
 	}
+	text_top_rules(r);
 }
 
 void xg_report_text(const struct xg_report *r)

@@ -249,6 +249,8 @@ const char *xg_reason_name(int reason)
 		[XG_R_ICMP_GLOBAL] = "icmp_global",
 		[XG_R_FRAG_GLOBAL] = "frag_global",
 		[XG_R_AUTOBAN] = "autoban",
+		[XG_R_RULE_DROP] = "rule_drop",
+		[XG_R_RULE_RATE] = "rule_rate",
 	};
 
 	if (reason < 0 || reason >= XG_R_MAX)

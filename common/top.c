@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The --top tables of xg-stats: a bounded heap, and the walks that feed
- * it, of the source tracker and of the lists. The same walks count the
- * tracked sources and the automatic bans, with or without --top.
+ * it, of the source tracker, of the lists and of the rules. The same walks
+ * count the tracked sources and the automatic bans, and read every rule's
+ * hits, with or without --top.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -282,4 +283,59 @@ int xg_top_entries(const struct xg_maps *m, struct xg_report *r)
 	r->bans = w.bans;
 	r->top_entries = topn_finish(&w.top, &r->ntop_entries);
 	return 0;
+}
+
+/* ---- the rules ----------------------------------------------------------- */
+
+static int rule_cmp(const void *pa, const void *pb)
+{
+	const struct xg_report_rule *a = pa, *b = pb;
+
+	if (a->hits.packets != b->hits.packets)
+		return a->hits.packets > b->hits.packets ? -1 : 1;
+	return (a->src.r.prio > b->src.r.prio) -
+	       (a->src.r.prio < b->src.r.prio);
+}
+
+/* Every rule always (the Prometheus samples), the top N with --top. */
+int xg_top_rules(const struct xg_maps *m, struct xg_report *r)
+{
+	struct xg_counter *hits = NULL;
+	struct xg_rule_src *src;
+	struct topn top;
+	int i, n = 0, err;
+
+	src = calloc(XG_MAX_RULES, sizeof(*src));
+	hits = calloc(XG_MAX_RULES, sizeof(*hits));
+	if (!src || !hits) {
+		err = xg_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	err = xg_rules_read(m->rulesrc, src, &n);
+	if (err) {
+		err = xg_fail(err, "cannot read the rules: %s", strerror(-err));
+		goto out;
+	}
+	err = xg_rules_hits(m->rhits, src, n, hits);
+	if (err) {
+		err = xg_fail(err, "cannot read the rule hits: %s",
+			      strerror(-err));
+		goto out;
+	}
+	r->rules = calloc(n ? n : 1, sizeof(*r->rules));
+	err = r->rules ? topn_init(&top, r->top, sizeof(*r->rules), rule_cmp) :
+			 xg_fail(-ENOMEM, "out of memory");
+	if (err)
+		goto out;
+	for (i = 0; i < n; i++) {
+		r->rules[i].src = src[i];
+		r->rules[i].hits = hits[i];
+		topn_push(&top, &r->rules[i]);
+	}
+	r->nrules = n;
+	r->top_rules = topn_finish(&top, &r->ntop_rules);
+out:
+	free(src);
+	free(hits);
+	return err;
 }

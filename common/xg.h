@@ -188,6 +188,7 @@ struct xg_maps {
 	int stats, meta, ifaces;
 	int state, track, global, admit, hot, pfx;
 	int events, evstats;
+	int rules, rsets, rports, rhits, rbucket, rulesrc, rsrc;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
@@ -416,6 +417,61 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);
 struct xg_state *xg_state_mmap(int state_fd, bool rdonly);
 void xg_state_munmap(struct xg_state *st);
 
+/* ---- rule.c: the rules compiled for the program ------------------------ */
+
+/* What xg_rules_write() puts in the maps. */
+struct xg_rules_image {
+	struct xg_rule rules[XG_MAX_RULES];
+	int n;
+	struct xg_rset sets[XG_MAX_RSETS];
+	int nsets;
+	struct xg_rport ports[XG_RPORT_ENTRIES];
+};
+
+/* Compiles @spec[0..n), in the order they are to be checked, into @img.
+ * 0, or -E2BIG and why in @err: too many rules, more than XG_RULE_CAND
+ * of them could meet one packet, or more than XG_MAX_RSETS sets.
+ */
+int xg_rules_compile(const struct xg_rule_src *spec, int n,
+		     struct xg_rules_image *img, char *err, size_t len);
+/* Writes @img into bank @bank of xg_rules, xg_rsets and xg_rports; 0 or
+ * -errno. Write the bank not in force (xg_config.rule_bank), then write
+ * the settings with rule_bank flipped: packets meet the old rules or the
+ * new ones.
+ */
+int xg_rules_write(int rules_fd, int rsets_fd, int rports_fd, __u32 bank,
+		   const struct xg_rules_image *img);
+/* The rules as given (xg_rulesrc) into @out[XG_MAX_RULES], in check
+ * order, and their count into *n; 0 or -errno.
+ */
+int xg_rules_read(int rulesrc_fd, struct xg_rule_src *out, int *n);
+/* The hits of each of @src[0..n) (xg_rhits, per CPU, by the rule's slot),
+ * summed over the CPUs into @hits[0..n); 0 or -errno.
+ */
+int xg_rules_hits(int rhits_fd, const struct xg_rule_src *src, int n,
+		  struct xg_counter *hits);
+
+/* ---- rulespec.c: the words of one rule -------------------------------- */
+
+#define XG_RULE_PRIO_MAX 65535 /* xg_rule.prio is 16 bits */
+#define XG_BAN_SECS_MAX 31536000 /* one year: a rule's ban, xg-threshold's */
+
+/* [prio N] MATCH... ACTION (xg-rule(8)) from @w[0..n) into @out, with
+ * classes, ports, the rate's derived constants; r.id is left 0 and
+ * *has_prio says whether a prio was given. -1 and a one-line cause in
+ * @err ("reversed range '90-80'", "flags needs proto tcp") otherwise.
+ */
+int xg_rule_parse(char **w, int n, struct xg_rule_src *out, bool *has_prio,
+		  char *err, size_t len);
+/* The matches as xg-rule add takes them ("proto tcp dport 22,80"; "any"
+ * for none), and the action ("drop", "rate 100/200 total",
+ * "rate 10/20 per-source ban 60").
+ */
+void xg_rule_format_match(const struct xg_rule_src *s, char *buf, size_t len);
+void xg_rule_format_action(const struct xg_rule *r, char *buf, size_t len);
+const char *xg_rule_action_name(int action); /* "drop", ..., "rate" */
+const char *xg_rule_rate_scope(const struct xg_rule *r); /* "total", ... */
+
 /* ---- stats.c ----------------------------------------------------------- */
 
 /* Sum of the per-CPU counters of one interface slot (or of all of
@@ -491,9 +547,9 @@ int xg_event_reason(const char *name);
  * of its slot, NULL or "" ifname when unknown.
  */
 void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_ifname *iface);
+			 const struct xg_ifname *iface, __u32 rule_id);
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
-			 const struct xg_ifname *iface);
+			 const struct xg_ifname *iface, __u32 rule_id);
 
 /* ---- report.c: what xg-stats gathers (struct xg_report) --------------- */
 
@@ -544,6 +600,12 @@ struct xg_top_entry {
 	struct xg_list_item item;
 };
 
+/* A rule as given and its hits, summed over the CPUs. */
+struct xg_report_rule {
+	struct xg_rule_src src;
+	struct xg_counter hits;
+};
+
 struct xg_report_opts {
 	const char *ifname; /* -i: only this interface; NULL = all */
 	const char *netns; /* --netns of -i; NULL = the pins' namespace */
@@ -571,6 +633,10 @@ struct xg_report {
 	size_t ntop_sources;
 	struct xg_top_entry *top_entries; /* most hits first */
 	size_t ntop_entries;
+	struct xg_report_rule *rules; /* every rule, in check order */
+	size_t nrules;
+	struct xg_report_rule *top_rules; /* most hits first, at most top */
+	size_t ntop_rules;
 };
 
 /* Reads everything from maps opened read-only. With o->ifname set and
@@ -610,6 +676,10 @@ int xg_top_sources(const struct xg_maps *m, struct xg_report *r);
  * with the most hits in r->top_entries.
  */
 int xg_top_entries(const struct xg_maps *m, struct xg_report *r);
+/* r->rules (every rule, with its hits), and with r->top the rules with
+ * the most hits in r->top_rules (those that never matched too, last).
+ */
+int xg_top_rules(const struct xg_maps *m, struct xg_report *r);
 
 /* ---- report_text.c, report_json.c, report_prom.c: the renderers -------- */
 

@@ -29,6 +29,14 @@
 #define XG_MAP_EVENTS xg_events /* ring buffer of struct xg_event */
 #define XG_MAP_EVSTATS xg_evstats /* percpu array[1] -> struct xg_evstats */
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
+#define XG_MAP_RULES xg_rules /* array 2 x XG_MAX_RULES -> struct xg_rule */
+#define XG_MAP_RSETS xg_rsets /* array 2 x XG_MAX_RSETS -> struct xg_rset */
+#define XG_MAP_RPORTS xg_rports /* array 2 x XG_RPORT_ENTRIES -> xg_rport */
+#define XG_MAP_RHITS xg_rhits /* percpu array XG_MAX_RULES -> xg_counter */
+#define XG_MAP_RBUCKET xg_rbucket /* array XG_MAX_RULES -> xg_gbucket */
+#define XG_MAP_RULESRC xg_rulesrc /* array XG_MAX_RULES -> xg_rule_src */
+#define XG_MAP_RSRC xg_rsrc /* LRU hash xg_rsrc_key -> __u64 tat */
+#define XG_DEF_RSRC 4096 /* sources of per-source rate rules, LRU */
 /* (the settings live in xg_state: one lookup a packet finds both) */
 #define XG_MAP_TRACK xg_track /* LRU hash struct xg_in6 -> struct xg_src */
 #define XG_MAP_GLOBAL xg_global /* array[1] -> struct xg_global */
@@ -152,6 +160,8 @@ enum xg_reason {
 	XG_R_ICMP_GLOBAL,
 	XG_R_FRAG_GLOBAL,
 	XG_R_AUTOBAN, /* source on the blocklist by an automatic ban */
+	XG_R_RULE_DROP, /* a drop rule matched (xg-rule) */
+	XG_R_RULE_RATE, /* a rate rule matched, over its rate */
 	XG_R_MAX,
 };
 
@@ -194,23 +204,28 @@ struct xg_counter {
 #define XG_L_BLOCK6 (1U << 5)
 #define XG_L_BLOCK4P (1U << 6)
 #define XG_L_BLOCK6P (1U << 7)
+#define XG_L_LISTS 0xffU /* the bits above: the lists' maps */
+#define XG_L_RULES (1U << 8) /* xg_rules holds a rule */
 
-/* xg_pfx: where a prefix-list entry may be. One bit per IPv4 /24 and
- * one per hash of an IPv6 /32, set for those that a prefix of the
- * allowlist or the blocklist covers (or, for IPv6, shares a hash with).
+/* xg_pfx: where a prefix-list entry may be. One bit per hash of an IPv4
+ * /24 and one per hash of an IPv6 /32, set for those that a prefix of the
+ * allowlist or the blocklist covers (or shares a hash with: 20,000
+ * prefixes set 2% of the IPv4 bits, so a source meets the tries in vain
+ * 2% of the time).
  * A source whose bit is clear cannot be in any prefix list: the program
  * skips both tries. The tools rebuild it after every change to a list;
  * the program sets the bit of the IPv6 prefix it bans.
  */
-#define XG_PFX4_WORDS (1U << 18) /* 2^24 /24s, 64 a word: 2 MiB */
+#define XG_PFX4_BITS 20
+#define XG_PFX4_WORDS (1U << (XG_PFX4_BITS - 6)) /* 128 KiB */
 #define XG_PFX6_BITS 20
 #define XG_PFX6_WORDS (1U << (XG_PFX6_BITS - 6)) /* 128 KiB */
 #define XG_PFX_WORDS (XG_PFX4_WORDS + XG_PFX6_WORDS)
 
-/* The bit of an IPv4 address (host order): its /24. */
+/* The bit of an IPv4 address (host order): a hash of its /24. */
 static inline __u32 xg_pfx4_bit(__u32 addr)
 {
-	return addr >> 8;
+	return ((addr >> 8) * 0x9e3779b1U) >> (32 - XG_PFX4_BITS);
 }
 
 /* The bit of an IPv6 address whose first word, in host order, is @w0:
@@ -222,23 +237,31 @@ static inline __u32 xg_pfx6_bit(__u32 w0)
 	       ((w0 * 0x9e3779b1U) >> (32 - XG_PFX6_BITS));
 }
 
-/* The bits of xg_pfx that a prefix of @len bits sets: @n from @first.
- * @a0 is its first address word in host order; @v6 for IPv6. An IPv6
- * prefix shorter than /32 sets every IPv6 bit.
+/* Sets in @w (XG_PFX_WORDS words) the bits of a prefix of @len bits
+ * whose first address word, in host order, is @a0 (@v6 for IPv6): those
+ * of its /24s (IPv4), of its /32 (IPv6), or all the IPv4 or IPv6 bits
+ * for a prefix too short to count its /24s or shorter than /32.
  */
-static inline void xg_pfx_range(int v6, __u32 a0, __u32 len, __u32 *first,
-				__u32 *n)
+static inline void xg_pfx_cover(__u64 *w, int v6, __u32 a0, __u32 len)
 {
-	if (!v6) {
-		*first = xg_pfx4_bit(
-			len >= 24 ? a0 : a0 & (len ? ~0U << (32 - len) : 0));
-		*n = len >= 24 ? 1 : 1U << (24 - len);
-	} else if (len >= 32) {
-		*first = xg_pfx6_bit(a0);
-		*n = 1;
-	} else {
-		*first = XG_PFX4_WORDS << 6;
-		*n = XG_PFX6_WORDS << 6;
+	__u32 i, n, b;
+
+	if (v6 && len >= 32) {
+		b = xg_pfx6_bit(a0);
+		w[b >> 6] |= 1ULL << (b & 63);
+		return;
+	}
+	if (v6 || len < 24 - XG_PFX4_BITS + 4) {
+		for (i = v6 ? XG_PFX4_WORDS : 0;
+		     i < (v6 ? XG_PFX_WORDS : XG_PFX4_WORDS); i++)
+			w[i] = ~0ULL;
+		return;
+	}
+	a0 &= len ? ~0U << (32 - len) : 0;
+	n = len >= 24 ? 1 : 1U << (24 - len);
+	for (i = 0; i < n; i++) {
+		b = xg_pfx4_bit(a0 + (i << 8));
+		w[b >> 6] |= 1ULL << (b & 63);
 	}
 }
 
@@ -263,6 +286,7 @@ enum xg_limit_id {
 	XG_LIM_EVENTS = XG_LIM_GLOBAL + XG_LIM_SRC, /* drop events sent, all
 						     * CPUs together; not a
 						     * packet limit */
+	XG_LIM_MONITOR, /* monitor events (rules), all CPUs together */
 	XG_LIM_MAX,
 };
 
@@ -289,7 +313,38 @@ struct xg_config {
 	__u32 ban_factor; /* ban a source that sends ban_factor x a limit... */
 	__u32 ban_after; /* ...for this many consecutive seconds */
 	__u32 gen; /* bumped by every write: ends the CPUs' event skips */
+	__u32 rule_bank; /* 0 or 1: the bank of the rule maps in force */
+	/* Port scans (xg-threshold portscan): a tracked source whose SYNs
+	 * and UDP datagrams reach ps_ports distinct destination ports in
+	 * ps_window_s seconds; 0 = off. ps_bits is user space's: the bits
+	 * of xg_src.ps_bits that many ports set on average.
+	 */
+	__u32 ps_ports;
+	__u32 ps_window_s;
+	__u32 ps_bits;
+	__u32 ps_ban_secs; /* 0: report only */
+	__u32 pad;
 };
+
+/* xg_src.ps_bits: destination port p sets bit xg_ps_bit(p). */
+static inline __u32 xg_ps_bit(__u16 port)
+{
+	return ((__u32)port * 0x9E3779B1U) >> 26;
+}
+
+/* The bits of a 64-bit map that @n distinct ports set on average,
+ * 64 x (1 - (63/64)^n) rounded (linear counting); at least 2.
+ */
+static inline __u32 xg_ps_bits(__u32 n)
+{
+	__u64 keep = 1ULL << 32; /* (63/64)^n in 32.32 fixed point */
+	__u32 i, bits;
+
+	for (i = 0; i < n && i < 4096; i++)
+		keep = keep * 63 / 64;
+	bits = (__u32)((64 * ((1ULL << 32) - keep) + (1ULL << 31)) >> 32);
+	return bits < 2 ? 2 : bits;
+}
 
 /* Fills in the constants of every limit of @cfg; user space calls it on
  * every config it writes (xg_config_write(), the packet tests).
@@ -340,6 +395,7 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 #define XG_DEF_BAN_FACTOR 4
 #define XG_DEF_BAN_AFTER 10
 #define XG_DEF_EVENTS_RATE 100 /* drop events per second (burst 2x) */
+#define XG_DEF_MONITOR_RATE 100 /* monitor events per second (burst 2x) */
 
 /* The XG_DEF_* settings: what xg-load writes on a first load, and what
  * the packet tests start from. Needs memset (string.h) in user space.
@@ -360,6 +416,7 @@ static inline void xg_config_defaults(struct xg_config *cfg)
 		[XG_LIM_GLOBAL + XG_LIM_ICMP] = XG_DEF_ICMP_GLOBAL_RATE,
 		[XG_LIM_GLOBAL + XG_LIM_FRAG] = XG_DEF_FRAG_GLOBAL_RATE,
 		[XG_LIM_EVENTS] = XG_DEF_EVENTS_RATE,
+		[XG_LIM_MONITOR] = XG_DEF_MONITOR_RATE,
 	};
 	int k;
 
@@ -373,6 +430,136 @@ static inline void xg_config_defaults(struct xg_config *cfg)
 	cfg->ban_factor = XG_DEF_BAN_FACTOR;
 	cfg->ban_after = XG_DEF_BAN_AFTER;
 }
+
+/* ---- rules (xg-rule) -------------------------------------------------
+ *
+ * User space compiles the rules, in priority order, into xg_rules (rule i
+ * is checked before rule i + 1: the first match wins) and classifies them
+ * by what a packet's headers name at once: its class (XG_RC_*) and, for
+ * TCP and UDP with a header, its destination port. Each (class, port) and
+ * each class without a port names a set of candidate rules (xg_rsets: the
+ * indices of the rules that can match such a packet, in order), so a
+ * packet meets only those: two array reads for the set, then at most
+ * XG_RULE_CAND rule checks, however many rules there are. A rule set in
+ * which some packet could meet more candidates is refused when it is
+ * written.
+ *
+ * xg_rules, xg_rsets and xg_rports hold two banks each (bank b at entry
+ * b x the bank's size + i): user space writes the bank not in force,
+ * then flips xg_config.rule_bank with the settings' slot flip, so a
+ * packet meets the old rules or the new ones, never a mix.
+ */
+#define XG_MAX_RULES 1024
+#define XG_MAX_RSETS 2048 /* distinct candidate sets; set 0 is empty */
+#define XG_RULE_CAND 16
+
+enum xg_rclass {
+	XG_RC_TCP = 0,
+	XG_RC_UDP,
+	XG_RC_ICMP, /* ICMP over IPv4, ICMPv6 over IPv6 */
+	XG_RC_OTHER, /* any other protocol */
+	XG_RC_MAX,
+};
+
+/* xg_rports: the set of (class, dport) for TCP and UDP is at entry
+ * (class * 65536 + dport) / 4, in set[dport % 4]; the sets of packets
+ * without a port (other classes, non-first fragments, a TCP or UDP header
+ * cut short) are in the last entry, set[class].
+ */
+#define XG_RPORT_ENTRIES (2 * 65536 / 4 + 1)
+#define XG_RPORT_PORTLESS (XG_RPORT_ENTRIES - 1)
+struct xg_rport {
+	__u16 set[4];
+};
+
+struct xg_rset {
+	__u16 n; /* candidates, at most XG_RULE_CAND */
+	__u16 idx[XG_RULE_CAND]; /* rule indices, ascending: checked in turn */
+	__u16 pad;
+};
+
+enum xg_raction {
+	XG_RA_DROP = 0,
+	XG_RA_PASS, /* skips the rate limits (never the blocklist) */
+	XG_RA_MONITOR, /* passes; offered to the event stream */
+	XG_RA_RATE, /* a token bucket for the whole rule */
+};
+
+/* xg_rule.match: which optional fields the rule tests */
+#define XG_RM_SRC (1U << 0) /* src/src_len */
+#define XG_RM_DST (1U << 1)
+#define XG_RM_SPORT (1U << 2) /* sport_lo..sport_hi */
+#define XG_RM_FLAGS (1U << 3) /* (tcp flags & tcp_mask) == tcp_flags */
+#define XG_RM_ICMP_TYPE (1U << 4)
+#define XG_RM_ICMP_CODE (1U << 5)
+#define XG_RM_LEN (1U << 6) /* IP total length, len_lo..len_hi */
+#define XG_RM_TTL (1U << 7) /* TTL or hop limit, ttl_lo..ttl_hi */
+#define XG_RM_FRAG (1U << 8) /* a non-first fragment only */
+#define XG_RM_NOFRAG (1U << 9) /* no non-first fragment */
+#define XG_RM_PROTO (1U << 10) /* exactly proto (class other) */
+#define XG_RM_V4 (1U << 11) /* IPv4 only (a src or dst of IPv4) */
+#define XG_RM_V6 (1U << 12) /* IPv6 only */
+#define XG_RM_PER_SOURCE (1U << 13) /* rate: a bucket per source */
+
+/* A rule as xg-rule was given it, for xg-rule list and the next change:
+ * the compiled rule, the classes it can match (1 << XG_RC_*) and its
+ * destination ports (nports 0: any, and packets without a port). The
+ * program never reads it. Entries 0..n-1 hold the rules in the order
+ * they are checked (prio, then id); r.id 0 ends the list.
+ */
+#define XG_RULE_PORTS 8
+struct xg_rule_src;
+
+/* One compiled rule. Addresses are in the IPv6 space, IPv4 as
+ * ::ffff:a.b.c.d (prefix lengths 96 + n), masked, network order.
+ */
+struct xg_rule {
+	__u32 id; /* what xg-rule list shows and del takes */
+	__u32 match; /* XG_RM_* */
+	__u8 action; /* XG_RA_* */
+	__u8 proto;
+	__u8 src_len;
+	__u8 dst_len;
+	__u8 tcp_flags;
+	__u8 tcp_mask;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 ttl_lo;
+	__u8 ttl_hi;
+	__u16 sport_lo;
+	__u16 sport_hi;
+	__u16 len_lo;
+	__u16 len_hi;
+	__u16 prio;
+	__u32 src[4];
+	__u32 dst[4];
+	__u16 slot; /* its hits (xg_rhits) and bucket (xg_rbucket): kept
+		     * while the rule lives, whatever its place */
+	__u16 pad;
+	__u32 ban_secs; /* drop and rate: ban the source (0: no ban) */
+	__u32 pad2;
+	struct xg_limit rate; /* XG_RA_RATE */
+};
+
+/* xg_rsrc: the per-source buckets of rate rules (XG_RM_PER_SOURCE). */
+struct xg_rsrc_key {
+	__u32 slot; /* the rule's */
+	__u32 pad;
+	struct xg_in6 src; /* the source as the limits track it */
+};
+
+/* xg_rule_src.classes: the ports are those the rule does NOT match (and
+ * it matches no packet without a port)
+ */
+#define XG_RS_NOT_DPORT (1U << 31)
+
+struct xg_rule_src {
+	struct xg_rule r;
+	__u32 classes;
+	__u32 nports;
+	__u16 port_lo[XG_RULE_PORTS];
+	__u16 port_hi[XG_RULE_PORTS];
+};
 
 /* One entry, mmapable: the one lookup of the program on every packet
  * finds the list bits, the slot in force and the settings. User space
@@ -404,6 +591,8 @@ struct xg_src {
 	__u32 last_over; /* sum of over[] of the window before the current
 			  * one, 0 if that window had no packet (--top) */
 	__u64 admitted_ns; /* when the budget let it in; 0: never asked */
+	__u64 ps_bits; /* destination ports seen in this window, hashed */
+	__u64 ps_start; /* that window's start; limits' clock */
 };
 
 /* One bucket shared by all CPUs, alone in its cache line: an empty
@@ -430,6 +619,7 @@ struct xg_global {
 	struct xg_gbucket ceil[XG_LIM_SRC]; /* XG_LIM_GLOBAL + k */
 	struct xg_gbucket ev; /* XG_LIM_EVENTS, in bpf_ktime_get_coarse_ns()
 			       * time */
+	struct xg_gbucket mon; /* XG_LIM_MONITOR, the same */
 };
 
 /* A class is under attack while its budget refuses new sources; the
@@ -572,8 +762,14 @@ struct xg_event {
 	__u8 l4proto; /* IP protocol number (after IPv6 extension headers) */
 	__u8 tcp_flags; /* byte 13 of the TCP header; 0 if not TCP */
 	__u8 flags; /* XG_EV_* */
-	__u8 pad[5];
+	__u8 type; /* XG_EVT_* */
+	__u16 rule; /* XG_EVT_MONITOR: the slot of the rule (xg_rule.slot) */
+	__u16 pad;
 };
+
+#define XG_EVT_DROP 0 /* a dropped packet (XG_LIM_EVENTS) */
+#define XG_EVT_MONITOR 1 /* a packet a monitor rule matched (XG_LIM_MONITOR) */
+#define XG_EVT_PORTSCAN 2 /* a source found scanning ports (XG_LIM_MONITOR) */
 
 /* Per CPU, summed by readers. Every drop while events are on (rate > 0)
  * is counted once here: sent + sampled + lost = drops.
@@ -592,6 +788,12 @@ struct xg_evstats {
 	__u32 backoff;
 	__u32 skip_gen;
 	__u32 pad;
+	/* monitor events: every packet a monitor rule matched, while their
+	 * budget is on, is one of these (sent + sampled + lost = matches)
+	 */
+	__u64 mon_sent;
+	__u64 mon_sampled;
+	__u64 mon_lost;
 };
 
 #define XG_EV_SKIP_MAX 63
@@ -601,16 +803,19 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 336, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8 + 2 * 336, "xg_state layout");
-_Static_assert(sizeof(struct xg_src) == 72, "xg_src layout");
-_Static_assert(sizeof(struct xg_global) == 576, "xg_global layout");
+_Static_assert(sizeof(struct xg_config) == 384, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 384, "xg_state layout");
+_Static_assert(sizeof(struct xg_src) == 88, "xg_src layout");
+_Static_assert(sizeof(struct xg_rule) == 96, "xg_rule layout");
+_Static_assert(sizeof(struct xg_rule_src) == 136, "xg_rule_src layout");
+_Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");
+_Static_assert(sizeof(struct xg_global) == 640, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
 _Static_assert(sizeof(struct xg_hot_slot) == 40, "xg_hot layout");
 _Static_assert(XG_HOT_SLOTS == 64, "xg_hot_tag() >> 58 picks a slot");
 _Static_assert(sizeof(struct xg_meta) == 24, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
-_Static_assert(sizeof(struct xg_evstats) == 40, "xg_evstats layout");
+_Static_assert(sizeof(struct xg_evstats) == 64, "xg_evstats layout");
 
 #endif /* XG_ABI_H */

@@ -126,4 +126,9 @@ void run_admission(void);
  */
 void run_observability(void);
 
+/* rules.c: the rules of xg-rule. */
+void run_rules(void);
+/* portscan.c: the port-scan detector. */
+void run_portscan(void);
+
 #endif /* XG_TEST_CHECK_H */

@@ -301,6 +301,9 @@ int h_evstats(struct xg_evstats *sum)
 		sum->sent += per[c].sent;
 		sum->sampled += per[c].sampled;
 		sum->lost += per[c].lost;
+		sum->mon_sent += per[c].mon_sent;
+		sum->mon_sampled += per[c].mon_sampled;
+		sum->mon_lost += per[c].mon_lost;
 		if (per[c].skip > sum->skip)
 			sum->skip = per[c].skip;
 		if (per[c].backoff > sum->backoff)
@@ -367,6 +370,79 @@ static int clear_hot(void)
 		err = -errno;
 	free(per);
 	return err;
+}
+
+int h_rules(const struct xg_rule_src *in, int n, char *err, size_t len)
+{
+	static struct xg_rule_src spec[XG_MAX_RULES];
+	static struct xg_rules_image img;
+	struct xg_gbucket b = { 0 };
+	struct xg_counter c[ncpus];
+	struct xg_config *cfg;
+	uint32_t i, bank;
+	int e;
+
+	if (n < 0 || n > XG_MAX_RULES)
+		return -E2BIG;
+	for (i = 0; i < (uint32_t)n; i++) {
+		spec[i] = in[i];
+		spec[i].r.slot = i;
+	}
+	e = xg_rules_compile(spec, n, &img, err, len);
+	if (e)
+		return e;
+	cfg = &state->cfg[state->cfg_slot & 1];
+	bank = !cfg->rule_bank;
+	e = xg_rules_write(bpf_map__fd(skel->maps.XG_MAP_RULES),
+			   bpf_map__fd(skel->maps.XG_MAP_RSETS),
+			   bpf_map__fd(skel->maps.XG_MAP_RPORTS), bank, &img);
+	if (e) {
+		snprintf(err, len, "cannot write the rules: %s", strerror(-e));
+		return e;
+	}
+	e = clear_map(skel->maps.XG_MAP_RSRC);
+	if (e)
+		return e;
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < (uint32_t)n; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_RBUCKET),
+					&i, &b, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_RHITS),
+					&i, c, BPF_ANY))
+			return -errno;
+	cfg->rule_bank = bank;
+	if (n)
+		__atomic_fetch_or(&state->lists, XG_L_RULES, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&state->lists, ~XG_L_RULES,
+				   __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int h_rules_stage(const struct xg_rule_src *spec, int n, uint32_t bank)
+{
+	static struct xg_rules_image img;
+	char err[160];
+	int e = xg_rules_compile(spec, n, &img, err, sizeof(err));
+
+	return e     ?:
+		       xg_rules_write(bpf_map__fd(skel->maps.XG_MAP_RULES),
+				      bpf_map__fd(skel->maps.XG_MAP_RSETS),
+				      bpf_map__fd(skel->maps.XG_MAP_RPORTS),
+				      bank, &img);
+}
+
+int64_t h_rule_hits(uint32_t idx)
+{
+	struct xg_counter c[ncpus];
+	int64_t sum = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_RHITS), &idx, c))
+		return -1;
+	for (i = 0; i < ncpus; i++)
+		sum += c[i].packets;
+	return sum;
 }
 
 int h_reset(uint32_t flags)
@@ -497,13 +573,10 @@ static int pfx4_dirty = 1;
 static void pfx_cover(int v6, uint32_t a0, uint32_t len)
 {
 	__u64 *pfx = pfx_words();
-	uint32_t first, n, b;
 
 	pfx4_dirty |= !v6;
-	xg_pfx_range(v6, a0, len, &first, &n);
-	for (b = first; pfx && b < first + n; b++)
-		__atomic_fetch_or(&pfx[b >> 6], 1ULL << (b & 63),
-				  __ATOMIC_RELAXED);
+	if (pfx)
+		xg_pfx_cover(pfx, v6, a0, len);
 }
 
 void h_pfx_cover(int v6, uint32_t a0, uint32_t len)

@@ -105,6 +105,17 @@ int h_run_n(const struct frame *f, uint32_t repeat);
  * Returns the last XDP action or -1.
  */
 int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns);
+/* Compiles and writes @spec[0..n) as the rules (xg_rules_compile), rule
+ * i in slot i, into the bank not in force, with their buckets and hits
+ * zeroed, then flips the settings in force to that bank and sets or
+ * clears XG_L_RULES; 0, or an error and why in @err.
+ */
+struct xg_rule_src;
+int h_rules(const struct xg_rule_src *spec, int n, char *err, size_t len);
+/* Compiles @spec (slots as given) into bank @bank, nothing else. */
+int h_rules_stage(const struct xg_rule_src *spec, int n, uint32_t bank);
+/* The packets rule @idx matched, summed over the CPUs; -1 on error. */
+int64_t h_rule_hits(uint32_t idx);
 /* The same frame run on CPUs 0..@cpus-1 at once, one thread each, on the
  * same maps; *ns is the mean of the threads' ns per packet.
  */

@@ -253,6 +253,10 @@ static void put_l4(struct frame *f, const struct frame_spec *s)
 			 s->icmp_type ?: (s->proto == IPPROTO_ICMP ? 8 : 128));
 		break;
 	}
+	if (s->ports && (s->proto == IPPROTO_TCP || s->proto == IPPROTO_UDP)) {
+		put16(f->buf + at, s->sport);
+		put16(f->buf + at + 2, s->dport);
+	}
 }
 
 void build_frame(struct frame *f, const struct frame_spec *s)
@@ -276,6 +280,8 @@ void build_frame(struct frame *f, const struct frame_spec *s)
 		ip_end(f);
 		if (s->ip_len)
 			set_ip_len(f, s->ip_len);
+		if (s->ttl)
+			f->buf[f->l3 + (s->ip == 6 ? 7 : 8)] = s->ttl;
 		/* last: ip_end() and set_ip_len() read the version */
 		if (s->version)
 			f->buf[f->l3] = s->version << 4 | (f->buf[f->l3] & 0xf);

@@ -109,6 +109,9 @@ struct frame_spec {
 	uint8_t doff_claim; /* nonzero: the data offset says this instead */
 	uint8_t tcp_flags; /* 0: SYN */
 	uint8_t icmp_type; /* 0: echo request (ICMP 8, else 128) */
+	uint8_t ports; /* nonzero: the TCP/UDP ports are @sport, @dport */
+	uint16_t sport, dport; /* else 40000 and 80 (TCP) or 53 (UDP) */
+	uint8_t ttl; /* nonzero: the TTL or hop limit says this */
 	uint16_t payload; /* zero bytes after the headers, in the IP length */
 	uint16_t pad; /* zero bytes after the IP packet (Ethernet padding) */
 };

@@ -44,6 +44,8 @@ int main(int argc, char **argv)
 	run_limits();
 	run_admission();
 	run_observability();
+	run_rules();
+	run_portscan();
 	events_mode = 1;
 	run_tables();
 	events_mode = 0;

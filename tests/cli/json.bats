@@ -55,7 +55,7 @@ ENTRY_KEYS='type == "array" and all(.[];
 	and (.expires_in | type | IN("number", "null"))
 	and (.auto | type) == "boolean")'
 LIMIT='keys == ["burst","rate"] and ([.[] | type] | unique) == ["number"]'
-THRESHOLD_KEYS='keys_unsorted == ["limits","events","ban","v6_prefix","drop_malformed"]
+THRESHOLD_KEYS='keys_unsorted == ["limits","events","monitor","ban","v6_prefix","portscan","drop_malformed"]
 	and (.limits | keys == ["frag","frag_global","frag_new","icmp","icmp_global","icmp_new","syn","syn_global","syn_new","udp","udp_global","udp_new"])
 	and all(.limits[]; '"$LIMIT"')
 	and (.events | '"$LIMIT"')
@@ -245,7 +245,8 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	run -0 xg-stats -j -i "$XG_IF" --netns "$XG_NS"
 	json_ok "$STATS_KEYS"' and .interfaces[0].interface == "'"$XG_IF"'"'
 	run -0 xg-stats -j --top 3
-	json_ok "$STATS_KEYS"' and .top_sources == [] and .top_entries == []'
+	json_ok "$STATS_KEYS"' and .top_sources == [] and .top_entries == []
+		and .top_rules == []'
 	json_err 1 "nosuch0 is not guarded" xg-stats -j -i nosuch0
 	run -0 xg-unload -n "$XG_NS" "$XG_IF"
 	run -0 xg-stats -j

@@ -21,7 +21,7 @@ teardown() {
 }
 teardown_file() { xg_remove_file_leftovers; }
 
-REASONS="(blocklisted, autoban, malformed, rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, udp_global, icmp_global or frag_global)"
+REASONS="(blocklisted, autoban, malformed, rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, udp_global, icmp_global, frag_global, rule_drop or rule_rate)"
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout.
 bad() {
@@ -145,6 +145,11 @@ ev_stop() {
 	run -1 --separate-stderr xg-events -j -c 1
 	assert_equal "$(jq -r .error <<<"$output")" \
 		"xdpguard is not loaded; run xg-load IFACE first"
+	# every drop reason is a valid --reason, in either spelling
+	run -1 --separate-stderr xg-events --reason blocklisted,autoban,malformed \
+		--reason rate_syn,rate-udp,rate_icmp,rate_frag,syn_global,udp-global \
+		--reason icmp_global,frag_global,rule_drop,rule-rate
+	assert_equal "$stderr" "xg-events: xdpguard is not loaded; run xg-load IFACE first"
 	xg_assert_no_pins
 }
 
@@ -279,7 +284,8 @@ ev_stop() {
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done
 	for w in blocklisted autoban malformed rate_syn rate_udp rate_icmp \
-		 rate_frag syn_global udp_global icmp_global frag_global; do
+		 rate_frag syn_global udp_global icmp_global frag_global \
+		 rule_drop rule_rate; do
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done
 	run -0 xg-events --version

@@ -133,7 +133,7 @@ usage_err() {
 			'["tcp","udp","icmp","other_ip","non_ip"]'
 		for c in tcp udp icmp other_ip non_ip; do
 			assert_equal "$(jq -c ".rates.$c | keys_unsorted" <<<"$l")" \
-				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban"]'
+				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate"]'
 		done
 		assert_equal "$(jq -c '.rate_total | keys_unsorted' <<<"$l")" \
 			'["packets","bytes","drops"]'
@@ -257,16 +257,18 @@ check_prom() {
 		"$(jq .total.packets <<<"$j")"
 	assert_equal "$(awk '/^xdpguard_bytes_total\{/ { s += $2 } END { print s }' "$f")" \
 		"$(jq .total.bytes <<<"$j")"
-	# every class x reason (5 x 13) of the one interface, zeros included; the
+	# every class x reason (5 x 15) of the one interface, zeros included; the
 	# detached slot counted nothing, so it has no samples
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 65
-	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 65
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 75
+	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 75
 	refute_line --partial '(detached)'
 	local l="interface=\"$XG_IF@$XG_NS\""
 	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"pass\"} $((3 * n))"
 	assert_line "xdpguard_bytes_total{$l,protocol=\"tcp\",reason=\"pass\"} $((180 * n))"
 	assert_line "xdpguard_packets_total{$l,protocol=\"udp\",reason=\"blocklisted\"} $((2 * n))"
 	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"autoban\"} 0"
+	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"rule_drop\"} 0"
+	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"rule_rate\"} 0"
 	assert_line '# TYPE xdpguard_packets_total counter'
 	assert_line '# TYPE xdpguard_bytes_total counter'
 	assert_line '# TYPE xdpguard_events_total counter'
@@ -288,6 +290,9 @@ check_prom() {
 	assert_line 'xdpguard_automatic_bans 0'
 	assert_line "xdpguard_interface_info{$l,ifname=\"$XG_IF\",netns=\"$XG_NS\",mode=\"native\"} 1"
 	assert_equal "$(grep -c '^xdpguard_interface_info{' "$f")" 1
+	assert_line '# TYPE xdpguard_rule_hits_total counter'
+	assert_line '# TYPE xdpguard_rule_bytes_total counter'
+	assert_equal "$(grep -c '^xdpguard_rule_[a-z]*_total{' "$f")" 0
 }
 
 @test "--prometheus: two interfaces and the detached slot" {
@@ -300,9 +305,9 @@ check_prom() {
 	xg_st_set 0 udp pass 1 70
 	xg-stats --prometheus >"$f"
 	check_prom "$f" || fail "format: $(check_prom "$f")"
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 195
-	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 65
-	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 65
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 225
+	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 75
+	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 75
 	grep -qxF "xdpguard_packets_total{interface=\"$q@$XG_NS\",protocol=\"icmp\",reason=\"rate_icmp\"} $((4 * n))" "$f" ||
 		fail "no icmp rate_icmp sample of $q"
 	grep -qxF "xdpguard_bytes_total{interface=\"(detached)\",protocol=\"udp\",reason=\"pass\"} $((70 * n))" "$f" ||
@@ -310,6 +315,42 @@ check_prom() {
 	assert_equal "$(awk '/^xdpguard_packets_total\{/ { s += $2 } END { print s }' "$f")" \
 		"$(xg_total)"
 	assert_equal "$(grep -c '^xdpguard_interface_info{' "$f")" 2
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$f" || fail "promtool: $(promtool check metrics <"$f" 2>&1)"
+	fi
+}
+
+@test "--prometheus: one sample of hits and bytes per rule, by id and action" {
+	xg_load_lab
+	local n f=$BATS_TEST_TMPDIR/x.prom
+	n=$(xg_st_ncpu)
+	xg-rule add prio 10 proto tcp dport 22 drop
+	xg-rule add prio 5 proto udp rate 100/200 total
+	xg-rule add prio 7 proto tcp dport 80 monitor
+	# the deleted rule's samples go; the rule added after it (id 3 again:
+	# xg-rule gives the next id after the highest) starts from 0 on its
+	# own slot, with its own action
+	xg_st_rule_hits 3 9 900
+	xg-rule del prio 7
+	xg-rule add prio 8 proto icmp pass
+	run -0 xg-stats --prometheus
+	assert_line 'xdpguard_rule_hits_total{id="3",action="pass"} 0'
+	refute_line --partial 'action="monitor"'
+	xg_st_rule_hits 1 3 180
+	xg_st_rule_hits 3 2 196
+	run -0 --separate-stderr xg-stats --prometheus
+	assert_equal "$stderr" ""
+	printf '%s\n' "$output" >"$f"
+	check_prom "$f" || fail "format: $(check_prom "$f")"
+	assert_equal "$(grep '^xdpguard_rule_' "$f")" \
+"xdpguard_rule_hits_total{id=\"2\",action=\"rate\"} 0
+xdpguard_rule_hits_total{id=\"3\",action=\"pass\"} $((2 * n))
+xdpguard_rule_hits_total{id=\"1\",action=\"drop\"} $((3 * n))
+xdpguard_rule_bytes_total{id=\"2\",action=\"rate\"} 0
+xdpguard_rule_bytes_total{id=\"3\",action=\"pass\"} $((196 * n))
+xdpguard_rule_bytes_total{id=\"1\",action=\"drop\"} $((180 * n))"
+	assert_line '# TYPE xdpguard_rule_hits_total counter'
+	assert_line '# TYPE xdpguard_rule_bytes_total counter'
 	if command -v promtool >/dev/null; then
 		promtool check metrics <"$f" || fail "promtool: $(promtool check metrics <"$f" 2>&1)"
 	fi
@@ -324,6 +365,11 @@ check_prom() {
 	check_prom "$f" || fail "format: $(check_prom "$f")"
 	assert_line '# TYPE xdpguard_interface_info gauge'
 	refute_line --partial 'xdpguard_interface_info{'
+	# and no rule: the rule metrics still have HELP and TYPE
+	assert_line '# TYPE xdpguard_rule_hits_total counter'
+	assert_line '# TYPE xdpguard_rule_bytes_total counter'
+	refute_line --partial 'xdpguard_rule_hits_total{'
+	refute_line --partial 'xdpguard_rule_bytes_total{'
 }
 
 @test "--prometheus: promtool accepts it, if installed" {

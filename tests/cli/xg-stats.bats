@@ -47,7 +47,7 @@ nonzero() {
 	assert_equal "$stderr" ""
 	local j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries","top_rules"]'
 	assert_equal "$(jq -r .version <<<"$j")" 0.1.0
 	assert_equal "$(jq .abi <<<"$j")" "$ABI"
 	assert_equal "$(jq -r .pin_dir <<<"$j")" "$XDPGUARD_PIN_DIR"
@@ -59,7 +59,7 @@ nonzero() {
 		'{"rate":100,"burst":200,"sent":0,"sampled":0,"lost":0}'
 	assert_equal "$(jq -c '.detached | keys_unsorted' <<<"$j")" '["counters","total"]'
 	assert_equal "$(jq -c .detached.total <<<"$j")" '{"packets":0,"bytes":0,"dropped":0}'
-	assert_equal "$(jq -c '[.top_sources, .top_entries]' <<<"$j")" '[null,null]'
+	assert_equal "$(jq -c '[.top_sources, .top_entries, .top_rules]' <<<"$j")" '[null,null,null]'
 }
 
 @test "-j: every class and every reason, packets and bytes as numbers" {
@@ -70,10 +70,10 @@ nonzero() {
 		'["tcp","udp","icmp","other_ip","non_ip"]'
 	for c in tcp udp icmp other_ip non_ip; do
 		assert_equal "$(jq -c ".counters.$c | keys_unsorted" <<<"$j")" \
-			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban"]'
+			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate"]'
 		for r in pass allowlisted blocklisted malformed rate_syn rate_udp \
 			 rate_icmp rate_frag syn_global udp_global icmp_global \
-			 frag_global autoban; do
+			 frag_global autoban rule_drop rule_rate; do
 			assert_equal "$(jq -c ".counters.$c.$r" <<<"$j")" \
 				'{"packets":0,"bytes":0}'
 		done
@@ -227,7 +227,7 @@ put_entry() {
 	for i in 1 2 3; do
 		bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_track" \
 			key 0 0 0 0 0 0 0 0 0 0 0xff 0xff 198 18 0 "$i" \
-			value $(printf '0 %.0s' {1..72})
+			value $(printf '0 %.0s' {1..88})
 	done
 	assert_equal "$(xg-stats -j | jq -c .tracking)" '{"sources":3,"max_sources":32768}'
 	run -0 xg-stats
@@ -373,7 +373,7 @@ two_ifaces() {
 	assert_equal "$stderr" ""
 	j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries","top_rules"]'
 	assert_equal "$(jq -c '[.interfaces[] | [.interface, .netns, .slot, .mode]]' <<<"$j")" \
 		"[[\"$XG_IF2\",\"$XG_NS\",2,\"skb\"]]"
 	assert_equal "$(nonzero <<<"$j")" "{\"udp/blocklisted\":$((2 * n))}"
@@ -402,7 +402,7 @@ two_ifaces() {
 	xg_load_lab
 	xg-unload -n "$XG_NS" "$XG_IF"
 	run -0 xg-stats -j --top 5
-	assert_equal "$(jq -c '[.interfaces, .top_sources, .top_entries]' <<<"$output")" '[[],[],[]]'
+	assert_equal "$(jq -c '[.interfaces, .top_sources, .top_entries, .top_rules]' <<<"$output")" '[[],[],[],[]]'
 	assert_equal "$(jq -c '.detached.total' <<<"$output")" '{"packets":0,"bytes":0,"dropped":0}'
 	# every counter an integer >= 0, everywhere
 	assert_equal "$(jq '[.. | numbers | select(. < 0 or . != floor)] | length' <<<"$output")" 0

@@ -14,7 +14,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"drop_malformed":false}'
+DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"monitor":{"rate":100,"burst":200},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"portscan":{"ports":0,"window_s":0,"ban":0},"drop_malformed":false}'
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout, and the
 # settings exactly as before.
@@ -220,8 +220,10 @@ state_of() {
 	icmp-global      1000        2000
 	frag-global      5000       10000
 	events            100         200
+	monitor           100         200
 	ban: 300 s when a source sends 4x a limit for 10 s
 	ipv6 sources tracked per /64
+	port scans: off
 	malformed packets: passed
 	EOF
 	)"
@@ -233,7 +235,7 @@ state_of() {
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$DEFAULTS"
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$output")" \
-		'["limits","events","ban","v6_prefix","drop_malformed"]'
+		'["limits","events","monitor","ban","v6_prefix","portscan","drop_malformed"]'
 	assert_equal "$(jq -c '.events | keys_unsorted' <<<"$output")" \
 		'["rate","burst"]'
 	assert_equal "$(jq -c '.limits | keys_unsorted' <<<"$output")" \
@@ -280,8 +282,10 @@ state_of() {
 	icmp-global      1000        2000
 	frag-global      5000       10000
 	events            off           -
+	monitor           100         200
 	ban: off
 	ipv6 sources tracked per /128
+	port scans: off
 	malformed packets: dropped
 	EOF
 	)"
@@ -489,4 +493,44 @@ state_of() {
 	run -0 xg-threshold --version
 	assert_regex "$output" '^xg-threshold \(xdpguard\) 0\.1\.0, libbpf [0-9]+\.[0-9]+$'
 	xg_assert_no_pins
+}
+
+@test "monitor: RATE, --burst and off, beside the events budget" {
+	xg_shared_lab
+	xg-threshold monitor 50 -b 60
+	assert_equal "$(xg-threshold -j | jq -c '[.monitor, .events]')" \
+		'[{"rate":50,"burst":60},{"rate":100,"burst":200}]'
+	run -0 xg-threshold
+	assert_line "monitor            50          60"
+	xg-threshold monitor off
+	assert_equal "$(xg-threshold -j | jq -c .monitor)" '{"rate":0,"burst":0}'
+	run -2 xg-threshold monitor 0
+	assert_output --partial "xg-threshold: invalid rate '0'"
+	xg-threshold monitor 100
+	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
+}
+
+@test "portscan: PORTS/SECONDSs [ban SECONDS] and off; bad values change nothing" {
+	xg_shared_lab
+	xg-threshold portscan 20/60s
+	assert_equal "$(xg-threshold -j | jq -c .portscan)" '{"ports":20,"window_s":60,"ban":0}'
+	run -0 xg-threshold
+	assert_line "port scans: 20 ports in 60 s, reported"
+	xg-threshold portscan 30/10 ban 600
+	assert_equal "$(xg-threshold -j | jq -c .portscan)" '{"ports":30,"window_s":10,"ban":600}'
+	run -0 xg-threshold
+	assert_line "port scans: 30 ports in 10 s, banned 600 s"
+	local w
+	for w in "1/60s" "101/60s" "20" "20/0s" "20/3601s" "x/60s" \
+		 "20/60s ban" "20/60s ban 0" "20/60s kick 5" "off now"; do
+		# shellcheck disable=SC2086 # the words of one setting
+		run -2 --separate-stderr xg-threshold portscan $w
+		assert_output ""
+		[[ $stderr == "xg-threshold: "* ]] || fail "portscan $w: $stderr"
+	done
+	run -2 --separate-stderr xg-threshold portscan 20/60s --burst 5
+	assert_equal "$stderr" "xg-threshold: option '--burst' does not apply to portscan"
+	assert_equal "$(xg-threshold -j | jq -c .portscan)" '{"ports":30,"window_s":10,"ban":600}'
+	xg-threshold portscan off
+	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
 }

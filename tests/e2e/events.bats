@@ -35,6 +35,7 @@ setup() {
 
 teardown() {
 	[[ -n $EV_PID ]] && kill "$EV_PID" 2>/dev/null
+	xg-rule flush >/dev/null 2>&1
 	return 0
 }
 
@@ -115,6 +116,35 @@ dropped_total() {
 	assert_equal "$(xg_counter tcp blocklisted)" "$n"
 }
 
+@test "a monitor rule: one monitor event per matching packet, the rule's id, the packet passed" {
+	local n=7 id
+	xg-block flush
+	xg-rule add proto udp dport 53 monitor
+	id=$(xg-rule list -j | jq '.[0].id')
+	ev_start -j
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 5353 --dport 53 \
+		--count "$n"
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 5353 --dport 54 \
+		--count 3
+	sleep 0.3
+	ev_stop
+	assert_equal "$EV_RC" 0
+	assert_equal "$(jq -c 'select(.type == "monitor")' "$EV_OUT" | wc -l)" "$n"
+	assert_equal "$(drops | wc -l)" 0
+	assert_equal "$(jq -c 'select(.type == "monitor") | del(.time, .ts_ns)' "$EV_OUT" | sort -u)" \
+		"$(jq -nc --arg i "$XG_PIF" --arg ns "$XG_PNS" \
+			--argjson x "$PIFINDEX" --arg s "$XG_C4" --arg d "$XG_P4" \
+			--argjson id "$id" \
+			'{type: "monitor", rule: $id, interface: $i, netns: $ns,
+			  ifindex: $x, reason: "pass", protocol: "udp",
+			  family: "ipv4", src: $s, dst: $d, ip_proto: 17,
+			  sport: 5353, dport: 53, icmp_type: null,
+			  icmp_code: null, tcp_flags: null, fragment: false,
+			  len: 60}')"
+	assert_equal "$(xg-rule list -j | jq '.[0].hits')" "$n"
+	assert_equal "$(xg_counter udp pass)" $((n + 3))
+}
+
 @test "text lines: TCP, UDP, ICMP, a fragment, IPv6 TCP and ICMPv6" {
 	ev_start
 	gen --proto syn --src "$XG_C4" --dst "$XG_P4" --sport 40001 --dport 443 -c 1
@@ -189,6 +219,44 @@ dropped_total() {
 	sleep 0.3
 	ev_stop
 	assert_equal "$(drops | wc -l)" 2
+}
+
+@test "drops by rules are events: rule_drop and rule_rate, picked by --reason" {
+	xg-block flush
+	xg-rule add prio 1 proto udp dport 9999 drop
+	xg-rule add prio 2 proto udp dport 9997 rate 1/1 total
+	ev_start -j --reason rule-drop,rule_rate
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9999 -c 5
+	# one token: the first passes, the next four are over the rate
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9997 -c 5
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9998 -c 3
+	sleep 0.3
+	ev_stop
+	assert_equal "$EV_RC" 0
+	assert_equal "$(drops | jq -c '[.reason, .protocol, .src, .sport, .dport]' |
+		sort | uniq -c | awk '{print $1 "x" $2}')" \
+"5x[\"rule_drop\",\"udp\",\"$XG_C4\",4000,9999]
+4x[\"rule_rate\",\"udp\",\"$XG_C4\",4000,9997]"
+	assert_equal "$(final | jq -c '[.sent, .printed, .filtered]')" '[9,9,0]'
+	assert_equal "$(xg_counter udp rule_drop)" 5
+	assert_equal "$(xg_counter udp rule_rate)" 4
+	# every packet a rule matched counts as its hit (a tie: prio 1 first)
+	assert_equal "$(xg-stats -j --top 5 | jq -c '[.top_rules[] | [.id, .action, .hits]]')" \
+		'[[1,"drop",5],[2,"rate",5]]'
+	# --reason leaves them out like any other reason
+	ev_start -j --reason rule_rate
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9999 -c 2
+	sleep 0.3
+	ev_stop
+	assert_equal "$(drops | wc -l)" 0
+	assert_equal "$(final | jq -c '[.sent, .printed, .filtered]')" '[2,0,2]'
+	# and the text line names the reason
+	ev_start -c 1
+	gen --proto udp --src "$XG_C4" --dst "$XG_P4" --sport 4000 --dport 9999 -c 1
+	ev_wait
+	assert_equal "$EV_RC" 0
+	assert_regex "$(head -1 "$EV_OUT")" \
+		" $XG_PIF@$XG_PNS rule_drop udp $XG_C4:4000 -> $XG_P4:9999 len 60\$"
 }
 
 @test "flood with events 50 -b 50: at most 50/s + 50 reported, the rest counted" {

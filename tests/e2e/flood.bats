@@ -288,7 +288,7 @@ assert_accounting() {
 assert_drops() {
 	local got
 	got=$(jq -cS '[to_entries[] | select(.key |
-		test("/(blocklisted|rate_[a-z]+|[a-z]+_global|autoban)$"))
+		test("/(blocklisted|rate_[a-z]+|[a-z]+_global|autoban|rule_[a-z]+)$"))
 		| select(.value != 0) | .key] | sort' <<<"$D")
 	assert_equal "$got" "$(jq -cS 'keys' <<<"$1")"
 }

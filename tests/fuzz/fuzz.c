@@ -53,7 +53,7 @@ static const char *const class_names[XG_C_MAX] = { "tcp", "udp", "icmp",
 static const char *const reason_names[XG_R_MAX] = {
 	"pass",	       "allowlisted", "blocklisted", "malformed",  "rate_syn",
 	"rate_udp",    "rate_icmp",   "rate_frag",   "syn_global", "udp_global",
-	"icmp_global", "frag_global", "autoban",
+	"icmp_global", "frag_global", "autoban",     "rule_drop",  "rule_rate",
 };
 static const char *const kind_names[EX_KINDS] = { "short", "l2-bad", "non-ip",
 						  "l3-bad", "ip" };

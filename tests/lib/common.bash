@@ -10,7 +10,7 @@
 #                 loaded, and the test asserts that no pin dir was created
 #                 (a tool that opened a map first would fail "not loaded");
 #   xg_shared_lab one loaded program per file, for tests that only need
-#                 "loaded, empty lists, default settings";
+#                 "loaded, empty lists, no rules, default settings";
 #   xg_load_lab   a lab of the test's own, for tests that load, unload,
 #                 change settings or write counters.
 # tests/e2e/*.bats have one lab per file (xg_lab_up in setup_file).
@@ -162,10 +162,13 @@ xg_set_settings() {
 	local words
 
 	jq -r '((.limits | to_entries[] | [(.key | sub("_"; "-")), .value]),
-		["events", .events] | .[0] + " " + (.[1] | if .rate == 0
+		["events", .events], ["monitor", .monitor] | .[0] + " " + (.[1] | if .rate == 0
 		then "off" else "\(.rate) --burst \(.burst)" end)),
 		"ban \(.ban.seconds) --factor \(.ban.factor) --after \(.ban.after)",
-		"v6-prefix \(.v6_prefix)"' <<<"$1" |
+		"v6-prefix \(.v6_prefix)",
+		"portscan \(.portscan | if .ports == 0 then "off" else
+		"\(.ports)/\(.window_s)s" + (if .ban > 0 then " ban \(.ban)"
+		else "" end) end)"' <<<"$1" |
 		while read -r words; do
 			# shellcheck disable=SC2086 # the words of one setting
 			xg-threshold $words >/dev/null || return 1
@@ -187,7 +190,8 @@ xg_shared_lab() {
 	XG_NS=xgbe-$XG_RID-$XG_FTAG-s
 	export XG_NS XDPGUARD_PIN_DIR=$XG_BPFFS/$XG_NS
 	if [[ -e $fresh ]] && xg-block flush >/dev/null 2>&1 &&
-		xg-allow flush >/dev/null 2>&1; then
+		xg-allow flush >/dev/null 2>&1 &&
+		xg-rule flush >/dev/null 2>&1; then
 		if [[ $(xg-threshold -j 2>/dev/null) != "$(<"$settings")" ]]; then
 			xg_set_settings "$(<"$settings")" || :
 		fi
@@ -457,9 +461,11 @@ xg_udp_send() {
 	grep -qx "xg-dgram-$port" "$out"
 }
 
-# Called from setup() of e2e files: empty lists, the program attached.
+# Called from setup() of e2e files: empty lists, no rules, the program
+# attached.
 xg_lab_reset() {
-	xg-block flush >/dev/null && xg-allow flush >/dev/null || return 1
+	xg-block flush >/dev/null && xg-allow flush >/dev/null &&
+		xg-rule flush >/dev/null || return 1
 	if [[ $(xg-stats -j | jq '.interfaces | length') == 0 ]]; then
 		xg-load -n "$XG_PNS" "$XG_PIF" --mode native || return 1
 	fi
@@ -504,7 +510,7 @@ xg_st_key() {
 	local classes=(tcp udp icmp other_ip non_ip) i c= r=
 	local reasons=(pass allowlisted blocklisted malformed rate_syn rate_udp
 		       rate_icmp rate_frag syn_global udp_global icmp_global
-		       frag_global autoban)
+		       frag_global autoban rule_drop rule_rate)
 
 	for i in "${!classes[@]}"; do [[ ${classes[i]} == "$2" ]] && c=$i; done
 	for i in "${!reasons[@]}"; do [[ ${reasons[i]} == "$3" ]] && r=$i; done
@@ -541,6 +547,18 @@ xg_st_set() {
 		value $(xg_st_le 8 "$4") $(xg_st_le 8 "$5")
 }
 
+# xg_st_rule_hits ID PACKETS BYTES: the hits of rule ID, on the slot
+# xg_rulesrc gives it, written as the program would on every possible CPU.
+xg_st_rule_hits() {
+	local slot
+	slot=$(bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_rulesrc" |
+		jq -e --argjson id "$1" \
+			'first(.[].formatted.value.r | select(.id == $id)).slot') ||
+		return 1
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_rhits" \
+		key $(xg_st_le 4 "$slot") value $(xg_st_le 8 "$2") $(xg_st_le 8 "$3")
+}
+
 # Now on CLOCK_BOOTTIME (the clock of the program's timestamps), in ns.
 xg_st_boot_ns() {
 	awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime
@@ -574,8 +592,10 @@ xg_st_track() {
 	key="0 0 0 0 0 0 0 0 0 0 0xff 0xff ${a//./ }"
 	[[ $a == *" "* ]] && key=$a
 
-	# tat[4], win_start, over[4], strikes, last_over, admitted_ns
-	for f in 32:0 "8:$win" "4:$4" "4:$5" "4:$6" "4:$7" 4:0 "4:$8" 8:0; do
+	# tat[4], win_start, over[4], strikes, last_over, admitted_ns,
+	# ps_bits, ps_start
+	for f in 32:0 "8:$win" "4:$4" "4:$5" "4:$6" "4:$7" 4:0 "4:$8" 8:0 \
+		 8:0 8:0; do
 		for ((i = 0; i < ${f%%:*}; i++)); do
 			out+=($(((${f#*:} >> (8 * i)) & 255)))
 		done
