@@ -116,7 +116,7 @@ static int fill_budget(void)
  * port 53 for sources in 198.19.0.0/24, which no bench frame comes from:
  * a packet to port 53 then checks 16 rules and matches none.
  */
-static int rules_1000(int dense)
+static int rules_1000(int dense, int action)
 {
 	static struct xg_rule_src s[1000 + XG_RULE_CAND];
 	char err[160];
@@ -125,7 +125,7 @@ static int rules_1000(int dense)
 	memset(s, 0, sizeof(s));
 	for (i = 0; i < 1000; i++, n++) {
 		s[n].r.id = n + 1;
-		s[n].r.action = XG_RA_DROP;
+		s[n].r.action = action;
 		s[n].classes = 1U << XG_RC_UDP;
 		s[n].nports = 1;
 		s[n].port_lo[0] = s[n].port_hi[0] = 10000 + i;
@@ -150,12 +150,18 @@ static int rules_1000(int dense)
 
 static int s_rules(void)
 {
-	return rules_1000(0);
+	return rules_1000(0, XG_RA_DROP);
 }
 
 static int s_rules_dense(void)
 {
-	return rules_1000(1);
+	return rules_1000(1, XG_RA_DROP);
+}
+
+/* monitor rules with the monitor budget off: matched, counted, passed */
+static int s_rules_monitor(void)
+{
+	return rules_1000(0, XG_RA_MONITOR);
 }
 
 static int fill_ring(void)
@@ -235,7 +241,10 @@ static int bench(void)
 	    bench_one("udp, limits off, 1000 rules, 16 checked, no match",
 		      &b4_udp, &off, s_rules_dense, BENCH_REPEAT, XDP_PASS) ||
 	    bench_one("udp, limits off, matches 1 of 1000 rules (drop)",
-		      &b4_udp_rule, &off, s_rules, BENCH_REPEAT, XDP_DROP))
+		      &b4_udp_rule, &off, s_rules, BENCH_REPEAT, XDP_DROP) ||
+	    bench_one("udp, limits off, matches 1 of 1000 (monitor)",
+		      &b4_udp_rule, &off, s_rules_monitor, BENCH_REPEAT,
+		      XDP_PASS))
 		return 1;
 	/* One source on every CPU at once, as RSS spreads a flood: the
 	 * cache lines the CPUs share are what this measures.

@@ -358,6 +358,62 @@ static void f_many(void)
 	record(ok);
 }
 
+/* sport ranges at their edges, ICMP codes, a rule for later fragments
+ * only, and IPv6 behind extension headers (ports read after the chain; a
+ * later IPv6 fragment has none).
+ */
+static void f_more_fields(void)
+{
+	const char *name =
+		"rules: sport, icmp code, frag, IPv6 extension headers";
+	struct xg_rule_src s[4] = { rule(XG_RA_DROP, C(UDP), 53, 53),
+				    rule(XG_RA_DROP, C(ICMP), -1, -1),
+				    rule(XG_RA_DROP, C(TCP), 22, 22),
+				    rule(XG_RA_DROP, C(TCP), -1, -1) };
+	struct frame f;
+	int ok;
+
+	s[0].r.match = XG_RM_SPORT;
+	s[0].r.sport_lo = 1024;
+	s[0].r.sport_hi = 2047;
+	s[1].r.match = XG_RM_ICMP_TYPE | XG_RM_ICMP_CODE;
+	s[1].r.icmp_type = 3;
+	s[1].r.icmp_code = 0;
+	s[3].r.match = XG_RM_FRAG;
+	ok = !set_rules(name, s, 4);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_UDP, .ports = 1,
+			.sport = 1024, .dport = 53));
+	ok = ok && !send_expect(name, &f, 1, XG_C_UDP, XG_R_RULE_DROP);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_UDP, .ports = 1,
+			.sport = 2047, .dport = 53));
+	ok = ok && !send_expect(name, &f, 1, XG_C_UDP, XG_R_RULE_DROP);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_UDP, .ports = 1,
+			.sport = 1023, .dport = 53));
+	ok = ok && !send_expect(name, &f, 1, XG_C_UDP, XG_R_PASS);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_UDP, .ports = 1,
+			.sport = 2048, .dport = 53));
+	ok = ok && !send_expect(name, &f, 1, XG_C_UDP, XG_R_PASS);
+	/* type 3 code 0: the frame's code byte is 0 */
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_ICMP, .icmp_type = 3));
+	ok = ok && !send_expect(name, &f, 1, XG_C_ICMP, XG_R_RULE_DROP);
+	BUILD(&f, FRAME(.ip = 4, .proto = IPPROTO_TCP, .ports = 1,
+			.sport = 40000, .dport = 23));
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_PASS);
+	BUILD(&f, B4_FRAG_LATER); /* only the frag rule matches */
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_RULE_DROP) &&
+	     !hits(name, 3, 1);
+	BUILD(&f, FRAME(.ip = 6, .ext = { DSTOPT, { EXT_HOP, 0 } },
+			.proto = IPPROTO_TCP, .ports = 1, .sport = 40000,
+			.dport = 22));
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_RULE_DROP) &&
+	     !hits(name, 2, 1);
+	BUILD(&f, FRAME(.ip = 6, .ext = { { EXT_FRAGMENT, 0, .offset = 8 } },
+			.proto = IPPROTO_TCP));
+	ok = ok && !send_expect(name, &f, 1, XG_C_TCP, XG_R_RULE_DROP) &&
+	     !hits(name, 3, 2) && !hits(name, 2, 1);
+	record(ok);
+}
+
 /* More candidates than one packet may meet: refused, nothing written. */
 static void f_too_dense(void)
 {
@@ -414,6 +470,7 @@ void run_rules(void)
 	f_monitor();
 	f_portless();
 	f_fields();
+	f_more_fields();
 	f_many();
 	f_too_dense();
 	f_banks();

@@ -145,6 +145,34 @@ dropped_total() {
 	assert_equal "$(xg_counter udp pass)" $((n + 3))
 }
 
+@test "a monitor rule on TCP 22: exactly one event for each packet of a connection to it" {
+	local p0 p1 n id
+	xg-block flush
+	xg-rule add proto tcp dport 22 monitor
+	id=$(xg-rule list -j | jq '.[0].id')
+	ip netns exec "$XG_PNS" timeout 10 socat -u \
+		"TCP-LISTEN:22,bind=$XG_P4,reuseaddr" /dev/null \
+		</dev/null >/dev/null 2>&1 3>&- &
+	xg_wait_listen tcp 22 || fail "nothing listens on 22"
+	p0=$(xg_counter tcp pass)
+	ev_start -j
+	echo "hello over ssh's port" |
+		ip netns exec "$XG_CNS" timeout 5 socat -u - "TCP:$XG_P4:22"
+	sleep 0.5 # the FIN's ACK, and the event reader
+	ev_stop
+	wait
+	p1=$(xg_counter tcp pass)
+	n=$((p1 - p0))
+	((n >= 4)) || fail "the connection made only $n packets"
+	# every packet of the client's side of the connection, and only
+	# those, is a monitor event of the rule, passed
+	assert_equal "$(jq -c 'select(.type == "monitor")' "$EV_OUT" | wc -l)" "$n"
+	assert_equal "$(jq -c 'select(.type == "monitor") | [.rule, .reason, .dport, .dst]' "$EV_OUT" | sort -u)" \
+		"[$id,\"pass\",22,\"$XG_P4\"]"
+	assert_equal "$(jq -c 'select(.type == "monitor") | .tcp_flags | index("SYN") != null' "$EV_OUT" | grep -c true)" 1
+	assert_equal "$(xg-rule list -j | jq '.[0].hits')" "$n"
+}
+
 @test "text lines: TCP, UDP, ICMP, a fragment, IPv6 TCP and ICMPv6" {
 	ev_start
 	gen --proto syn --src "$XG_C4" --dst "$XG_P4" --sport 40001 --dport 443 -c 1
