@@ -695,40 +695,46 @@ boot_ns() {
 	assert_equal "$(bits)" 0
 }
 
-# pfx_word WORD: word WORD of xg_pfx, unsigned decimal (from its bytes:
-# jq would round a 64-bit number).
-pfx_word() {
-	local b v=0 i=0
-	for b in $(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_pfx" \
-		key $(printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) \
-			$(($1 >> 16 & 255)) $(($1 >> 24))) -j | jq -r '.value[]'); do
-		v=$((v | b << (8 * i++)))
+# pfx_bit N24: 1 if the xg_pfx bit of the IPv4 /24 number N24 (the
+# address >> 8) is set: the bit is a hash of the /24 (xg_pfx4_bit() in
+# xg_abi.h), read byte by byte from its 64-bit word.
+pfx_bit() {
+	local bit=$(((($1 * 0x9e3779b1) & 0xffffffff) >> 12)) byte
+	byte=$(bpftool map lookup pinned "$XDPGUARD_PIN_DIR/xg_pfx" \
+		key $(printf '%d %d %d %d' $((bit >> 6 & 255)) \
+			$((bit >> 14 & 255)) 0 0) -j |
+		jq -r ".value[$((bit >> 3 & 7))]")
+	echo $(((byte >> (bit & 7)) & 1))
+}
+
+# pfx_bits N24...: the bits of those /24s, in a row.
+pfx_bits() {
+	local n out=
+
+	for n in "$@"; do
+		out+=$(pfx_bit "$n")
 	done
-	printf '%u\n' "$v"
+	echo "$out"
 }
 
 @test "xg_pfx: the /24s of the prefixes of both lists, rebuilt on every change" {
 	xg_shared_lab
-	# 198.18.4.0/24 is /24 number 0xc61204: word 0x31848, bit 4;
-	# 198.18.0.0/22 covers bits 0-3 of word 0x31848 too
-	local w=$((0xc61204 >> 6))
-	assert_equal "$(pfx_word $w)" 0
+	# 198.18.0-5.0/24 are /24s 0xc61200-0xc61205; their bits differ
+	local n0=$((0xc61200)) n4=$((0xc61204)) n5=$((0xc61205))
+	assert_equal "$(pfx_bits $n0 $((n0 + 1)) $((n0 + 2)) $((n0 + 3)) $n4 $n5)" 000000
 	xg-block 198.18.4.0/24
-	assert_equal "$(pfx_word $w)" 16
+	assert_equal "$(pfx_bits $n0 $((n0 + 1)) $((n0 + 2)) $((n0 + 3)) $n4 $n5)" 000010
 	xg-allow 198.18.0.0/22
-	assert_equal "$(pfx_word $w)" $((16 | 15))
+	assert_equal "$(pfx_bits $n0 $((n0 + 1)) $((n0 + 2)) $((n0 + 3)) $n4 $n5)" 111110
 	# a host entry is no prefix: its /24 stays clear
 	xg-block 198.18.5.1
-	assert_equal "$(pfx_word $w)" $((16 | 15))
+	assert_equal "$(pfx_bits $n0 $((n0 + 1)) $((n0 + 2)) $((n0 + 3)) $n4 $n5)" 111110
 	xg-block del 198.18.4.0/24
-	assert_equal "$(pfx_word $w)" 15
-	# a /16 sets its 256 /24s: words 0x31840-0x31843, all ones
+	assert_equal "$(pfx_bits $n0 $((n0 + 1)) $((n0 + 2)) $((n0 + 3)) $n4 $n5)" 111100
+	# a /16 sets the bits of its 256 /24s
 	xg-block 198.18.0.0/16
-	assert_equal "$(pfx_word $((0xc61200 >> 6)))" 18446744073709551615
-	assert_equal "$(pfx_word $((0xc612ff >> 6)))" 18446744073709551615
-	assert_equal "$(pfx_word $((0xc61300 >> 6)))" 0
+	assert_equal "$(pfx_bits $n4 $n5 $((n0 + 128)) $((n0 + 255)))" 1111
 	xg-block flush
 	xg-allow flush
-	assert_equal "$(pfx_word $w)" 0
-	assert_equal "$(pfx_word $((0xc61200 >> 6)))" 0
+	assert_equal "$(pfx_bits $n0 $n4 $n5 $((n0 + 255)))" 0000
 }
