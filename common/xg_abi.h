@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 6
+#define XG_ABI_VERSION 7
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
