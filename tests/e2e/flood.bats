@@ -205,28 +205,7 @@ nft_counters() {
 
 # ---- observation -------------------------------------------------------------
 
-rx_packets() {
-	ip -n "$XG_PNS" -s -j link show "$XG_PIF" | jq '.[0].stats64.rx.packets'
-}
 
-# Wait (at most 3 s) until the protected end has received nothing for
-# 0.3 s: the counters below are read one after the other, so they only
-# agree when no packet arrives in between.
-quiet() {
-	local last=-1 now stable=0 i
-
-	for ((i = 0; i < 30; i++)); do
-		now=$(rx_packets)
-		if [[ $now == "$last" ]]; then
-			((++stable >= 3)) && return 0
-		else
-			stable=0
-			last=$now
-		fi
-		sleep 0.1
-	done
-	return 0
-}
 
 # Everything the accounting compares, at one quiet moment.
 snap() {
@@ -262,9 +241,6 @@ delta() {
 	echo "# delta: $D"
 }
 
-d() {
-	jq -er --arg k "$1" '.[$k]' <<<"$D"
-}
 
 # The identities that hold for any traffic: the reasons add up to the
 # total, the total is what the veth received, and what xdpguard passed is
@@ -293,15 +269,7 @@ assert_drops() {
 	assert_equal "$got" "$(jq -cS 'keys' <<<"$1")"
 }
 
-# assert_between LOW VALUE HIGH
-assert_between() {
-	((${1} <= ${2} && ${2} <= ${3})) ||
-		fail "expected $1 <= $2 <= $3"
-}
 
-now_us() {
-	echo "${EPOCHREALTIME/./}"
-}
 
 # hping ARGS...: hping3 in the client namespace; SENT = the packets it
 # says it transmitted, DUR_MS = how long it ran (milliseconds, rounded up).
@@ -315,12 +283,6 @@ hping() {
 	echo "# hping3 $*: $SENT sent in $DUR_MS ms"
 }
 
-# ceiling RATE BURST: the most packets a bucket can pass in DUR_MS (which,
-# for hping3, includes its wait for late replies after the last packet: the
-# bound is generous, never too tight).
-ceiling() {
-	echo $(($2 + ($1 * DUR_MS + 999) / 1000 + 1))
-}
 
 # ---- legitimate clients ------------------------------------------------------
 

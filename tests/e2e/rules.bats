@@ -170,27 +170,7 @@ nft_counters() {
 
 # ---- observation -------------------------------------------------------------
 
-rx_packets() {
-	ip -n "$XG_PNS" -s -j link show "$XG_PIF" | jq '.[0].stats64.rx.packets'
-}
 
-# Wait (at most 3 s) until the protected end has received nothing for
-# 0.3 s, so that the counters read one after the other agree.
-quiet() {
-	local last=-1 now stable=0 i
-
-	for ((i = 0; i < 30; i++)); do
-		now=$(rx_packets)
-		if [[ $now == "$last" ]]; then
-			((++stable >= 3)) && return 0
-		else
-			stable=0
-			last=$now
-		fi
-		sleep 0.1
-	done
-	return 0
-}
 
 # Everything the accounting compares, at one quiet moment: xg-stats -j,
 # the frames the protected veth received, the nft counters and the rules'
@@ -229,9 +209,6 @@ delta() {
 	echo "# delta: $D"
 }
 
-d() {
-	jq -er --arg k "$1" '.[$k]' <<<"$D"
-}
 
 # The identities that hold for any traffic: the reasons add up to the
 # total, the total is what the veth received, and what xdpguard passed is
@@ -261,15 +238,7 @@ assert_drops() {
 	assert_equal "$got" "$(jq -cS 'keys' <<<"$1")"
 }
 
-# assert_between LOW VALUE HIGH
-assert_between() {
-	((${1} <= ${2} && ${2} <= ${3})) ||
-		fail "expected $1 <= $2 <= $3"
-}
 
-now_us() {
-	echo "${EPOCHREALTIME/./}"
-}
 
 # add_rule WORDS...: xg-rule add; RID = the new rule's id.
 add_rule() {
@@ -303,10 +272,6 @@ gen() {
 	echo "# xg-gen $*: $out, $DUR_MS ms wall"
 }
 
-# ceiling RATE BURST: the most packets a bucket can pass in DUR_MS.
-ceiling() {
-	echo $(($2 + ($1 * DUR_MS + 999) / 1000 + 1))
-}
 
 # known_start PPS: the known client sends UDP to KNOWN_PORT, PPS datagrams
 # a second, until known_stop (hping3 in the client namespace).

@@ -604,6 +604,53 @@ xg_st_track() {
 		"key $key value ${out[*]}"
 }
 
+# ---- e2e accounting helpers (flood.bats, rules.bats) ------------------------
+
+rx_packets() {
+	ip -n "$XG_PNS" -s -j link show "$XG_PIF" | jq '.[0].stats64.rx.packets'
+}
+
+# Wait (at most 3 s) until the protected end has received nothing for
+# 0.3 s: a test's counters are read one after the other, so they only
+# agree when no packet arrives in between.
+quiet() {
+	local last=-1 now stable=0 i
+
+	for ((i = 0; i < 30; i++)); do
+		now=$(rx_packets)
+		if [[ $now == "$last" ]]; then
+			((++stable >= 3)) && return 0
+		else
+			stable=0
+			last=$now
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
+# assert_between LOW VALUE HIGH
+assert_between() {
+	((${1} <= ${2} && ${2} <= ${3})) ||
+		fail "expected $1 <= $2 <= $3"
+}
+
+now_us() {
+	echo "${EPOCHREALTIME/./}"
+}
+
+# ceiling RATE BURST: the most packets a bucket can pass in DUR_MS (which,
+# for hping3, includes its wait for late replies after the last packet: the
+# bound is generous, never too tight).
+ceiling() {
+	echo $(($2 + ($1 * DUR_MS + 999) / 1000 + 1))
+}
+
+# d KEY: the value of KEY in $D, the change a test's delta() worked out.
+d() {
+	jq -er --arg k "$1" '.[$k]' <<<"$D"
+}
+
 # ---- xg-events helpers (xg_ev_*) ---------------------------------------------
 
 # The pid of the xg-events that reads the events of $XDPGUARD_PIN_DIR (it
