@@ -66,6 +66,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_EVENTS SEC(".maps");
 
+/* Features of passing packets for xg-features; the budget is
+ * XG_LIM_FEATURES. A ring of its own: its reader runs beside xg-events.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XG_FEATS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_FEATS SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

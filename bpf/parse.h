@@ -83,6 +83,7 @@ struct xg_pkt {
 	__u8 tcp_flags; /* XG_TCP_*; 0 unless a TCP header was parsed */
 	__u8 src6; /* the source is IPv6 (not IPv4, nor IPv4-mapped) */
 	__u16 dport; /* TCP or UDP, once parse_l4() read it; host order */
+	__u16 mon_rule; /* the slot of a monitor rule that matched, plus 1 */
 };
 
 /* An IPv6 packet from an IPv4-mapped address (::ffff:a.b.c.d) is taken

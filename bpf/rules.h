@@ -265,7 +265,7 @@ static __always_inline int rule_take(const struct xg_rule *r,
  * source as the automatic bans do.
  */
 static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx,
-					const struct xg_pkt *p,
+					struct xg_pkt *p,
 					const struct xg_config *cfg,
 					struct xg_state *st, __u32 class)
 {
@@ -285,7 +285,10 @@ static __always_inline __u32 apply_rule(struct xdp_md *ctx, int idx,
 	if (r->action == XG_RA_PASS)
 		return XG_RULE_PASS;
 	if (r->action == XG_RA_MONITOR) {
-		/* offered at the match; the packet goes on to the limits */
+		/* offered at the match; the packet goes on to the limits,
+		 * and to the features if it passes them
+		 */
+		p->mon_rule = slot + 1;
 		if (cfg->limit[XG_LIM_MONITOR].rate)
 			send_event(ctx,
 				   event_arg_pkt(p) |

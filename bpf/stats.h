@@ -8,21 +8,23 @@
 
 #include "maps.h"
 
-/* Every path ends here, so each packet lands in exactly one slot and the
- * reasons add up to the packets seen.
+/* Every path counts here once, so each packet lands in exactly one slot
+ * and the reasons add up to the packets seen. Returns the count of the
+ * slot with this packet (on this CPU, its low 32 bits): the 1-in-N of
+ * the features (features.h).
  */
-static __always_inline int finish(const struct xdp_md *ctx, __u32 class,
-				  __u32 reason, int verdict)
+static __always_inline __u32 count_packet(const struct xdp_md *ctx, __u32 class,
+					  __u32 reason)
 {
 	__u32 key = XG_STATS_KEY(xg_ifslot, class, reason);
 	struct xg_counter *c = bpf_map_lookup_elem(&XG_MAP_STATS, &key);
 
-	if (c) {
-		/* Per-CPU value: plain adds, no other writer. */
-		c->packets += 1;
-		c->bytes += ctx->data_end - ctx->data;
-	}
-	return verdict;
+	if (!c)
+		return 0;
+	/* Per-CPU value: plain adds, no other writer. */
+	c->packets += 1;
+	c->bytes += ctx->data_end - ctx->data;
+	return c->packets;
 }
 
 #endif /* XG_BPF_STATS_H */

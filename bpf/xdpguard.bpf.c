@@ -15,6 +15,7 @@
 #include "rules.h"
 #include "stats.h"
 #include "events.h"
+#include "features.h"
 
 static __always_inline __u32 class_of(const struct xg_pkt *p)
 {
@@ -148,7 +149,7 @@ int xdpguard(struct xdp_md *ctx)
 		.data = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
 	};
-	__u32 zero = 0, class, reason, flags = 0;
+	__u32 zero = 0, class, reason, count, flags = 0;
 	struct xg_state *st = bpf_map_lookup_elem(&XG_MAP_STATE, &zero);
 	struct xg_config *cfg = NULL;
 	struct xg_pkt p = {};
@@ -172,7 +173,19 @@ int xdpguard(struct xdp_md *ctx)
 			   event_arg_verdict(&p, class, reason, cfg->gen),
 			   cfg->limit[XG_LIM_EVENTS].interval_ns,
 			   cfg->limit[XG_LIM_EVENTS].tau_ns);
-	return finish(ctx, class, reason, verdict);
+	count = count_packet(ctx, class, reason);
+	/* Passes only, with an IP header: one compare while features are
+	 * off, a multiply more while they sample nothing.
+	 */
+	if (verdict == XDP_PASS && cfg && cfg->limit[XG_LIM_FEATURES].rate &&
+	    p.l3_off && feature_due(cfg, count, &p))
+		send_feature(ctx,
+			     event_arg_pkt(&p) |
+				     (__u64)p.mon_rule << XG_FT_ARG_RULE_SHIFT,
+			     event_arg_verdict(&p, class, reason, cfg->gen),
+			     cfg->limit[XG_LIM_FEATURES].interval_ns,
+			     cfg->limit[XG_LIM_FEATURES].tau_ns);
+	return verdict;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -203,6 +203,8 @@ static const struct map_spec map_specs[] = {
 		 sizeof(struct xg_iface)),
 	MAP_SPEC_X(XG_MAP_EVENTS, events, BPF_MAP_TYPE_RINGBUF, 0, 0,
 		   XG_EVENTS_BYTES, 0),
+	MAP_SPEC_X(XG_MAP_FEATS, feats, BPF_MAP_TYPE_RINGBUF, 0, 0,
+		   XG_FEATS_BYTES, 0),
 	MAP_SPEC_X(XG_MAP_EVSTATS, evstats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		   sizeof(struct xg_evstats), 1, 0),
 	MAP_SPEC_X(XG_MAP_RULES, rules, BPF_MAP_TYPE_ARRAY, 4,

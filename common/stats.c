@@ -183,6 +183,12 @@ int xg_evstats_read(int evstats_fd, struct xg_evstats *out)
 		out->sent += v[cpu].sent;
 		out->sampled += v[cpu].sampled;
 		out->lost += v[cpu].lost;
+		out->mon_sent += v[cpu].mon_sent;
+		out->mon_sampled += v[cpu].mon_sampled;
+		out->mon_lost += v[cpu].mon_lost;
+		out->feat_sent += v[cpu].feat_sent;
+		out->feat_sampled += v[cpu].feat_sampled;
+		out->feat_lost += v[cpu].feat_lost;
 	}
 out:
 	free(v);

@@ -187,7 +187,7 @@ struct xg_maps {
 	int block4, block6, block4p, block6p;
 	int stats, meta, ifaces;
 	int state, track, global, admit, hot, pfx;
-	int events, evstats;
+	int events, feats, evstats;
 	int rules, rsets, rports, rhits, rbucket, rulesrc, rsrc;
 };
 

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 7
+#define XG_ABI_VERSION 8
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -28,6 +28,7 @@
 #define XG_MAP_STATS xg_stats /* percpu array XG_STATS_SLOTS -> xg_counter */
 #define XG_MAP_EVENTS xg_events /* ring buffer of struct xg_event */
 #define XG_MAP_EVSTATS xg_evstats /* percpu array[1] -> struct xg_evstats */
+#define XG_MAP_FEATS xg_feats /* ring buffer of struct xg_feature */
 #define XG_MAP_STATE xg_state /* mmapable array[1] -> struct xg_state */
 #define XG_MAP_RULES xg_rules /* array 2 x XG_MAX_RULES -> struct xg_rule */
 #define XG_MAP_RSETS xg_rsets /* array 2 x XG_MAX_RSETS -> struct xg_rset */
@@ -79,6 +80,10 @@
 #define XG_IF_SLOT_DETACHED 0
 /* Drop events: the ring buffer holds ~3,600 records (power of 2, pages). */
 #define XG_EVENTS_BYTES (256 * 1024)
+/* Features of passing packets (xg-features): ~3,600 records too, 36 ms
+ * of a stream of 100,000 a second; the reader drains it far more often.
+ */
+#define XG_FEATS_BYTES (256 * 1024)
 /* Sources tracked for rate limits (LRU: a spoofed flood evicts the oldest,
  * it cannot fill the map). ~130 bytes each, preallocated: 4 MiB.
  * xg-load --track N sets it.
@@ -287,6 +292,7 @@ enum xg_limit_id {
 						     * CPUs together; not a
 						     * packet limit */
 	XG_LIM_MONITOR, /* monitor events (rules), all CPUs together */
+	XG_LIM_FEATURES, /* features of passing packets, all CPUs together */
 	XG_LIM_MAX,
 };
 
@@ -323,8 +329,29 @@ struct xg_config {
 	__u32 ps_window_s;
 	__u32 ps_bits;
 	__u32 ps_ban_secs; /* 0: report only */
-	__u32 pad;
+	/* Features (xg-threshold features): every feat_n-th passing packet
+	 * of a counter (interface, class, reason, CPU) is offered to the
+	 * XG_LIM_FEATURES budget; 0 = none but monitor rules' matches.
+	 * feat_mul is user space's: xg_feat_mul(feat_n).
+	 */
+	__u32 feat_n;
+	__u64 feat_mul;
 };
+
+/* The constant of the test "count is a multiple of n" without a
+ * division (Lemire, Kaser, Kurz 2019): for a 32-bit count c,
+ * c x m <= m - 1 (mod 2^64) exactly when n divides c. n = 1 gives m = 0,
+ * which every count passes.
+ */
+static inline __u64 xg_feat_mul(__u32 n)
+{
+	return n > 1 ? ~0ULL / n + 1 : 0;
+}
+
+static inline int xg_feat_due(__u32 count, __u64 mul)
+{
+	return count * mul <= mul - 1;
+}
 
 /* xg_src.ps_bits: destination port p sets bit xg_ps_bit(p). */
 static inline __u32 xg_ps_bit(__u16 port)
@@ -396,6 +423,10 @@ static inline void xg_limit_derive(struct xg_config *cfg)
 #define XG_DEF_BAN_AFTER 10
 #define XG_DEF_EVENTS_RATE 100 /* drop events per second (burst 2x) */
 #define XG_DEF_MONITOR_RATE 100 /* monitor events per second (burst 2x) */
+/* Features are off (rate 0); once on, every passing packet is offered to
+ * their budget unless xg-threshold features sample 1/N says otherwise.
+ */
+#define XG_DEF_FEAT_N 1
 
 /* The XG_DEF_* settings: what xg-load writes on a first load, and what
  * the packet tests start from. Needs memset (string.h) in user space.
@@ -429,6 +460,8 @@ static inline void xg_config_defaults(struct xg_config *cfg)
 	cfg->ban_secs = XG_DEF_BAN_SECS;
 	cfg->ban_factor = XG_DEF_BAN_FACTOR;
 	cfg->ban_after = XG_DEF_BAN_AFTER;
+	cfg->feat_n = XG_DEF_FEAT_N;
+	cfg->feat_mul = xg_feat_mul(XG_DEF_FEAT_N);
 }
 
 /* ---- rules (xg-rule) -------------------------------------------------
@@ -620,6 +653,7 @@ struct xg_global {
 	struct xg_gbucket ev; /* XG_LIM_EVENTS, in bpf_ktime_get_coarse_ns()
 			       * time */
 	struct xg_gbucket mon; /* XG_LIM_MONITOR, the same */
+	struct xg_gbucket feat; /* XG_LIM_FEATURES, the same */
 };
 
 /* A class is under attack while its budget refuses new sources; the
@@ -744,6 +778,7 @@ struct xg_iface {
 #define XG_EV_ICMP (1U << 2) /* sport/dport hold ICMP(v6) type and code */
 #define XG_EV_FRAG (1U << 3) /* a non-first fragment: no L4 header */
 #define XG_EV_L3 (1U << 4) /* saddr/daddr are valid (IP header parsed) */
+#define XG_EV_RULE (1U << 5) /* xg_feature: a monitor rule matched (rule) */
 
 /* One dropped packet, sampled into XG_MAP_EVENTS. Ports in host order,
  * addresses in network order.
@@ -794,6 +829,39 @@ struct xg_evstats {
 	__u64 mon_sent;
 	__u64 mon_sampled;
 	__u64 mon_lost;
+	/* features: every passing packet offered to their budget (1 in
+	 * feat_n, and monitor rules' matches) is one of these
+	 */
+	__u64 feat_sent;
+	__u64 feat_sampled; /* over the XG_LIM_FEATURES budget */
+	__u64 feat_lost; /* within it, but the ring buffer was full */
+	__u64 pad2;
+};
+
+/* The features of one passing packet, in XG_MAP_FEATS (xg-features).
+ * Ports in host order, addresses in network order.
+ */
+struct xg_feature {
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	__u32 saddr[4]; /* IPv4 in saddr[0] */
+	__u32 daddr[4];
+	__u32 ifindex; /* ingress ifindex, in the interface's namespace */
+	__u32 len; /* frame length, Ethernet header included */
+	__u16 sport; /* TCP or UDP (XG_EV_PORTS); else 0 */
+	__u16 dport;
+	/* the bytes after the TCP header (data offset), the UDP header or
+	 * the 8 bytes of an ICMP header, as the IP header counts them; all
+	 * of the IP payload for other protocols and non-first fragments
+	 */
+	__u16 payload_len;
+	__u16 ifslot; /* counter slot of the interface: xg_iface.slot */
+	__u16 rule; /* XG_EV_RULE: the slot of the monitor rule */
+	__u8 l4proto; /* IP protocol number (after IPv6 extension headers) */
+	__u8 tcp_flags; /* byte 13 of the TCP header; 0 if not TCP */
+	__u8 tos; /* IPv4 TOS byte, IPv6 traffic class */
+	__u8 flags; /* XG_EV_* */
+	__u8 ipver; /* 4 or 6 */
+	__u8 reason; /* XG_R_PASS, XG_R_ALLOWLISTED or XG_R_MALFORMED */
 };
 
 #define XG_EV_SKIP_MAX 63
@@ -803,19 +871,20 @@ _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 384, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8 + 2 * 384, "xg_state layout");
+_Static_assert(sizeof(struct xg_config) == 416, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 416, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 88, "xg_src layout");
 _Static_assert(sizeof(struct xg_rule) == 96, "xg_rule layout");
 _Static_assert(sizeof(struct xg_rule_src) == 136, "xg_rule_src layout");
 _Static_assert(sizeof(struct xg_rset) == 36, "xg_rset layout");
-_Static_assert(sizeof(struct xg_global) == 640, "xg_global layout");
+_Static_assert(sizeof(struct xg_global) == 704, "xg_global layout");
 _Static_assert(sizeof(struct xg_admit) == 256, "xg_admit layout");
 _Static_assert(sizeof(struct xg_hot_slot) == 40, "xg_hot layout");
 _Static_assert(XG_HOT_SLOTS == 64, "xg_hot_tag() >> 58 picks a slot");
 _Static_assert(sizeof(struct xg_meta) == 24, "xg_meta layout");
 _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
-_Static_assert(sizeof(struct xg_evstats) == 64, "xg_evstats layout");
+_Static_assert(sizeof(struct xg_evstats) == 96, "xg_evstats layout");
+_Static_assert(sizeof(struct xg_feature) == 64, "xg_feature layout");
 
 #endif /* XG_ABI_H */
