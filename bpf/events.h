@@ -165,14 +165,34 @@ static __always_inline __u64 event_arg_pkt(const struct xg_pkt *p)
 
 #define XG_EV_GEN_MASK 0xffffff
 
+/* The packet's part of event_arg_verdict(). */
+static __always_inline __u32 event_arg_l4(const struct xg_pkt *p)
+{
+	return p->l4proto | (__u32)(p->ipv6 & 1) << 8 |
+	       (__u32)(p->nonfirst_frag & 1) << 9 | (__u32)p->tcp_flags << 16;
+}
+
+/* event_arg_verdict() from what parsing packed (xg_pkt.arg_l4): a few
+ * instructions at the end of each of the many paths the verifier walks.
+ */
+static __always_inline __u64 event_arg_packed(const struct xg_pkt *p,
+					      __u32 class, __u32 reason,
+					      __u32 gen)
+{
+	return p->arg_l4 | (class & 0xff) << 24 | (__u64)(reason & 0xff) << 32 |
+	       (__u64)(gen & XG_EV_GEN_MASK) << 40;
+}
+
 static __always_inline __u64 event_arg_verdict(const struct xg_pkt *p,
 					       __u32 class, __u32 reason,
 					       __u32 gen)
 {
-	return p->l4proto | (p->ipv6 ? XG_EV_ARG_IPV6 : 0) |
-	       (p->nonfirst_frag ? XG_EV_ARG_FRAG : 0) |
-	       (__u32)p->tcp_flags << 16 | (class & 0xff) << 24 |
-	       (__u64)(reason & 0xff) << 32 |
+	/* ipv6 and nonfirst_frag are 0 or 1: shifts, no branch for the
+	 * verifier to walk twice at the end of every path
+	 */
+	return p->l4proto | (__u32)(p->ipv6 & 1) << 8 |
+	       (__u32)(p->nonfirst_frag & 1) << 9 | (__u32)p->tcp_flags << 16 |
+	       (class & 0xff) << 24 | (__u64)(reason & 0xff) << 32 |
 	       (__u64)(gen & XG_EV_GEN_MASK) << 40;
 }
 

@@ -6,8 +6,8 @@
  * rate is 0). While they are on, a packet is offered to the budget when
  * a monitor rule matched it, or when the counter it was just counted in
  * (interface, class, reason, this CPU) reached a multiple of feat_n: a
- * multiply and a compare, no map and no helper (xg_feat_due()). So the
- * sampling is exact per counter and CPU: 1 in N of each.
+ * call, a multiply and a compare, no map and no helper (xg_feat_due()).
+ * So the sampling is exact per counter and CPU: 1 in N of each.
  *
  * An offered packet is counted once in xg_evstats: feat_sent,
  * feat_sampled (no token in the budget) or feat_lost (the ring buffer
@@ -35,17 +35,6 @@
  * the slot of the monitor rule that matched, plus one; 0 for none.
  */
 #define XG_FT_ARG_RULE_SHIFT 50
-
-/* Whether a passing packet, just counted as the @count-th of its counter,
- * goes to the budget: the caller has checked that features are on and
- * that the packet has an IP header.
- */
-static __always_inline int feature_due(const struct xg_config *cfg, __u32 count,
-				       const struct xg_pkt *p)
-{
-	return p->mon_rule ||
-	       (cfg->feat_n && xg_feat_due(count, cfg->feat_mul));
-}
 
 /* Addresses and TOS (IPv4) or traffic class (IPv6) of the IP header at
  * @l3, which passed its checks.
@@ -117,28 +106,43 @@ static __always_inline void feature_l4(const struct xdp_md *ctx,
 	f->flags |= XG_EV_PORTS;
 }
 
-/* The feature step, for a passing packet that feature_due() picked, with
- * the arguments of send_event() (events.h) and the rule above the
- * offsets; returns 0. A global function, verified once.
+/* The budget of the features, from the settings in force. */
+static __always_inline int feature_limit(struct xg_limit *lim)
+{
+	struct xg_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&XG_MAP_STATE, &zero);
+	if (!st)
+		return -1;
+	*lim = st->cfg[st->cfg_slot & 1].limit[XG_LIM_FEATURES];
+	return lim->rate ? 0 : -1;
+}
+
+/* The feature step, for a passing packet while features are on: the
+ * arguments of send_event() (events.h) with the rule above the offsets,
+ * the count of the packet's counter with it (count_packet()) and the
+ * sample's xg_config.feat_mul; returns 0. A global function, verified
+ * once. A packet is offered to the budget if it has an IP header and a
+ * monitor rule matched it or its count is a multiple of the sample's N:
+ * for the others the call is all the cost.
  */
 __attribute__((noinline)) int send_feature(struct xdp_md *ctx, __u64 pkt,
-					   __u64 verdict, __u64 interval_ns,
-					   __u64 tau_ns)
+					   __u64 verdict, __u64 count,
+					   __u64 mul)
 {
+	__u32 rule = (pkt >> XG_FT_ARG_RULE_SHIFT) & (2 * XG_MAX_RULES - 1);
 	struct xg_evstats *es;
 	struct xg_feature *f;
 	struct xg_global *g;
 	struct xg_limit lim;
 	struct xg_pkt p;
-	__u32 rule;
 
-	lim.interval_ns = interval_ns;
-	lim.tau_ns = tau_ns;
-	if (!ctx)
+	if (!ctx || !(pkt & 0xffff) || (!rule && !xg_feat_due(count, mul)))
 		return 0;
 	es = evstats();
 	g = global_bucket();
-	if (!es || !g)
+	if (!es || !g || feature_limit(&lim))
 		return 0;
 	if (!event_token(&g->feat, xg_now_coarse(), &lim)) {
 		es->feat_sampled += 1;
@@ -161,7 +165,6 @@ __attribute__((noinline)) int send_feature(struct xdp_md *ctx, __u64 pkt,
 	f->reason = (verdict >> 32) & 0xff;
 	feature_l3(ctx, p.l3_off, p.ipv6, f);
 	feature_l4(ctx, &p, f);
-	rule = (pkt >> XG_FT_ARG_RULE_SHIFT) & (2 * XG_MAX_RULES - 1);
 	if (rule) {
 		f->rule = rule - 1;
 		f->flags |= XG_EV_RULE;

@@ -84,6 +84,11 @@ struct xg_pkt {
 	__u8 src6; /* the source is IPv6 (not IPv4, nor IPv4-mapped) */
 	__u16 dport; /* TCP or UDP, once parse_l4() read it; host order */
 	__u16 mon_rule; /* the slot of a monitor rule that matched, plus 1 */
+	/* The fields above as the report steps take them (events.h), packed
+	 * once after parsing; 0 for a packet decided before that.
+	 */
+	__u64 arg_pkt; /* event_arg_pkt() */
+	__u32 arg_l4; /* event_arg_l4() */
 };
 
 /* An IPv6 packet from an IPv4-mapped address (::ffff:a.b.c.d) is taken

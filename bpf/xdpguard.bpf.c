@@ -97,6 +97,8 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 	 * fragmenting does not get around the blocklist.
 	 */
 	l4_bad = l3 || (!p->nonfirst_frag && parse_l4(c, p) < 0);
+	p->arg_pkt = event_arg_pkt(p);
+	p->arg_l4 = event_arg_l4(p);
 	reason = decide_lists(st ? st->lists & XG_L_LISTS : 0, p, l4_bad);
 	if (!cfg)
 		return reason;
@@ -169,22 +171,21 @@ int xdpguard(struct xdp_md *ctx)
 	 */
 	if (verdict == XDP_DROP && cfg && cfg->limit[XG_LIM_EVENTS].rate &&
 	    !event_skipped(cfg->gen))
-		send_event(ctx, event_arg_pkt(&p),
-			   event_arg_verdict(&p, class, reason, cfg->gen),
+		send_event(ctx, p.arg_pkt,
+			   event_arg_packed(&p, class, reason, cfg->gen),
 			   cfg->limit[XG_LIM_EVENTS].interval_ns,
 			   cfg->limit[XG_LIM_EVENTS].tau_ns);
 	count = count_packet(ctx, class, reason);
-	/* Passes only, with an IP header: one compare while features are
-	 * off, a multiply more while they sample nothing.
+	/* Passes only: one compare while features are off; the call
+	 * decides the rest (its walk is the verifier's once, not at the end
+	 * of every path here).
 	 */
-	if (verdict == XDP_PASS && cfg && cfg->limit[XG_LIM_FEATURES].rate &&
-	    p.l3_off && feature_due(cfg, count, &p))
+	if (verdict == XDP_PASS && cfg && cfg->limit[XG_LIM_FEATURES].rate)
 		send_feature(ctx,
-			     event_arg_pkt(&p) |
-				     (__u64)p.mon_rule << XG_FT_ARG_RULE_SHIFT,
-			     event_arg_verdict(&p, class, reason, cfg->gen),
-			     cfg->limit[XG_LIM_FEATURES].interval_ns,
-			     cfg->limit[XG_LIM_FEATURES].tau_ns);
+			     p.arg_pkt | (__u64)p.mon_rule
+						 << XG_FT_ARG_RULE_SHIFT,
+			     event_arg_packed(&p, class, reason, cfg->gen),
+			     count, cfg->feat_mul);
 	return verdict;
 }
 

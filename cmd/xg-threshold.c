@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xg-threshold: show or change the flood limits (per-source rates, the
  * budgets of new sources and the ceilings of each class, automatic bans,
- * the IPv6 tracking prefix) and the
- * budget of drop events. A change is one xg_config_write under the lock:
+ * the IPv6 tracking prefix, port scans) and the
+ * budgets of drop events, monitor events and features. A change is one xg_config_write under the lock:
  * every guarded interface sees the old settings or the new ones, never a
  * mix.
  */
@@ -17,6 +17,9 @@
  * pipeline can take in; the ring buffer holds only ~3,600 of them.
  */
 #define EVENTS_RATE_MAX 1000000
+/* Features: a reader keeps up with some 10^5 to 10^6 a second. */
+#define FEATURES_RATE_MAX 10000000
+#define SAMPLE_MAX 1000000000
 #define BURST_MAX 1000000000
 #define BAN_SECS_MAX XG_BAN_SECS_MAX
 #define FACTOR_MIN 2 /* 1x the limit is any source that is limited at all */
@@ -36,7 +39,7 @@ static const struct option long_opts[] = {
 };
 
 /* The settings, by the name the command line and the text output use. */
-enum kind { K_LIMIT, K_EVENTS, K_BAN, K_V6, K_PORTSCAN };
+enum kind { K_LIMIT, K_EVENTS, K_BAN, K_V6, K_PORTSCAN, K_FEATURES };
 
 static const struct setting {
 	const char *word; /* command line and text */
@@ -58,6 +61,7 @@ static const struct setting {
 	{ "frag-global", "frag_global", K_LIMIT, XG_LIM_GLOBAL + XG_LIM_FRAG },
 	{ "events", "events", K_EVENTS, XG_LIM_EVENTS },
 	{ "monitor", "monitor", K_EVENTS, XG_LIM_MONITOR },
+	{ "features", "features", K_FEATURES, XG_LIM_FEATURES },
 	{ "ban", "ban", K_BAN, 0 },
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
 	{ "portscan", "portscan", K_PORTSCAN, 0 },
@@ -67,11 +71,12 @@ static const struct setting {
 #define N_LIMITS 12 /* the K_LIMIT rows lead the table, in output order */
 #define EVENTS_ROW N_LIMITS /* then the events budget */
 #define MONITOR_ROW (EVENTS_ROW + 1) /* and the monitor events' */
+#define FEATURES_ROW (MONITOR_ROW + 1) /* and the features' */
 _Static_assert(N_LIMITS == XG_LIM_EVENTS,
 	       "one K_LIMIT row per packet limit of xg_config");
-_Static_assert(N_SETTINGS == N_LIMITS + 5,
-	       "settings[]: the limits, events, monitor, ban, v6-prefix, "
-	       "portscan");
+_Static_assert(N_SETTINGS == N_LIMITS + 6,
+	       "settings[]: the limits, events, monitor, features, ban, "
+	       "v6-prefix, portscan");
 
 static void usage(void)
 {
@@ -82,6 +87,9 @@ static void usage(void)
 	       "       xg-threshold events RATE [-b|--burst N]\n"
 	       "       xg-threshold events off\n"
 	       "       xg-threshold monitor RATE [-b|--burst N] | off\n"
+	       "       xg-threshold features RATE[/BURST] [-b|--burst N] | "
+	       "off\n"
+	       "       xg-threshold features sample 1/N | off\n"
 	       "       xg-threshold ban SECONDS [--factor F] "
 	       "[--after SECONDS]\n"
 	       "       xg-threshold v6-prefix N\n"
@@ -117,6 +125,17 @@ static void usage(void)
 	       "  events        drop events sent to xg-events, per second, "
 	       "all CPUs together\n"
 	       "                (1-%u, default %u; off: none)\n"
+	       "  monitor       monitor-rule events sent to xg-events, the "
+	       "same (default %u)\n"
+	       "  features      features of passing packets sent to "
+	       "xg-features, per second,\n"
+	       "                all CPUs together (1-%u; default off)\n"
+	       "  features sample 1/N\n"
+	       "                every Nth passing packet (of each counter "
+	       "and CPU) is offered\n"
+	       "                to the features budget (1-%u; default 1/1); "
+	       "off: only those\n"
+	       "                a monitor rule matched\n"
 	       "  ban           ban a source that keeps sending far over a "
 	       "limit, for SECONDS\n"
 	       "                (0-%u, 0 = no automatic bans; default %u)\n"
@@ -142,8 +161,9 @@ static void usage(void)
 	       XG_DEF_ICMP_NEW_RATE, XG_DEF_FRAG_NEW_RATE,
 	       XG_DEF_SYN_GLOBAL_RATE, XG_DEF_UDP_GLOBAL_RATE,
 	       XG_DEF_ICMP_GLOBAL_RATE, XG_DEF_FRAG_GLOBAL_RATE, RATE_MAX,
-	       EVENTS_RATE_MAX, XG_DEF_EVENTS_RATE, BAN_SECS_MAX,
-	       XG_DEF_BAN_SECS, XG_V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
+	       EVENTS_RATE_MAX, XG_DEF_EVENTS_RATE, XG_DEF_MONITOR_RATE,
+	       FEATURES_RATE_MAX, SAMPLE_MAX, BAN_SECS_MAX, XG_DEF_BAN_SECS,
+	       XG_V6_PREFIX_MIN, XG_DEF_V6_PREFIX, BURST_MAX,
 	       XG_DEF_BURST_FACTOR, FACTOR_MIN, FACTOR_MAX, XG_DEF_BAN_FACTOR,
 	       AFTER_MAX, XG_DEF_BAN_AFTER, XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
 }
@@ -157,6 +177,7 @@ struct thr_opts {
 	__u32 value; /* K_BAN seconds, K_V6 prefix length */
 	__u32 ban_factor, ban_after; /* 0: keep */
 	__u32 ps_ports, ps_window, ps_ban; /* K_PORTSCAN; ports 0: off */
+	bool sample; /* K_FEATURES: features sample, of 1/value (0: off) */
 };
 
 #define PS_PORTS_MIN 2
@@ -263,6 +284,7 @@ static int parse_value(const char *s, struct thr_opts *o)
 		o->value = v;
 		return 0;
 	case K_PORTSCAN: /* parse_words() */
+	case K_FEATURES:
 		return 0;
 	}
 	return 0;
@@ -317,6 +339,55 @@ static int parse_portscan(int n, char **w, struct thr_opts *o)
 	return 0;
 }
 
+/* features RATE[/BURST] | off, or features sample 1/N | off: @n words
+ * from @w.
+ */
+static int parse_features(int n, char **w, struct thr_opts *o)
+{
+	char buf[64], *slash;
+	__u64 v;
+
+	if (strcmp(w[0], "sample")) {
+		if (n > 1)
+			return xg_opt_bad(
+				&o->co, "unexpected argument '%s'; see --help",
+				w[1]);
+		slash = strchr(w[0], '/');
+		if (!slash)
+			return parse_limit(w[0], o, FEATURES_RATE_MAX,
+					   "features/s");
+		if (o->burst)
+			return xg_opt_bad(&o->co,
+					  "the burst is given twice, in '%s' "
+					  "and --burst",
+					  w[0]);
+		/* RATE/BURST is RATE --burst BURST */
+		snprintf(buf, sizeof(buf), "%.*s",
+			 (int)(slash - w[0]) < 63 ? (int)(slash - w[0]) : 63,
+			 w[0]);
+		o->burst = slash + 1;
+		return parse_limit(buf, o, FEATURES_RATE_MAX, "features/s");
+	}
+	o->sample = true;
+	if (n == 1)
+		return xg_opt_bad(&o->co, "missing value for 'features "
+					  "sample'; see --help");
+	if (n > 2)
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help", w[2]);
+	if (!strcmp(w[1], "off")) {
+		o->value = 0;
+		return not_for(o, "--burst", o->burst, "features sample");
+	}
+	if (strncmp(w[1], "1/", 2) || xg_parse_u64(w[1] + 2, 1, SAMPLE_MAX, &v))
+		return xg_opt_bad(&o->co,
+				  "invalid sample '%s' (1/N with N 1-%u, or "
+				  "off)",
+				  w[1], SAMPLE_MAX);
+	o->value = v;
+	return not_for(o, "--burst", o->burst, "features sample");
+}
+
 /* The words after the options: nothing, or SETTING VALUE. */
 static int parse_words(int n, char **w, struct thr_opts *o)
 {
@@ -337,13 +408,19 @@ static int parse_words(int n, char **w, struct thr_opts *o)
 	if (n == 1)
 		return xg_opt_bad(&o->co, "missing value for '%s'; see --help",
 				  w[0]);
-	if (o->set->kind == K_PORTSCAN) {
-		err = not_for(o, "--burst", o->burst, w[0]);
+	if (o->set->kind == K_PORTSCAN || o->set->kind == K_FEATURES) {
+		err = o->set->kind == K_PORTSCAN ?
+			      not_for(o, "--burst", o->burst, w[0]) :
+			      0;
 		if (!err)
 			err = not_for(o, "--factor", o->factor, w[0]);
 		if (!err)
 			err = not_for(o, "--after", o->after, w[0]);
-		return err ? err : parse_portscan(n - 1, w + 1, o);
+		if (err)
+			return err;
+		return o->set->kind == K_PORTSCAN ?
+			       parse_portscan(n - 1, w + 1, o) :
+			       parse_features(n - 1, w + 1, o);
 	}
 	if (n > 2)
 		return xg_opt_bad(&o->co,
@@ -382,7 +459,7 @@ static void render_text(const struct xg_config *cfg)
 	size_t i;
 
 	printf("%-11s %9s %11s\n", "limit", "rate/s", "burst");
-	for (i = 0; i <= MONITOR_ROW; i++) {
+	for (i = 0; i <= FEATURES_ROW; i++) {
 		l = &cfg->limit[settings[i].lim];
 		snprintf(rate, sizeof(rate), "%u", l->rate);
 		snprintf(burst, sizeof(burst), "%u", l->burst);
@@ -403,6 +480,11 @@ static void render_text(const struct xg_config *cfg)
 	else
 		printf("port scans: %u ports in %u s, reported\n",
 		       cfg->ps_ports, cfg->ps_window_s);
+	if (cfg->feat_n)
+		printf("features sample: 1/%u of passing packets\n",
+		       cfg->feat_n);
+	else
+		printf("features sample: off (monitor rules only)\n");
 	printf("malformed packets: %s\n",
 	       cfg->flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
 }
@@ -439,6 +521,13 @@ static int render_json(const struct xg_config *cfg)
 	xg_json_obj_open(j);
 	xg_json_kv_u64(j, "rate", l->rate);
 	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_obj_close(j);
+	l = &cfg->limit[XG_LIM_FEATURES];
+	xg_json_key(j, "features");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "rate", l->rate);
+	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_kv_u64(j, "sample", cfg->feat_n);
 	xg_json_obj_close(j);
 	xg_json_key(j, "ban");
 	xg_json_obj_open(j);
@@ -484,6 +573,14 @@ static void apply(const struct thr_opts *o, struct xg_config *cfg)
 		cfg->ps_window_s = o->ps_window;
 		cfg->ps_bits = o->ps_ports ? xg_ps_bits(o->ps_ports) : 0;
 		cfg->ps_ban_secs = o->ps_ban;
+		break;
+	case K_FEATURES:
+		if (!o->sample) {
+			cfg->limit[o->set->lim] = o->limit;
+			break;
+		}
+		cfg->feat_n = o->value;
+		cfg->feat_mul = xg_feat_mul(o->value);
 		break;
 	}
 }

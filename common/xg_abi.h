@@ -332,7 +332,7 @@ struct xg_config {
 	/* Features (xg-threshold features): every feat_n-th passing packet
 	 * of a counter (interface, class, reason, CPU) is offered to the
 	 * XG_LIM_FEATURES budget; 0 = none but monitor rules' matches.
-	 * feat_mul is user space's: xg_feat_mul(feat_n).
+	 * feat_mul, xg_feat_mul(feat_n), is what the program reads.
 	 */
 	__u32 feat_n;
 	__u64 feat_mul;
@@ -341,11 +341,12 @@ struct xg_config {
 /* The constant of the test "count is a multiple of n" without a
  * division (Lemire, Kaser, Kurz 2019): for a 32-bit count c,
  * c x m <= m - 1 (mod 2^64) exactly when n divides c. n = 1 gives m = 0,
- * which every count passes.
+ * which every count passes; n = 0 (none) gives 1, which no count but 0
+ * passes (counts start at 1: once in 2^32 packets of a counter).
  */
 static inline __u64 xg_feat_mul(__u32 n)
 {
-	return n > 1 ? ~0ULL / n + 1 : 0;
+	return n > 1 ? ~0ULL / n + 1 : n ? 0 : 1;
 }
 
 static inline int xg_feat_due(__u32 count, __u64 mul)

@@ -16,7 +16,8 @@ void fail(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("FAIL %s%s: ", name, events_mode ? " (events on)" : "");
+	printf("FAIL %s%s: ", name,
+	       events_mode ? " (events and features on)" : "");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -41,10 +42,13 @@ int expected_verdict(int reason, uint32_t flags)
 	return XDP_DROP;
 }
 
-/* With events on (the second pass over the table and the cuts), every
- * drop must make exactly one event and every pass none.
+/* With events and features on (the second pass over the table and the
+ * cuts), every drop must make exactly one event and no feature, and every
+ * pass no event and one feature if its IP header parsed: always for a
+ * pass, and an allowlisted one of TCP, UDP or ICMP; at most one for the
+ * others.
  */
-static uint64_t mode_drops;
+static uint64_t mode_drops, mode_feats;
 
 int events_mode_apply(void)
 {
@@ -52,6 +56,7 @@ int events_mode_apply(void)
 	uint32_t i;
 
 	mode_drops = 0;
+	mode_feats = 0;
 	if (!events_mode)
 		return 0;
 	for (i = 0; i < 2; i++) {
@@ -59,8 +64,54 @@ int events_mode_apply(void)
 			return -1;
 		cfg.limit[XG_LIM_EVENTS] =
 			(struct xg_limit){ .rate = 1000000, .burst = 1000000 };
+		cfg.limit[XG_LIM_FEATURES] = cfg.limit[XG_LIM_EVENTS];
+		cfg.feat_n = 1;
+		cfg.feat_mul = xg_feat_mul(1);
 		if (h_write_config(i, &cfg))
 			return -1;
+	}
+	return 0;
+}
+
+/* The feature of the frame just run; @es: xg_evstats after it. */
+static int check_mode_feature(const char *name, size_t len, int verdict,
+			      int key, const struct xg_evstats *es)
+{
+	int reason = key % XG_R_SLOTS, class = (key / XG_R_SLOTS) % XG_C_MAX;
+	/* an allowlisted source's header may be one too bad to parse */
+	int must = verdict == XDP_PASS && class != XG_C_NON_IP &&
+		   (reason == XG_R_PASS ||
+		    (reason == XG_R_ALLOWLISTED && class != XG_C_OTHER_IP));
+	int may = verdict == XDP_PASS && class != XG_C_NON_IP;
+	struct xg_feature ft;
+	int n = h_features(&ft, 1);
+
+	if (n < 0 || n > may || n < must) {
+		fail(name,
+		     "%zu bytes: verdict %d reason %d class %d made %d "
+		     "features",
+		     len, verdict, reason, class, n);
+		return -1;
+	}
+	mode_feats += n;
+	if (es->feat_sent != mode_feats || es->feat_sampled || es->feat_lost) {
+		fail(name,
+		     "%zu bytes: feature counts sent %llu sampled %llu lost "
+		     "%llu, %llu features",
+		     len, (unsigned long long)es->feat_sent,
+		     (unsigned long long)es->feat_sampled,
+		     (unsigned long long)es->feat_lost,
+		     (unsigned long long)mode_feats);
+		return -1;
+	}
+	if (n && (ft.reason != reason || ft.len != len ||
+		  ft.ifslot != key / XG_SLOT_COUNTERS ||
+		  !(ft.flags & XG_EV_L3) || (ft.ipver != 4 && ft.ipver != 6))) {
+		fail(name,
+		     "%zu bytes: feature reason %u len %u slot %u flags %#x "
+		     "ip %u",
+		     len, ft.reason, ft.len, ft.ifslot, ft.flags, ft.ipver);
+		return -1;
 	}
 	return 0;
 }
@@ -100,7 +151,7 @@ static int check_mode_event(const char *name, size_t len, int verdict, int key)
 		     len, ev.reason, ev.class, ev.len, ev.ifslot);
 		return -1;
 	}
-	return 0;
+	return check_mode_feature(name, len, verdict, key, &es);
 }
 
 int run_counted_on(const char *name, int copy, const struct frame *f,

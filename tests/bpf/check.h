@@ -16,6 +16,7 @@
 #include "xg_abi.h"
 
 #define DROP_MAL XG_CFG_DROP_MALFORMED
+#define LO_IFINDEX 1 /* the loopback device: a test run may claim it */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- tallies ------------------------------------------------------------- */
@@ -130,5 +131,7 @@ void run_observability(void);
 void run_rules(void);
 /* portscan.c: the port-scan detector. */
 void run_portscan(void);
+/* features.c: the features of passing packets. */
+void run_features(void);
 
 #endif /* XG_TEST_CHECK_H */

@@ -11,8 +11,13 @@
 
 #include "pkt.h"
 
+#define TCP_FIN 0x01
 #define TCP_SYN 0x02
+#define TCP_PSH 0x08
 #define TCP_ACK 0x10
+#define TCP_URG 0x20
+#define TCP_ECE 0x40
+#define TCP_CWR 0x80
 #define IP_MF 0x2000
 
 /* A frame_spec initializer: FRAME(.ip = 4, .proto = IPPROTO_UDP). A

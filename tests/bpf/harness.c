@@ -39,6 +39,10 @@ static size_t state_len;
 static struct ring_buffer *ring;
 static struct xg_event *ev_out;
 static int ev_max, ev_count;
+/* The consumer of xg_feats, the same for h_features(). */
+static struct ring_buffer *fring;
+static struct xg_feature *ft_out;
+static int ft_max, ft_count;
 /* XG_KF_* baked into every copy: the kernel's, or XG_TEST_KFEAT's. */
 static uint32_t kfeat;
 /* The program's clock (xg_test_clock): starts an hour after zero, so
@@ -75,6 +79,15 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size == sizeof(struct xg_event) && ev_count < ev_max)
 		memcpy(&ev_out[ev_count], data, size);
 	ev_count++;
+	return 0;
+}
+
+static int on_feature(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	if (size == sizeof(struct xg_feature) && ft_count < ft_max)
+		memcpy(&ft_out[ft_count], data, size);
+	ft_count++;
 	return 0;
 }
 
@@ -124,7 +137,9 @@ int h_open(void)
 	}
 	ring = ring_buffer__new(bpf_map__fd(skel->maps.XG_MAP_EVENTS), on_event,
 				NULL, NULL);
-	if (!ring) {
+	fring = ring_buffer__new(bpf_map__fd(skel->maps.XG_MAP_FEATS),
+				 on_feature, NULL, NULL);
+	if (!ring || !fring) {
 		fprintf(stderr, "%s: ring_buffer__new: %s\n",
 			program_invocation_short_name, strerror(errno));
 		return -errno;
@@ -162,6 +177,7 @@ void h_close(void)
 	int i;
 
 	ring_buffer__free(ring);
+	ring_buffer__free(fring);
 	for (i = 0; i < ncopies; i++)
 		xdpguard__destroy(copies[i]);
 	if (state)
@@ -287,6 +303,18 @@ int h_events(struct xg_event *out, int max)
 	return err < 0 ? err : ev_count;
 }
 
+int h_features(struct xg_feature *out, int max)
+{
+	int err;
+
+	ft_out = out;
+	ft_max = out ? max : 0;
+	ft_count = 0;
+	err = ring_buffer__consume(fring);
+	ft_out = NULL;
+	return err < 0 ? err : ft_count;
+}
+
 int h_evstats(struct xg_evstats *sum)
 {
 	struct xg_evstats per[ncpus];
@@ -304,6 +332,9 @@ int h_evstats(struct xg_evstats *sum)
 		sum->mon_sent += per[c].mon_sent;
 		sum->mon_sampled += per[c].mon_sampled;
 		sum->mon_lost += per[c].mon_lost;
+		sum->feat_sent += per[c].feat_sent;
+		sum->feat_sampled += per[c].feat_sampled;
+		sum->feat_lost += per[c].feat_lost;
 		if (per[c].skip > sum->skip)
 			sum->skip = per[c].skip;
 		if (per[c].backoff > sum->backoff)
@@ -318,6 +349,8 @@ int h_clear_events(void)
 	uint32_t zero = 0;
 	int n = h_events(NULL, 0);
 
+	if (n >= 0)
+		n = h_features(NULL, 0);
 	if (n < 0)
 		return n;
 	memset(per, 0, sizeof(per));

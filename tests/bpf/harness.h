@@ -46,13 +46,15 @@ int h_track_update(const struct xg_in6 *key, const struct xg_src *src);
  * (NULL: discards them). Returns how many there were, or -errno.
  */
 int h_events(struct xg_event *out, int max);
+/* The same for xg_feats. */
+int h_features(struct xg_feature *out, int max);
 /* xg_admit's class @k summed over CPUs (the counts), the latest
  * last_refused_ns and the earliest since_ns.
  */
 int h_admit(int k, struct xg_admit_class *sum);
 /* xg_evstats summed over CPUs; skip and backoff: the largest. */
 int h_evstats(struct xg_evstats *sum);
-/* Empties the ring buffer and zeroes xg_evstats. */
+/* Empties both ring buffers and zeroes xg_evstats. */
 int h_clear_events(void);
 
 /* Adds "ADDR" (host map) or "ADDR/LEN" (prefix trie) to the allow- or

@@ -78,7 +78,6 @@ static void f_slots(void)
 
 /* ---- drop events --------------------------------------------------------- */
 
-#define LO_IFINDEX 1 /* the loopback device: a test run may claim it */
 #define EV_ALL ((struct xg_limit){ .rate = 1000000, .burst = 1000000 })
 #define EV_FLAGS_46 XG_EV_L3
 #define EV_FLAGS_6 (XG_EV_L3 | XG_EV_IPV6)

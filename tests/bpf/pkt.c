@@ -282,6 +282,13 @@ void build_frame(struct frame *f, const struct frame_spec *s)
 			set_ip_len(f, s->ip_len);
 		if (s->ttl)
 			f->buf[f->l3 + (s->ip == 6 ? 7 : 8)] = s->ttl;
+		if (s->tos && s->ip == 4)
+			f->buf[f->l3 + 1] = s->tos;
+		if (s->tos && s->ip == 6) {
+			f->buf[f->l3] = 0x60 | s->tos >> 4;
+			f->buf[f->l3 + 1] = (s->tos & 0xf) << 4 |
+					    (f->buf[f->l3 + 1] & 0xf);
+		}
 		/* last: ip_end() and set_ip_len() read the version */
 		if (s->version)
 			f->buf[f->l3] = s->version << 4 | (f->buf[f->l3] & 0xf);

@@ -112,6 +112,7 @@ struct frame_spec {
 	uint8_t ports; /* nonzero: the TCP/UDP ports are @sport, @dport */
 	uint16_t sport, dport; /* else 40000 and 80 (TCP) or 53 (UDP) */
 	uint8_t ttl; /* nonzero: the TTL or hop limit says this */
+	uint8_t tos; /* IPv4 TOS, IPv6 traffic class */
 	uint16_t payload; /* zero bytes after the headers, in the IP length */
 	uint16_t pad; /* zero bytes after the IP packet (Ethernet padding) */
 };

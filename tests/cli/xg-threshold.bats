@@ -14,7 +14,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"monitor":{"rate":100,"burst":200},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"portscan":{"ports":0,"window_s":0,"ban":0},"drop_malformed":false}'
+DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"monitor":{"rate":100,"burst":200},"features":{"rate":0,"burst":0,"sample":1},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"portscan":{"ports":0,"window_s":0,"ban":0},"drop_malformed":false}'
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout, and the
 # settings exactly as before.
@@ -221,9 +221,11 @@ state_of() {
 	frag-global      5000       10000
 	events            100         200
 	monitor           100         200
+	features          off           -
 	ban: 300 s when a source sends 4x a limit for 10 s
 	ipv6 sources tracked per /64
 	port scans: off
+	features sample: 1/1 of passing packets
 	malformed packets: passed
 	EOF
 	)"
@@ -235,7 +237,7 @@ state_of() {
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$DEFAULTS"
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$output")" \
-		'["limits","events","monitor","ban","v6_prefix","portscan","drop_malformed"]'
+		'["limits","events","monitor","features","ban","v6_prefix","portscan","drop_malformed"]'
 	assert_equal "$(jq -c '.events | keys_unsorted' <<<"$output")" \
 		'["rate","burst"]'
 	assert_equal "$(jq -c '.limits | keys_unsorted' <<<"$output")" \
@@ -283,9 +285,11 @@ state_of() {
 	frag-global      5000       10000
 	events            off           -
 	monitor           100         200
+	features          off           -
 	ban: off
 	ipv6 sources tracked per /128
 	port scans: off
+	features sample: 1/1 of passing packets
 	malformed packets: dropped
 	EOF
 	)"
@@ -507,6 +511,47 @@ state_of() {
 	run -2 xg-threshold monitor 0
 	assert_output --partial "xg-threshold: invalid rate '0'"
 	xg-threshold monitor 100
+	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
+}
+
+@test "features: RATE, RATE/BURST, --burst, sample 1/N and off; bad values change nothing" {
+	xg_shared_lab
+	xg-threshold features 100000
+	assert_equal "$(xg-threshold -j | jq -c .features)" '{"rate":100000,"burst":200000,"sample":1}'
+	xg-threshold features 5000/50
+	assert_equal "$(xg-threshold -j | jq -c .features)" '{"rate":5000,"burst":50,"sample":1}'
+	xg-threshold features 7000 -b 70
+	assert_equal "$(xg-threshold -j | jq -c .features)" '{"rate":7000,"burst":70,"sample":1}'
+	xg-threshold features sample 1/1000
+	assert_equal "$(xg-threshold -j | jq -c .features)" '{"rate":7000,"burst":70,"sample":1000}'
+	run -0 xg-threshold
+	assert_line "features         7000          70"
+	assert_line "features sample: 1/1000 of passing packets"
+	xg-threshold features sample off
+	run -0 xg-threshold
+	assert_line "features sample: off (monitor rules only)"
+	assert_equal "$(xg-threshold -j | jq -c .features)" '{"rate":7000,"burst":70,"sample":0}'
+	# the sample's multiplier, as the program reads it
+	xg-threshold features sample 1/3
+	bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j >"$BATS_TEST_TMPDIR/st"
+	assert_equal "$(jq -r '.[0].formatted.value | .cfg[.cfg_slot].feat_n' "$BATS_TEST_TMPDIR/st")" 3
+	# (jq reads numbers as doubles: the 64-bit value as bpftool wrote it)
+	grep -q '"feat_mul":6148914691236517206' "$BATS_TEST_TMPDIR/st" ||
+		fail "feat_mul of 1/3 is not 2^64/3 + 1"
+	bad "invalid rate '0' (1-10000000 features/s, or off)" features 0
+	bad "invalid rate '10000001' (1-10000000 features/s, or off)" features 10000001
+	bad "invalid burst '0' (1-1000000000)" features 100/0
+	bad "the burst is given twice, in '100/5' and --burst" features 100/5 -b 6
+	bad "invalid sample '1/0' (1/N with N 1-1000000000, or off)" features sample 1/0
+	bad "invalid sample '2/3' (1/N with N 1-1000000000, or off)" features sample 2/3
+	bad "invalid sample '1000' (1/N with N 1-1000000000, or off)" features sample 1000
+	bad "missing value for 'features sample'; see --help" features sample
+	bad "unexpected argument 'now'; see --help" features sample off now
+	bad "unexpected argument 'now'; see --help" features off now
+	bad "option '--burst' does not apply to features sample" features sample 1/2 -b 3
+	bad "option '--factor' does not apply to features" features 100 --factor 3
+	xg-threshold features off
+	xg-threshold features sample 1/1
 	assert_equal "$(xg-threshold -j)" "$DEFAULTS"
 }
 
