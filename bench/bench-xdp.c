@@ -174,6 +174,50 @@ static int fill_ring(void)
 	return h_run_n(&f, XG_EVENTS_BYTES / 64) < 0 ? -1 : 0;
 }
 
+/* Features at @rate a second, 1 in @n sampled (xg_feat_mul()). */
+static struct xg_config features(uint32_t rate, uint32_t n)
+{
+	struct xg_config cfg;
+
+	h_config_off(&cfg);
+	cfg.limit[XG_LIM_FEATURES] =
+		(struct xg_limit){ .rate = rate, .burst = rate ? rate : 0 };
+	cfg.feat_n = n;
+	cfg.feat_mul = xg_feat_mul(n);
+	return cfg;
+}
+
+static int fill_feats(void)
+{
+	struct frame f;
+
+	BUILD(&f, B4_UDP);
+	return h_run_n(&f, XG_FEATS_BYTES / 64) < 0 ? -1 : 0;
+}
+
+/* The pass path with features off, on but sampling nothing, on and
+ * sampling into an empty budget, every packet sent, and the ring full.
+ */
+static int bench_features(void)
+{
+	struct xg_config off = features(0, 1), none = features(1000000, 0),
+			 rare = features(1000000, 1000000),
+			 budget = features(1, 1), all = features(1000000000, 1);
+
+	return bench_one("udp, limits off, features off", &b4_udp, &off, NULL,
+			 BENCH_REPEAT, XDP_PASS) ||
+	       bench_one("udp, limits off, features on, sample off", &b4_udp,
+			 &none, NULL, BENCH_REPEAT, XDP_PASS) ||
+	       bench_one("udp, limits off, features on, sample 1/1000000",
+			 &b4_udp, &rare, NULL, BENCH_REPEAT, XDP_PASS) ||
+	       bench_one("udp, limits off, features 1/1, over the budget",
+			 &b4_udp, &budget, NULL, BENCH_REPEAT, XDP_PASS) ||
+	       bench_one("udp, limits off, features 1/1, every one sent",
+			 &b4_udp, &all, NULL, BENCH_SENT_REPEAT, XDP_PASS) ||
+	       bench_one("udp, limits off, features 1/1, ring full: lost",
+			 &b4_udp, &all, fill_feats, BENCH_REPEAT, XDP_PASS);
+}
+
 static int bench(void)
 {
 	struct xg_config off, on, syn, ev_off, ev_on, ev_all, syn_ev, refused;
@@ -245,6 +289,8 @@ static int bench(void)
 	    bench_one("udp, limits off, matches 1 of 1000 (monitor)",
 		      &b4_udp_rule, &off, s_rules_monitor, BENCH_REPEAT,
 		      XDP_PASS))
+		return 1;
+	if (bench_features())
 		return 1;
 	/* One source on every CPU at once, as RSS spreads a flood: the
 	 * cache lines the CPUs share are what this measures.

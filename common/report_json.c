@@ -257,6 +257,20 @@ static void json_admission(struct xg_json *j, const struct xg_report *r)
 	xg_json_obj_close(j);
 }
 
+/* "NAME": {rate, burst, sent, sampled, lost}, left open */
+static void json_budget(struct xg_json *j, const char *name,
+			const struct xg_limit *l, __u64 sent, __u64 sampled,
+			__u64 lost)
+{
+	xg_json_key(j, name);
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "rate", l->rate);
+	xg_json_kv_u64(j, "burst", l->rate ? l->burst : 0);
+	xg_json_kv_u64(j, "sent", sent);
+	xg_json_kv_u64(j, "sampled", sampled);
+	xg_json_kv_u64(j, "lost", lost);
+}
+
 int xg_report_json(const struct xg_report *r)
 {
 	const struct xg_limit *ev = &r->config.limit[XG_LIM_EVENTS];
@@ -293,6 +307,16 @@ int xg_report_json(const struct xg_report *r)
 	xg_json_kv_u64(j, "sent", r->events.sent);
 	xg_json_kv_u64(j, "sampled", r->events.sampled);
 	xg_json_kv_u64(j, "lost", r->events.lost);
+	xg_json_obj_close(j);
+	json_budget(j, "monitor", &r->config.limit[XG_LIM_MONITOR],
+		    r->events.mon_sent, r->events.mon_sampled,
+		    r->events.mon_lost);
+	xg_json_obj_close(j);
+	json_budget(j, "features", &r->config.limit[XG_LIM_FEATURES],
+		    r->events.feat_sent, r->events.feat_sampled,
+		    r->events.feat_lost);
+	/* N of 1/N, 0: monitor rules only */
+	xg_json_kv_u64(j, "sample", r->config.feat_n);
 	xg_json_obj_close(j);
 	json_counters(j, &r->stats, &r->config);
 	xg_json_key(j, "detached");

@@ -28,6 +28,16 @@ static void prom_head(const char *name, const char *type, const char *help)
 	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* NAME{result="sent|sampled|lost"} */
+static void prom_results(const char *name, __u64 sent, __u64 sampled,
+			 __u64 lost)
+{
+	printf("%s{result=\"sent\"} %llu\n", name, (unsigned long long)sent);
+	printf("%s{result=\"sampled\"} %llu\n", name,
+	       (unsigned long long)sampled);
+	printf("%s{result=\"lost\"} %llu\n", name, (unsigned long long)lost);
+}
+
 static void prom_list(const char *list, const struct xg_list_counts *c)
 {
 	static const char *const fam[] = { "ipv4", "ipv6" };
@@ -166,12 +176,19 @@ void xg_report_prometheus(const struct xg_report *r)
 		  "Dropped packets while drop events are on: sent as an "
 		  "event, sampled out over the budget, or lost (ring buffer "
 		  "full).");
-	printf("xdpguard_events_total{result=\"sent\"} %llu\n",
-	       (unsigned long long)r->events.sent);
-	printf("xdpguard_events_total{result=\"sampled\"} %llu\n",
-	       (unsigned long long)r->events.sampled);
-	printf("xdpguard_events_total{result=\"lost\"} %llu\n",
-	       (unsigned long long)r->events.lost);
+	prom_results("xdpguard_events_total", r->events.sent, r->events.sampled,
+		     r->events.lost);
+	prom_head("xdpguard_monitor_events_total", "counter",
+		  "Packets a monitor rule matched while monitor events are "
+		  "on: sent, sampled out over the budget, or lost.");
+	prom_results("xdpguard_monitor_events_total", r->events.mon_sent,
+		     r->events.mon_sampled, r->events.mon_lost);
+	prom_head("xdpguard_features_total", "counter",
+		  "Passing packets offered to the features budget (the "
+		  "sample and monitor rules' matches): sent to xg-features, "
+		  "sampled out over the budget, or lost.");
+	prom_results("xdpguard_features_total", r->events.feat_sent,
+		     r->events.feat_sampled, r->events.feat_lost);
 	prom_head("xdpguard_list_entries", "gauge",
 		  "Entries in the blocklist and the allowlist.");
 	prom_list("blocklist", &r->block);

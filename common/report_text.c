@@ -90,18 +90,39 @@ static void text_per_iface(const struct xg_report *r)
 	}
 }
 
+/* "NAME: RATE/s, burst B[EXTRA]; S sent, N sampled out, L lost" */
+static void text_budget(const char *name, const struct xg_limit *l,
+			const char *extra, __u64 sent, __u64 sampled,
+			__u64 lost)
+{
+	if (l->rate)
+		printf("%s: %u/s, burst %u%s; ", name, l->rate, l->burst,
+		       extra);
+	else
+		printf("%s: off; ", name);
+	printf("%llu sent, %llu sampled out, %llu lost\n",
+	       (unsigned long long)sent, (unsigned long long)sampled,
+	       (unsigned long long)lost);
+}
+
+/* The budgets of drop events, monitor events and features. */
 static void text_events(const struct xg_report *r)
 {
-	const struct xg_limit *l = &r->config.limit[XG_LIM_EVENTS];
+	const struct xg_limit *l = r->config.limit;
+	const struct xg_evstats *e = &r->events;
+	char sample[32];
 
-	if (l->rate)
-		printf("events: %u/s, burst %u; ", l->rate, l->burst);
+	if (r->config.feat_n)
+		snprintf(sample, sizeof(sample), ", sample 1/%u",
+			 r->config.feat_n);
 	else
-		printf("events: off; ");
-	printf("%llu sent, %llu sampled out, %llu lost\n",
-	       (unsigned long long)r->events.sent,
-	       (unsigned long long)r->events.sampled,
-	       (unsigned long long)r->events.lost);
+		snprintf(sample, sizeof(sample), ", monitor rules only");
+	text_budget("events", &l[XG_LIM_EVENTS], "", e->sent, e->sampled,
+		    e->lost);
+	text_budget("monitor", &l[XG_LIM_MONITOR], "", e->mon_sent,
+		    e->mon_sampled, e->mon_lost);
+	text_budget("features", &l[XG_LIM_FEATURES], sample, e->feat_sent,
+		    e->feat_sampled, e->feat_lost);
 }
 
 /* "attack 12 s", or "calm". */

@@ -55,7 +55,7 @@ ENTRY_KEYS='type == "array" and all(.[];
 	and (.expires_in | type | IN("number", "null"))
 	and (.auto | type) == "boolean")'
 LIMIT='keys == ["burst","rate"] and ([.[] | type] | unique) == ["number"]'
-THRESHOLD_KEYS='keys_unsorted == ["limits","events","monitor","ban","v6_prefix","portscan","drop_malformed"]
+THRESHOLD_KEYS='keys_unsorted == ["limits","events","monitor","features","ban","v6_prefix","portscan","drop_malformed"]
 	and (.limits | keys == ["frag","frag_global","frag_new","icmp","icmp_global","icmp_new","syn","syn_global","syn_new","udp","udp_global","udp_new"])
 	and all(.limits[]; '"$LIMIT"')
 	and (.events | '"$LIMIT"')

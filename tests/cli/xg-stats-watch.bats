@@ -280,6 +280,14 @@ check_prom() {
 	assert_line 'xdpguard_events_total{result="sampled"} 0'
 	assert_line 'xdpguard_events_total{result="lost"} 0'
 	assert_equal "$(grep -c '^xdpguard_events_total{' "$f")" 3
+	local m
+	for m in xdpguard_monitor_events_total xdpguard_features_total; do
+		assert_line "# TYPE $m counter"
+		assert_line "$m{result=\"sent\"} 0"
+		assert_line "$m{result=\"sampled\"} 0"
+		assert_line "$m{result=\"lost\"} 0"
+		assert_equal "$(grep -c "^$m{" "$f")" 3
+	done
 	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv4",kind="host"} 1'
 	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv4",kind="prefix"} 1'
 	assert_line 'xdpguard_list_entries{list="blocklist",family="ipv6",kind="host"} 1'

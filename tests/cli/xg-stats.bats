@@ -47,7 +47,7 @@ nonzero() {
 	assert_equal "$stderr" ""
 	local j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries","top_rules"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","monitor","features","counters","total","detached","top_sources","top_entries","top_rules"]'
 	assert_equal "$(jq -r .version <<<"$j")" 0.1.0
 	assert_equal "$(jq .abi <<<"$j")" "$ABI"
 	assert_equal "$(jq -r .pin_dir <<<"$j")" "$XDPGUARD_PIN_DIR"
@@ -57,6 +57,21 @@ nonzero() {
 	assert_equal "$(jq -c .total <<<"$j")" '{"packets":0,"bytes":0,"dropped":0}'
 	assert_equal "$(jq -c .events <<<"$j")" \
 		'{"rate":100,"burst":200,"sent":0,"sampled":0,"lost":0}'
+	assert_equal "$(jq -c .monitor <<<"$j")" \
+		'{"rate":100,"burst":200,"sent":0,"sampled":0,"lost":0}'
+	assert_equal "$(jq -c .features <<<"$j")" \
+		'{"rate":0,"burst":0,"sent":0,"sampled":0,"lost":0,"sample":1}'
+	xg-threshold features 5000
+	xg-threshold features sample 1/10
+	assert_equal "$(xg-stats -j | jq -c .features)" \
+		'{"rate":5000,"burst":10000,"sent":0,"sampled":0,"lost":0,"sample":10}'
+	run -0 xg-stats
+	assert_line "features: 5000/s, burst 10000, sample 1/10; 0 sent, 0 sampled out, 0 lost"
+	xg-threshold features sample off
+	run -0 xg-stats
+	assert_line "features: 5000/s, burst 10000, monitor rules only; 0 sent, 0 sampled out, 0 lost"
+	xg-threshold features off
+	xg-threshold features sample 1/1
 	assert_equal "$(jq -c '.detached | keys_unsorted' <<<"$j")" '["counters","total"]'
 	assert_equal "$(jq -c .detached.total <<<"$j")" '{"packets":0,"bytes":0,"dropped":0}'
 	assert_equal "$(jq -c '[.top_sources, .top_entries, .top_rules]' <<<"$j")" '[null,null,null]'
@@ -153,16 +168,18 @@ nonzero() {
 	assert_equal "${lines[6]}" "tracking: 0 sources (limit 32768), 0 automatic bans"
 	assert_equal "${lines[7]}" "malformed packets: passed"
 	assert_equal "${lines[8]}" "events: 100/s, burst 200; 0 sent, 0 sampled out, 0 lost"
-	assert_equal "${lines[9]}" "$(printf '%-9s %-14s %11s %11s %12s %12s' new state admitted/s refused/s admitted refused)"
-	local k i=10
+	assert_equal "${lines[9]}" "monitor: 100/s, burst 200; 0 sent, 0 sampled out, 0 lost"
+	assert_equal "${lines[10]}" "features: off; 0 sent, 0 sampled out, 0 lost"
+	assert_equal "${lines[11]}" "$(printf '%-9s %-14s %11s %11s %12s %12s' new state admitted/s refused/s admitted refused)"
+	local k i=12
 	for k in syn udp icmp frag; do
 		assert_equal "${lines[i++]}" "$(printf '%-9s %-14s %11s %11s %12s %12s' $k calm 0 0 0 0)"
 	done
-	assert_equal "${lines[14]}" "CLASS     REASON             PACKETS           BYTES"
-	assert_equal "${lines[15]}" "total                              0               0"
-	assert_equal "${lines[16]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
-	assert_equal "${lines[17]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
-	assert_equal "${#lines[@]}" 18
+	assert_equal "${lines[16]}" "CLASS     REASON             PACKETS           BYTES"
+	assert_equal "${lines[17]}" "total                              0               0"
+	assert_equal "${lines[18]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
+	assert_equal "${lines[19]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
+	assert_equal "${#lines[@]}" 20
 }
 
 @test "text: no interfaces shows none" {
@@ -373,7 +390,7 @@ two_ifaces() {
 	assert_equal "$stderr" ""
 	j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","counters","total","detached","top_sources","top_entries","top_rules"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","monitor","features","counters","total","detached","top_sources","top_entries","top_rules"]'
 	assert_equal "$(jq -c '[.interfaces[] | [.interface, .netns, .slot, .mode]]' <<<"$j")" \
 		"[[\"$XG_IF2\",\"$XG_NS\",2,\"skb\"]]"
 	assert_equal "$(nonzero <<<"$j")" "{\"udp/blocklisted\":$((2 * n))}"
