@@ -7,15 +7,11 @@
  * One reader at a time: a ring buffer has one consumer position.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/file.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -81,18 +77,10 @@ static void usage(void)
 	       XG_DEF_EVENTS_RATE, COUNT_MAX, XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
 }
 
-/* An -i argument, and the interface it names. */
-struct ev_iface {
-	const char *arg; /* as typed */
-	struct xg_ifname name;
-};
-
 struct ev_opts {
 	struct xg_common_opts co;
 	__u64 count; /* 0: until a signal */
-	struct ev_iface ifaces[XG_MAX_IFACES];
-	int nifaces;
-	const char *netns; /* --netns */
+	struct xg_ring_ifaces ifaces; /* -i, --netns */
 	__u32 reasons; /* bit per enum xg_reason; 0: all */
 };
 
@@ -140,18 +128,13 @@ static void tool_opt(int c, struct ev_opts *o)
 				   optarg, COUNT_MAX);
 		break;
 	case 'i':
-		if (o->nifaces == XG_MAX_IFACES)
-			xg_opt_bad(&o->co, "too many interfaces (at most %d)",
-				   XG_MAX_IFACES);
-		else if (!xg_opt_iface(&o->co, optarg, NULL,
-				       &o->ifaces[o->nifaces].name))
-			o->ifaces[o->nifaces++].arg = optarg;
+		xg_ring_opt_iface(&o->co, &o->ifaces, optarg);
 		break;
 	case 'n':
 		xg_opt_old_count(&o->co, optarg);
 		/* fall through */
 	case OPT_NETNS:
-		xg_opt_netns(&o->co, optarg, &o->netns);
+		xg_opt_netns(&o->co, optarg, &o->ifaces.netns);
 		break;
 	case OPT_REASON:
 		if (parse_reasons(optarg, &o->reasons, msg, sizeof(msg)))
@@ -163,21 +146,11 @@ static void tool_opt(int c, struct ev_opts *o)
 /* No operands; --netns goes to the -i that do not name a namespace. */
 static int check_args(struct ev_opts *o, int argc, char **argv)
 {
-	struct ev_iface *fi;
-	int i;
-
 	if (optind < argc)
 		return xg_opt_bad(&o->co,
 				  "unexpected argument '%s'; see --help",
 				  argv[optind]);
-	if (o->netns && !o->nifaces)
-		return xg_opt_bad(&o->co, "option '--netns' needs --interface");
-	for (i = 0; i < o->nifaces; i++) {
-		fi = &o->ifaces[i];
-		if (xg_opt_iface(&o->co, fi->arg, o->netns, &fi->name))
-			return -XG_EUSAGE;
-	}
-	return 0;
+	return xg_ring_ifaces_resolve(&o->co, &o->ifaces);
 }
 
 static int parse_args(int argc, char **argv, struct ev_opts *o)
@@ -197,86 +170,33 @@ struct reader {
 	const struct ev_opts *o;
 	const char *dir;
 	__u32 ring_id; /* of the ring buffer read: gone once unpinned */
-	int ifaces_fd, evstats_fd;
+	int evstats_fd;
 	__u64 start_ns; /* boot clock: older records are a stale backlog */
 	__s64 real_off; /* boot clock -> wall clock */
-	struct xg_ifname names[XG_IF_SLOTS];
-	bool names_fresh; /* read since the last status tick */
-	int rulesrc_fd;
-	__u32 rule_id[XG_MAX_RULES]; /* by slot, for monitor events; 0 unknown */
-	bool rules_fresh;
+	struct xg_ring_names rn; /* interfaces and rules by slot */
 	struct xg_evstats base; /* at start */
 	struct xg_evstats last; /* at the last tick */
 	__u64 printed;
 	__u64 filtered; /* read, but not of the asked interfaces or reasons */
 };
 
-static int refresh_names(struct reader *r)
-{
-	r->names_fresh = true;
-	return xg_slot_names(r->ifaces_fd, r->names);
-}
-
-/* The id of the rule in each slot, from xg_rulesrc. */
-static void refresh_rules(struct reader *r)
-{
-	struct xg_rule_src s;
-	__u32 i;
-
-	r->rules_fresh = true;
-	memset(r->rule_id, 0, sizeof(r->rule_id));
-	for (i = 0; r->rulesrc_fd >= 0 && i < XG_MAX_RULES; i++) {
-		if (bpf_map_lookup_elem(r->rulesrc_fd, &i, &s) || !s.r.id)
-			break;
-		if (s.r.slot < XG_MAX_RULES)
-			r->rule_id[s.r.slot] = s.r.id;
-	}
-}
-
 static __u32 rule_of(struct reader *r, const struct xg_event *ev)
 {
-	__u32 slot = ev->rule & (XG_MAX_RULES - 1);
-
-	if (ev->type != XG_EVT_MONITOR)
-		return 0;
-	/* a rule added since the last look */
-	if (!r->rule_id[slot] && !r->rules_fresh)
-		refresh_rules(r);
-	return r->rule_id[slot];
-}
-
-static bool iface_wanted(const struct reader *r, const struct xg_ifname *n)
-{
-	int i;
-
-	if (!r->o->nifaces)
-		return true;
-	for (i = 0; i < r->o->nifaces; i++)
-		if (n && !strcmp(n->ifname, r->o->ifaces[i].name.ifname) &&
-		    !strcmp(n->netns, r->o->ifaces[i].name.netns))
-			return true;
-	return false;
+	return ev->type == XG_EVT_MONITOR ? xg_ring_rule(&r->rn, ev->rule) : 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct xg_event *ev = data;
 	struct reader *r = ctx;
-	const struct xg_ifname *n = NULL;
+	const struct xg_ifname *n;
 
 	if (size < sizeof(*ev) || ev->ts_ns < r->start_ns)
 		return 0;
-	if (ev->ifslot < XG_IF_SLOTS) {
-		n = &r->names[ev->ifslot];
-		/* an interface guarded since the last look */
-		if (!n->ifname[0] && !r->names_fresh)
-			refresh_names(r);
-		if (!n->ifname[0])
-			n = NULL;
-	}
+	n = xg_ring_iface(&r->rn, ev->ifslot);
 	if ((r->o->reasons &&
 	     (ev->reason >= 32 || !(r->o->reasons & (1U << ev->reason)))) ||
-	    !iface_wanted(r, n)) {
+	    !xg_ring_iface_wanted(&r->o->ifaces, n)) {
 		r->filtered++;
 		return 0;
 	}
@@ -359,81 +279,11 @@ static int tick(struct reader *r, const struct xg_maps *m, bool final)
 		print_status(r, &now, &cfg.limit[XG_LIM_EVENTS], final);
 	r->last = now;
 	r->real_off = xg_boot_to_real_ns();
-	r->names_fresh = false;
-	r->rules_fresh = false;
+	xg_ring_names_tick(&r->rn);
 	return 0;
 }
 
 /* ---- setup --------------------------------------------------------------- */
-
-/* A pinned map that is not a regular file cannot be opened, and every
- * BPF fd shares one anonymous inode, so the lock is an flock on the
- * links directory of the pins: one per pin directory, which writers do
- * not lock (they lock the pin directory itself).
- */
-static int reader_lock(const char *dir)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, XG_LINKS_SUBDIR);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return xg_fail(-errno, "cannot open %s: %s", path,
-			       strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
-	close(fd);
-	if (errno == EWOULDBLOCK)
-		return xg_fail(-EBUSY,
-			       "another xg-events is reading the events");
-	return xg_fail(-errno, "cannot lock %s: %s", path, strerror(errno));
-}
-
-/* The consumer position is written through mmap: a writable fd. */
-static int open_ring(const char *dir, int *fd)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, XG_STR(XG_MAP_EVENTS));
-	*fd = bpf_obj_get(path);
-	if (*fd < 0)
-		return xg_fail(-errno, "cannot open %s: %s", path,
-			       strerror(errno));
-	return 0;
-}
-
-/* Every -i names an interface guarded now. */
-static int check_ifaces(const struct reader *r)
-{
-	const struct xg_ifname *fi;
-	int i, s;
-
-	for (i = 0; i < r->o->nifaces; i++) {
-		fi = &r->o->ifaces[i].name;
-		for (s = 1; s < XG_IF_SLOTS; s++)
-			if (!strcmp(r->names[s].ifname, fi->ifname) &&
-			    !strcmp(r->names[s].netns, fi->netns))
-				break;
-		if (s < XG_IF_SLOTS)
-			continue;
-		if (fi->netns[0])
-			return xg_fail(-ENOENT,
-				       "%s in network namespace '%s' "
-				       "is not guarded",
-				       fi->ifname, fi->netns);
-		/* the same name in a namespace: say how to name it */
-		for (s = 1; s < XG_IF_SLOTS; s++)
-			if (!strcmp(r->names[s].ifname, fi->ifname))
-				return xg_fail(-ENOENT,
-					       "%s is not guarded; did you "
-					       "mean %s@%s?",
-					       fi->ifname, fi->ifname,
-					       r->names[s].netns);
-		return xg_fail(-ENOENT, "%s is not guarded", fi->ifname);
-	}
-	return 0;
-}
 
 static volatile sig_atomic_t stop;
 
@@ -443,50 +293,15 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static __u64 mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
-/* Whether the ring buffer read is still the pinned one: xg-unload --all
- * (and a new xg-load after it) leaves this reader on a map no program
- * writes to any more.
- */
-static bool still_pinned(const struct reader *r)
-{
-	char path[PATH_MAX];
-	__u32 id;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", r->dir, XG_STR(XG_MAP_EVENTS));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno != ENOENT;
-	id = map_id(fd);
-	close(fd);
-	return !id || id == r->ring_id;
-}
-
 /* Poll until a signal or COUNT; a status tick every second. */
 static int loop(struct reader *r, const struct xg_maps *m,
 		struct ring_buffer *rb)
 {
-	__u64 next = mono_ms() + STATUS_MS, now;
+	__u64 next = xg_mono_ms() + STATUS_MS, now;
 	int n;
 
 	while (!stop) {
-		now = mono_ms();
+		now = xg_mono_ms();
 		n = ring_buffer__poll(rb, next > now ? (int)(next - now) : 0);
 		fflush(stdout);
 		if (n == STOP_COUNT)
@@ -494,11 +309,12 @@ static int loop(struct reader *r, const struct xg_maps *m,
 		if (n < 0 && n != -EINTR)
 			return xg_fail(n, "cannot read the events: %s",
 				       strerror(-n));
-		if (mono_ms() >= next) {
+		if (xg_mono_ms() >= next) {
 			n = tick(r, m, false);
 			if (n)
 				return n;
-			if (!still_pinned(r)) {
+			if (!xg_ring_still_pinned(r->dir, XG_STR(XG_MAP_EVENTS),
+						  r->ring_id)) {
 				ring_buffer__consume(rb);
 				tick(r, m, true);
 				return xg_fail(-ENOENT,
@@ -521,9 +337,9 @@ static int start(struct reader *r, const struct xg_maps *m)
 	struct xg_config cfg;
 	int err;
 
-	err = refresh_names(r);
+	err = xg_ring_names_init(&r->rn, m);
 	if (!err)
-		err = check_ifaces(r);
+		err = xg_ring_ifaces_check(&r->o->ifaces, r->rn.names);
 	if (!err)
 		err = xg_config_read(m, &cfg);
 	if (err)
@@ -550,19 +366,16 @@ static int read_events(const char *dir, const struct ev_opts *o)
 	err = xg_maps_open(dir, true, &m);
 	if (err)
 		return err;
-	lock = reader_lock(dir);
+	lock = xg_ring_lock(dir, XG_LINKS_SUBDIR, false,
+			    "another xg-events is reading the events");
 	if (lock < 0) {
 		err = lock;
 		goto out;
 	}
-	r.ifaces_fd = m.ifaces;
-	r.rulesrc_fd = m.rulesrc;
 	r.evstats_fd = m.evstats;
-	err = open_ring(dir, &ring);
-	if (!err) {
-		r.ring_id = map_id(ring);
+	err = xg_ring_open(dir, XG_STR(XG_MAP_EVENTS), &ring, &r.ring_id);
+	if (!err)
 		err = start(&r, &m);
-	}
 	if (err)
 		goto out;
 	rb = ring_buffer__new(ring, on_event, &r, NULL);

@@ -23,6 +23,11 @@ __u64 xg_now_ns(void)
 	return xg_clock_ns(CLOCK_BOOTTIME);
 }
 
+__u64 xg_mono_ms(void)
+{
+	return xg_clock_ns(CLOCK_MONOTONIC) / 1000000;
+}
+
 __s64 xg_boot_to_real_ns(void)
 {
 	__u64 boot = xg_clock_ns(CLOCK_BOOTTIME);

@@ -279,6 +279,8 @@ int xg_batch_walk(int fd, size_t ksz, size_t vsz, __u32 chunk, xg_batch_fn fn,
 __u64 xg_clock_ns(clockid_t id);
 /* Now on the clock of xg_entry.expires_ns (CLOCK_BOOTTIME). */
 __u64 xg_now_ns(void);
+/* CLOCK_MONOTONIC in milliseconds: the readers' ticks. */
+__u64 xg_mono_ms(void);
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME now: added to a boot-clock time
  * (xg_event.ts_ns), gives the wall-clock time.
  */
@@ -550,6 +552,68 @@ void xg_event_print_text(FILE *f, const struct xg_event *ev, __u64 real_ns,
 			 const struct xg_ifname *iface, __u32 rule_id);
 void xg_event_print_json(FILE *f, const struct xg_event *ev, __u64 real_ns,
 			 const struct xg_ifname *iface, __u32 rule_id);
+
+/* ---- ring.c: the readers of a ring buffer (xg-events, xg-features) ---- */
+
+/* flock on PIN_DIR/@subdir, made first if @create (an existing one is
+ * fine): one reader of a ring at a time. Returns the fd for xg_unlock(),
+ * or a negative errno after "xg-tool: @busy" when another reader holds it.
+ */
+int xg_ring_lock(const char *dir, const char *subdir, bool create,
+		 const char *busy);
+/* The ring buffer pinned as @name under @dir, writable (the consumer
+ * position is written through mmap), and its map id in *id.
+ */
+int xg_ring_open(const char *dir, const char *name, int *fd, __u32 *id);
+/* Whether the map pinned as @name is still map @id: false once it was
+ * unpinned or pinned anew.
+ */
+bool xg_ring_still_pinned(const char *dir, const char *name, __u32 id);
+__u32 xg_map_id(int fd); /* 0 if it cannot be read */
+
+/* The -i IFACE[@NETNS] of a reader: only records of these interfaces. */
+struct xg_ring_ifaces {
+	const char *arg[XG_MAX_IFACES]; /* as typed */
+	struct xg_ifname name[XG_MAX_IFACES];
+	int n;
+	const char *netns; /* --netns */
+};
+/* One -i: a usage error noted on @co if it does not parse or is one too
+ * many; xg_ring_ifaces_resolve() after the options gives --netns to the
+ * -i that name no namespace ("option '--netns' needs --interface").
+ */
+void xg_ring_opt_iface(struct xg_common_opts *co, struct xg_ring_ifaces *fi,
+		       const char *arg);
+int xg_ring_ifaces_resolve(struct xg_common_opts *co,
+			   struct xg_ring_ifaces *fi);
+/* Every -i names an interface in @names (xg_slot_names) now: else "IFACE
+ * is not guarded[; did you mean IFACE@NETNS?]" and -ENOENT.
+ */
+int xg_ring_ifaces_check(const struct xg_ring_ifaces *fi,
+			 const struct xg_ifname *names);
+/* No -i, or @n (NULL: unknown) is one of them. */
+bool xg_ring_iface_wanted(const struct xg_ring_ifaces *fi,
+			  const struct xg_ifname *n);
+
+/* The names behind the slots of the records: interfaces (xg_ifaces) and
+ * monitor rules' ids (xg_rulesrc). A slot not known is looked up again,
+ * at most once between two xg_ring_names_tick() calls.
+ */
+struct xg_ring_names {
+	int ifaces_fd, rulesrc_fd;
+	struct xg_ifname names[XG_IF_SLOTS];
+	__u32 rule_id[XG_MAX_RULES]; /* by slot; 0 unknown */
+	bool names_fresh, rules_fresh; /* read since the last tick */
+	__u32 names_gen; /* bumped by every read of the names */
+};
+int xg_ring_names_init(struct xg_ring_names *rn, const struct xg_maps *m);
+int xg_ring_names_refresh(struct xg_ring_names *rn);
+void xg_ring_rules_refresh(struct xg_ring_names *rn);
+/* The interface of counter slot @slot, or NULL. */
+const struct xg_ifname *xg_ring_iface(struct xg_ring_names *rn, __u32 slot);
+/* The id of the rule in rule slot @slot, or 0. */
+__u32 xg_ring_rule(struct xg_ring_names *rn, __u32 slot);
+void xg_ring_names_tick(struct xg_ring_names *rn);
 
 /* ---- report.c: what xg-stats gathers (struct xg_report) --------------- */
 
