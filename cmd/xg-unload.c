@@ -234,6 +234,14 @@ static int unload_all(const char *dir, struct detached *out)
 				       strerror(errno));
 	}
 
+	/* xg-features' reader lock; one it holds goes too (rmdir of an
+	 * open directory is fine)
+	 */
+	snprintf(path, sizeof(path), "%s/%s", dir, XG_FEATURES_SUBDIR);
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return xg_fail(-errno, "cannot remove %s: %s", path,
+			       strerror(errno));
+
 	d = opendir(dir);
 	if (!d)
 		return xg_fail(-errno, "cannot open %s: %s", dir,

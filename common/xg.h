@@ -20,6 +20,7 @@
 #define XG_DEFAULT_PIN_DIR "/sys/fs/bpf/xdpguard"
 #define XG_PIN_ENV "XDPGUARD_PIN_DIR"
 #define XG_LINKS_SUBDIR "links"
+#define XG_FEATURES_SUBDIR "features" /* xg-features' reader lock */
 
 /* Not an errno: a usage error, already reported. Exit status 2. */
 #define XG_EUSAGE 4096
@@ -614,6 +615,73 @@ const struct xg_ifname *xg_ring_iface(struct xg_ring_names *rn, __u32 slot);
 /* The id of the rule in rule slot @slot, or 0. */
 __u32 xg_ring_rule(struct xg_ring_names *rn, __u32 slot);
 void xg_ring_names_tick(struct xg_ring_names *rn);
+
+/* ---- features.c: features of passing packets, for xg-features ---------- */
+
+/* The longest line xg_feature_line() writes, newline included. */
+#define XG_FEATURE_LINE_MAX 2048
+/* One feature as the NDJSON line of xg-features(8), the newline
+ * included, into @buf (XG_FEATURE_LINE_MAX bytes); returns its length.
+ * real_ns: its wall-clock time; iface_json: the "interface" value as
+ * JSON (xg_json_quote of IFACE[@NETNS], or null); rule_id: 0 unknown.
+ */
+size_t xg_feature_line(char *buf, const struct xg_feature *f, __u64 real_ns,
+		       const char *iface_json, __u32 rule_id);
+/* @s as a quoted, escaped JSON string into @buf (cut short to fit
+ * @len); returns its length.
+ */
+size_t xg_json_quote(char *buf, size_t len, const char *s);
+
+/* ---- sink.c: where xg-features writes (stdout, a socket, files) -------- */
+
+struct xg_sink_opts {
+	const char *socket_path; /* --unix-socket */
+	const char *out_dir; /* --out-dir */
+	__u64 rotate_size; /* bytes; 0: no limit */
+	__u64 rotate_secs; /* 0: no limit */
+	__u32 keep; /* closed files kept; 0: all */
+	size_t buf_size; /* the bounded buffer of lines, bytes */
+};
+
+struct xg_sink_stats {
+	__u64 written; /* lines written whole */
+	__u64 undelivered; /* lines dropped: buffer full, cut, unwritable */
+	__u64 full; /* of them, for want of room in the buffer */
+	__u64 connects, disconnects; /* the socket */
+	__u64 files, files_deleted; /* closed under a final name; --keep */
+};
+
+struct xg_sink;
+/* Before anything is opened: a socket path that exists and is not a
+ * socket ("PATH is not a socket"), a directory that is missing or that
+ * cannot be written ("cannot write to DIR: ..."): -errno.
+ */
+int xg_sink_check(const struct xg_sink_opts *o);
+/* stdout, the socket (connected now or later: "waiting for a consumer
+ * on PATH" once) or the first file of the directory.
+ */
+int xg_sink_open(const struct xg_sink_opts *o, struct xg_sink **out);
+/* One whole line, into the buffer; false if it was dropped (counted). */
+bool xg_sink_put(struct xg_sink *s, const char *line, size_t len, __u64 now_ms);
+/* Writes the lines put so far; a socket takes what it can now, the rest
+ * when xg_sink_ready() says it can take more.
+ */
+void xg_sink_flush(struct xg_sink *s, __u64 now_ms);
+/* The socket to poll for (POLLOUT while lines wait), or -1. */
+int xg_sink_poll_fd(const struct xg_sink *s, short *events);
+void xg_sink_ready(struct xg_sink *s, short revents, __u64 now_ms);
+/* When xg_sink_tick() has work next (reconnecting, --rotate-secs). */
+__u64 xg_sink_next_ms(const struct xg_sink *s);
+void xg_sink_tick(struct xg_sink *s, __u64 now_ms);
+/* SIGHUP: the open file is closed under its final name, a new one
+ * opened (logrotate); nothing for stdout and the socket.
+ */
+void xg_sink_reopen(struct xg_sink *s, __u64 now_ms);
+void xg_sink_stats(const struct xg_sink *s, struct xg_sink_stats *st);
+/* Flushes and closes; a socket gets up to @wait_ms to take what waits,
+ * the rest is undelivered. *st gets the final counts.
+ */
+void xg_sink_close(struct xg_sink *s, int wait_ms, struct xg_sink_stats *st);
 
 /* ---- report.c: what xg-stats gathers (struct xg_report) --------------- */
 
