@@ -677,3 +677,32 @@ xg_ev_wait_reader() {
 	done
 	return 1
 }
+
+# ---- xg-features helpers (xg_ft_*) -------------------------------------------
+
+# The pid of the process that holds an flock on directory $1, or nothing.
+# Read from /proc/locks: a probe with flock(1) would take the lock itself
+# and race the reader.
+xg_flock_pid() {
+	local id
+	id=$(stat -c '%Hd %Ld %i' "$1" 2>/dev/null) || return 0
+	# shellcheck disable=SC2086 # three numbers
+	id=$(printf '%02x:%02x:%s' $id)
+	awk -v id="$id" '$2 == "FLOCK" && $4 == "WRITE" && $6 == id {
+		print $5 }' /proc/locks
+}
+
+# xg_ft_wait_reader: wait (at most 5 s) until an xg-features holds its
+# reader lock (PIN_DIR/features); XG_FT_READER is its pid.
+xg_ft_wait_reader() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		XG_FT_READER=$(xg_flock_pid "$XDPGUARD_PIN_DIR/features")
+		[[ -n $XG_FT_READER ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The fields of every line of xg-features, in order (xg-features(8)).
+XG_FT_KEYS='["timestamp_ns","ip_version","protocol","pr_tcp","pr_udp","pr_icmp","pr_other","tcp_fin","tcp_syn","tcp_rst","tcp_psh","tcp_ack","tcp_urg","tcp_ece","tcp_cwr","src_port","src_port_low","src_port_mid","src_port_high","dst_port","dst_port_low","dst_port_mid","dst_port_high","pkt_len","payload_len","tos","interface","src","dst","rule","reason"]'
