@@ -44,8 +44,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 	      -Wno-unused-parameter -Icommon -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
-TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule \
-	 xg-features
+TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule xg-features
 TOOL_BINS := $(addprefix $(BUILD)/,$(TOOLS))
 
 LIB_SRCS := $(wildcard common/*.c)
@@ -201,6 +200,7 @@ demo: $(TOOL_BINS)
 
 bench: all
 	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash bench/run.sh
+	$(Q)XG_BUILD=$(CURDIR)/$(BUILD) bash bench/features.sh
 	@echo
 	@echo "BPF_PROG_TEST_RUN, one path at a time (bench/bench-xdp.c):"
 	$(Q)$(BUILD)/bench-xdp

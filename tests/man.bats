@@ -76,6 +76,7 @@ check_options() {
 @test "xg-threshold.8: man --warnings is silent" { check_lint xg-threshold.8; }
 @test "xg-events.8: man --warnings is silent" { check_lint xg-events.8; }
 @test "xg-rule.8: man --warnings is silent" { check_lint xg-rule.8; }
+@test "xg-features.8: man --warnings is silent" { check_lint xg-features.8; }
 @test "xdpguard.7: man --warnings is silent" { check_lint xdpguard.7; }
 
 @test "xg-load.8: has the required sections" { check_sections xg-load.8; }
@@ -86,6 +87,7 @@ check_options() {
 @test "xg-threshold.8: has the required sections" { check_sections xg-threshold.8; }
 @test "xg-events.8: has the required sections" { check_sections xg-events.8; }
 @test "xg-rule.8: has the required sections" { check_sections xg-rule.8; }
+@test "xg-features.8: has the required sections" { check_sections xg-features.8; }
 @test "xdpguard.7: has the required sections" { check_sections xdpguard.7; }
 
 @test "xg-load.8: documents every option of xg-load --help" {
@@ -118,6 +120,10 @@ check_options() {
 
 @test "xg-rule.8: documents every option of xg-rule --help" {
 	check_options xg-rule
+}
+
+@test "xg-features.8: documents every option of xg-features --help" {
+	check_options xg-features
 }
 
 @test "xg-threshold.8: documents every setting and every usage message" {

@@ -15,10 +15,12 @@ import socket
 import sys
 
 SOCKET_PATH = sys.argv[1] if len(sys.argv) > 1 else "/tmp/xdpguard-ids.sock"
+out = sys.stdout.buffer
 
 
-def handle(feature):
-    print(json.dumps(feature), flush=True)
+def handle(feature, line):
+    """One decoded feature: here its line goes to stdout as received."""
+    out.write(line + b"\n")
 
 
 def serve(path):
@@ -38,7 +40,8 @@ def serve(path):
             *lines, buf = buf.split(b"\n")
             for line in lines:
                 if line:
-                    handle(json.loads(line))
+                    handle(json.loads(line), line)
+            out.flush()
         conn.close()
 
 
