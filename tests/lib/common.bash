@@ -654,16 +654,9 @@ d() {
 # ---- xg-events helpers (xg_ev_*) ---------------------------------------------
 
 # The pid of the xg-events that reads the events of $XDPGUARD_PIN_DIR (it
-# holds an flock on PIN_DIR/links), or nothing. Read from /proc/locks: a
-# probe with flock(1) would take the lock itself and race the reader.
+# holds an flock on PIN_DIR/links), or nothing (xg_flock_pid).
 xg_ev_reader_pid() {
-	local id
-	id=$(stat -c '%Hd %Ld %i' "$XDPGUARD_PIN_DIR/links" 2>/dev/null) ||
-		return 0
-	# shellcheck disable=SC2086 # three numbers
-	id=$(printf '%02x:%02x:%s' $id)
-	awk -v id="$id" '$2 == "FLOCK" && $4 == "WRITE" && $6 == id {
-		print $5 }' /proc/locks
+	xg_flock_pid "$XDPGUARD_PIN_DIR/links"
 }
 
 # xg_ev_wait_reader: wait (at most 5 s) until an xg-events holds the reader
