@@ -12,7 +12,9 @@
 # exit. Needs root. Not a test: nothing here fails on a slow number.
 #
 # Environment: XG_BUILD (set by make), XG_FEAT_PPS (120000 frames/s),
-# XG_FEAT_SECS (3), XG_FEAT_JSON ($XG_BUILD/bench-features.json).
+# XG_FEAT_SECS (3), XG_FEAT_JSON ($XG_BUILD/bench-features.json),
+# XG_FEAT_RING (xg-load --feature-ring: 4M, for a stream of this rate;
+# 256k is the default of xg-load).
 
 set -u -o pipefail
 
@@ -21,6 +23,7 @@ B=$(cd "$B" && pwd)
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 PPS=${XG_FEAT_PPS:-120000}
 SECS=${XG_FEAT_SECS:-3}
+RING=${XG_FEAT_RING:-4M}
 JSON_OUT=${XG_FEAT_JSON:-$B/bench-features.json}
 # The budget: above any rate the veth lab carries here, so that only the
 # ring and the reader can lose features.
@@ -70,7 +73,8 @@ lab_up() {
 	rmac=$(ip -n "$RX" -j link show "$VRX" | jq -r '.[0].address')
 	ip -n "$TX" neigh replace 198.18.0.2 lladdr "$rmac" dev "$VTX" \
 		nud permanent
-	xg-load -n "$RX" "$VRX" --mode native >/dev/null &&
+	xg-load -n "$RX" "$VRX" --mode native --feature-ring "$RING" \
+		>/dev/null &&
 		xg-threshold features "$BUDGET" --burst "$BUDGET" >/dev/null &&
 		xg-threshold features sample 1/1 >/dev/null
 }
@@ -112,7 +116,7 @@ run() {
 }
 
 lab_up || die "cannot build the lab"
-echo "bench-features: lab $TX -> $RX, $PPS frames/s for $SECS s each" >&2
+echo "bench-features: lab $TX -> $RX, $PPS frames/s for $SECS s each, feature ring $RING" >&2
 python3 "$REPO/contrib/ids/consumer.py" "$TMP/ids.sock" >/dev/null 2>&1 &
 CONS=$!
 sleep 0.5

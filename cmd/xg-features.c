@@ -124,37 +124,6 @@ struct ft_opts {
 
 /* ---- command line -------------------------------------------------------- */
 
-/* N[k|M|G] (binary) in [min, max]. */
-static int parse_size(const char *s, __u64 min, __u64 max, __u64 *out)
-{
-	char num[32];
-	size_t n = strlen(s);
-	int shift = 0;
-	__u64 v;
-
-	if (n && n < sizeof(num)) {
-		switch (s[n - 1]) {
-		case 'k':
-		case 'K':
-			shift = 10;
-			break;
-		case 'M':
-			shift = 20;
-			break;
-		case 'G':
-			shift = 30;
-			break;
-		}
-	}
-	if (!n || n >= sizeof(num) || (shift && n == 1))
-		return -EINVAL;
-	snprintf(num, sizeof(num), "%.*s", (int)(shift ? n - 1 : n), s);
-	if (xg_parse_u64(num, 0, max >> shift, &v) || (v << shift) < min)
-		return -EINVAL;
-	*out = v << shift;
-	return 0;
-}
-
 static void sink_opt(int c, struct ft_opts *o)
 {
 	struct sockaddr_un sa;
@@ -177,7 +146,8 @@ static void sink_opt(int c, struct ft_opts *o)
 		break;
 	case OPT_ROTATE_SIZE:
 		o->file_opts = true;
-		if (parse_size(optarg, 1, SIZE_MAX_ARG, &o->sink.rotate_size))
+		if (xg_parse_size(optarg, 1, SIZE_MAX_ARG,
+				  &o->sink.rotate_size))
 			xg_opt_bad(&o->co,
 				   "invalid size '%s' (1 to 1024G; "
 				   "k, M, G suffixes)",
@@ -199,7 +169,7 @@ static void sink_opt(int c, struct ft_opts *o)
 		o->sink.keep = v;
 		break;
 	case OPT_BUFFER:
-		if (parse_size(optarg, BUFFER_MIN, BUFFER_MAX, &v))
+		if (xg_parse_size(optarg, BUFFER_MIN, BUFFER_MAX, &v))
 			xg_opt_bad(&o->co, "invalid size '%s' (64k to 1G)",
 				   optarg);
 		o->sink.buf_size = v;

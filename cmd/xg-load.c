@@ -23,6 +23,7 @@ enum {
 	OPT_DROP_MALFORMED,
 	OPT_PASS_MALFORMED,
 	OPT_TRACK,
+	OPT_FEATURE_RING,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "drop-malformed", no_argument, NULL, OPT_DROP_MALFORMED },
 	{ "pass-malformed", no_argument, NULL, OPT_PASS_MALFORMED },
 	{ "track", required_argument, NULL, OPT_TRACK },
+	{ "feature-ring", required_argument, NULL, OPT_FEATURE_RING },
 	XG_COMMON_LONG_OPTS,
 };
 
@@ -59,6 +61,11 @@ static void usage(void)
 	       "                        default %u; ~130 bytes each, "
 	       "preallocated); fixed\n"
 	       "                        while the maps are pinned\n"
+	       "      --feature-ring BYTES\n"
+	       "                        ring buffer of xg-features (256k-256M, "
+	       "a power of\n"
+	       "                        two; default 256k); fixed while the "
+	       "maps are pinned\n"
 	       "      --drop-malformed  drop packets with truncated or "
 	       "invalid headers\n"
 	       "      --pass-malformed  pass such packets (the default)\n"
@@ -86,6 +93,7 @@ struct load_opts {
 	bool force;
 	__u32 max_entries; /* 0: not given */
 	__u32 track; /* 0: not given */
+	__u32 feature_ring; /* 0: not given */
 	int malformed; /* -1: keep, 0: pass, 1: drop */
 };
 
@@ -130,6 +138,17 @@ static void tool_opt(int c, struct load_opts *o)
 				   XG_MIN_TRACK, XG_MAX_TRACK);
 		else
 			o->track = v;
+		break;
+	case OPT_FEATURE_RING:
+		if (xg_parse_size(optarg, XG_FEATS_BYTES, XG_MAX_FEATS_BYTES,
+				  &v) ||
+		    (v & (v - 1)))
+			xg_opt_bad(&o->co,
+				   "invalid feature ring '%s' (256k-256M, a "
+				   "power of two)",
+				   optarg);
+		else
+			o->feature_ring = v;
 		break;
 	case OPT_DROP_MALFORMED:
 		o->malformed = 1;
@@ -281,6 +300,9 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 			err = bpf_map__set_max_entries(map, st->o->max_entries);
 		if (st->o->track && !strcmp(name, XG_STR(XG_MAP_TRACK)))
 			err = bpf_map__set_max_entries(map, st->o->track);
+		if (st->o->feature_ring && !strcmp(name, XG_STR(XG_MAP_FEATS)))
+			err = bpf_map__set_max_entries(map,
+						       st->o->feature_ring);
 		return err;
 	}
 	*had_pin = true;
@@ -300,6 +322,15 @@ static int adopt_pinned_map(struct load_state *st, struct bpf_map *map,
 	    info.max_entries != st->o->track) {
 		err = xg_fail(-EEXIST,
 			      "source tracker is pinned with %u entries; run "
+			      "xg-unload --all to resize (this empties the "
+			      "lists)",
+			      info.max_entries);
+		goto out;
+	}
+	if (st->o->feature_ring && !strcmp(name, XG_STR(XG_MAP_FEATS)) &&
+	    info.max_entries != st->o->feature_ring) {
+		err = xg_fail(-EEXIST,
+			      "feature ring is pinned with %u bytes; run "
 			      "xg-unload --all to resize (this empties the "
 			      "lists)",
 			      info.max_entries);

@@ -204,3 +204,34 @@ int xg_parse_interval(const char *s, double *out)
 	*out = v;
 	return 0;
 }
+
+/* N[k|M|G] (binary) in [min, max]. */
+int xg_parse_size(const char *s, __u64 min, __u64 max, __u64 *out)
+{
+	char num[32];
+	size_t n = strlen(s);
+	int shift = 0;
+	__u64 v;
+
+	if (n && n < sizeof(num)) {
+		switch (s[n - 1]) {
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'M':
+			shift = 20;
+			break;
+		case 'G':
+			shift = 30;
+			break;
+		}
+	}
+	if (!n || n >= sizeof(num) || (shift && n == 1))
+		return -EINVAL;
+	snprintf(num, sizeof(num), "%.*s", (int)(shift ? n - 1 : n), s);
+	if (xg_parse_u64(num, 0, max >> shift, &v) || (v << shift) < min)
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}

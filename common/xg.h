@@ -157,6 +157,8 @@ void xg_format_prefix(const struct xg_prefix *p, char *buf, size_t len);
 
 /* Decimal integer in [min, max], nothing before or after. */
 int xg_parse_u64(const char *s, __u64 min, __u64 max, __u64 *out);
+/* N[k|K|M|G] (binary multiples) in [min, max]; -EINVAL otherwise. */
+int xg_parse_size(const char *s, __u64 min, __u64 max, __u64 *out);
 /* N, Ns, Nm, Nh or Nd -> seconds, in [1, 10 years]. */
 int xg_parse_duration(const char *s, __u64 *secs);
 /* A decimal number of seconds, 0.1 to 3600 ("2", "0.5"): digits,

@@ -84,6 +84,7 @@
  * of a stream of 100,000 a second; the reader drains it far more often.
  */
 #define XG_FEATS_BYTES (256 * 1024)
+#define XG_MAX_FEATS_BYTES (256 * 1024 * 1024) /* xg-load --feature-ring */
 /* Sources tracked for rate limits (LRU: a spoofed flood evicts the oldest,
  * it cannot fill the map). ~130 bytes each, preallocated: 4 MiB.
  * xg-load --track N sets it.

@@ -96,6 +96,18 @@ link_id_of() {
 	assert_equal "$(xdp_of "$XG_IF")" none
 }
 
+@test "--feature-ring: invalid values" {
+	xg_make_ns
+	local v
+	for v in 0 128k 100k 384k 512M 1G abc 1x ''; do
+		bad 2 "invalid feature ring '$v' (256k-256M, a power of two)" \
+			-n "$XG_NS" "$XG_IF" --feature-ring "$v"
+		xg_assert_no_pins
+	done
+	bad 2 "option '--feature-ring' needs a value" "$XG_IF" --feature-ring
+	xg_assert_no_pins
+}
+
 @test "--mode without a value" {
 	bad 2 "option '--mode' needs a value" "$XG_IF" --mode
 	xg_assert_no_pins
@@ -247,7 +259,7 @@ link_id_of() {
 	local m
 	for m in xg_allow4 xg_allow6 xg_allow4p xg_allow6p xg_block4 xg_block6 \
 		 xg_block4p xg_block6p xg_stats xg_meta xg_ifaces \
-		 xg_state xg_track xg_global xg_events xg_evstats; do
+		 xg_state xg_track xg_global xg_events xg_feats xg_evstats; do
 		[[ -e $XDPGUARD_PIN_DIR/$m ]] || fail "map $m not pinned"
 	done
 }
@@ -409,6 +421,17 @@ link_id_of() {
 	run -0 xg-load -n "$XG_NS" xgq-"$XG_SHORT"
 	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --track 1024
 	assert_equal "$(xg-stats -j | jq .tracking.max_sources)" 1024
+}
+
+@test "--feature-ring sizes the features' ring buffer; a different one is refused" {
+	xg_load_lab --feature-ring 4M
+	assert_equal "$(bpftool map show pinned "$XDPGUARD_PIN_DIR/xg_feats" -j |
+		jq -c '[.type, .max_entries]')" '["ringbuf",4194304]'
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force --feature-ring 4194304
+	run -0 xg-load -n "$XG_NS" "$XG_IF" --force
+	bad 1 "feature ring is pinned with 4194304 bytes; run xg-unload --all to resize (this empties the lists)" \
+		-n "$XG_NS" "$XG_IF" --force --feature-ring 256k
+	assert_equal "$(xdp_of "$XG_IF")" "1 xdpguard"
 }
 
 @test "a different --track is refused, lists and settings kept" {
