@@ -169,6 +169,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_IFACES SEC(".maps");
 
+/* The names of the lists' origins; only the tools read and write it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_MAX_ORIGINS);
+	__type(key, __u32);
+	__type(value, struct xg_origin);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_ORIGINS SEC(".maps");
+
 /* The rules, in the order they are checked, and their classification
  * (xg_abi.h): read on the packets of a guarded host that has rules.
  */

@@ -247,7 +247,8 @@ static __u32 new_id(void)
 	return id & 0xffffff ? id : 1;
 }
 
-int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
+int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s,
+		__u16 origin)
 {
 	struct xg_entry e = {}, old;
 	union lkey k;
@@ -255,6 +256,7 @@ int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s)
 	char a[64];
 
 	e.prefixlen = p->len;
+	e.origin = origin;
 	e.flags = new_id() << XG_E_ID_SHIFT;
 	if (timeout_s)
 		e.expires_ns = xg_now_ns() + timeout_s * XG_NSEC_PER_SEC;

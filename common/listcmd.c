@@ -12,9 +12,16 @@
 
 #include "xg.h"
 
+enum {
+	OPT_ORIGIN = XG_OPT_TOOL,
+	OPT_SYNC,
+};
+
 static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "file", required_argument, NULL, 'f' },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "sync", no_argument, NULL, OPT_SYNC },
 	XG_COMMON_LONG_OPTS,
 };
 
@@ -45,6 +52,12 @@ struct listcmd {
 	size_t n, cap;
 	struct xg_prefix *set; /* the same, sorted, duplicates removed */
 	size_t nset;
+	const char *origin; /* --origin; NULL: manual (add), any (others) */
+	bool sync; /* --sync */
+	/* under the lock */
+	const struct xg_maps *m;
+	struct xg_origin names[XG_MAX_ORIGINS];
+	__u64 deleted, skipped; /* --sync */
 };
 
 static const char *list_name(enum xg_list_kind kind)
@@ -56,12 +69,12 @@ static void usage(enum xg_list_kind kind)
 {
 	const char *p = xg_prog;
 
-	printf("Usage: %s [add] ADDR[/LEN]... [-t DURATION]\n"
-	       "       %s [add] -f FILE [-t DURATION]\n"
-	       "       %s del ADDR[/LEN]...\n"
-	       "       %s del -f FILE\n"
-	       "       %s list [-j]\n"
-	       "       %s flush\n"
+	printf("Usage: %s [add] ADDR[/LEN]... [-t DURATION] [--origin NAME]\n"
+	       "       %s [add] -f FILE [-t DURATION] [--origin NAME "
+	       "[--sync]]\n"
+	       "       %s del ADDR[/LEN]... | -f FILE [--origin NAME]\n"
+	       "       %s list [--origin NAME] [-j]\n"
+	       "       %s flush [--origin NAME]\n"
 	       "\n"
 	       "Manage the xdpguard %s: packets from sources on it are\n%s.\n"
 	       "add (the default word) adds entries or refreshes their "
@@ -76,15 +89,27 @@ static void usage(enum xg_list_kind kind)
 	       "DURATION: N seconds,\n"
 	       "                          or N with s, m, h or d (default: "
 	       "never)\n"
-	       "  -f, --file FILE         one ADDR[/LEN] per line, '#' "
-	       "comments; '-' is stdin\n"
+	       "  -f, --file FILE         one ADDR[/LEN] per line, '#' or "
+	       "';' comments\n"
+	       "                          (FireHOL netsets, Spamhaus DROP); "
+	       "'-' is stdin\n"
+	       "      --origin NAME       where the entries come from "
+	       "(fail2ban's jail, a\n"
+	       "                          feed...; default manual): add "
+	       "tags them, del,\n"
+	       "                          list and flush take only that "
+	       "origin's\n"
+	       "      --sync              with -f and --origin: that "
+	       "origin's entries become\n"
+	       "                          the file's, all or nothing; the "
+	       "others stay\n"
 	       "  -j, --json              JSON output\n"
 	       "      --pin-dir DIR       pin directory (default $%s, else\n"
 	       "                          %s)\n"
 	       "  -v, --verbose           show libbpf messages\n"
 	       "  -V, --version           print the version and exit\n"
 	       "  -h, --help              print this help and exit\n",
-	       p, p, p, p, p, p, list_name(kind),
+	       p, p, p, p, p, list_name(kind),
 	       kind == XG_LIST_BLOCK ? "dropped" :
 				       "always passed, blocklist or not",
 	       XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
@@ -113,7 +138,7 @@ static char *trim(char *s)
 {
 	char *end;
 
-	s[strcspn(s, "#")] = '\0';
+	s[strcspn(s, "#;")] = '\0';
 	while (isspace((unsigned char)*s))
 		s++;
 	end = s + strlen(s);
@@ -220,7 +245,12 @@ static int map_index(const struct xg_prefix *p)
 struct presence {
 	struct listcmd *lc;
 	bool *found; /* per lc->set entry */
+	int id; /* do_del with --origin: the entries of that origin only */
+	bool by_origin;
 };
+
+static bool of_origin(const struct listcmd *lc, const struct xg_entry *e,
+		      int id);
 
 static int mark_present(const struct xg_list_item *it, void *ctx)
 {
@@ -229,7 +259,7 @@ static int mark_present(const struct xg_list_item *it, void *ctx)
 
 	hit = bsearch(&it->prefix, pr->lc->set, pr->lc->nset,
 		      sizeof(*pr->lc->set), prefix_cmp);
-	if (hit)
+	if (hit && (!pr->by_origin || of_origin(pr->lc, &it->entry, pr->id)))
 		pr->found[hit - pr->lc->set] = true;
 	return 0;
 }
@@ -237,7 +267,8 @@ static int mark_present(const struct xg_list_item *it, void *ctx)
 /* fresh[map]: the addresses of the batch not on the list yet. */
 static int count_new(struct listcmd *lc, struct xg_list *l, __u64 fresh[4])
 {
-	struct presence pr = { lc, calloc(lc->nset + 1, sizeof(bool)) };
+	struct presence pr = { .lc = lc,
+			       .found = calloc(lc->nset + 1, sizeof(bool)) };
 	size_t i;
 	int err;
 
@@ -299,20 +330,96 @@ static int check_room(struct listcmd *lc, struct xg_list *l)
 	return 0;
 }
 
+/* Whether @e is of origin @id (-1: none has the name; the name "auto":
+ * the program's bans).
+ */
+static bool of_origin(const struct listcmd *lc, const struct xg_entry *e,
+		      int id)
+{
+	if (!lc->origin)
+		return true;
+	if (!strcmp(lc->origin, XG_ORIGIN_AUTO))
+		return e->flags & XG_E_AUTO;
+	return id >= 0 && e->origin == id && !(e->flags & XG_E_AUTO);
+}
+
+/* --sync: the entries there now, each with the batch entry it is (or
+ * NULL), so that the origin's others go and the other origins' stay.
+ */
+struct sync_walk {
+	struct listcmd *lc;
+	int id;
+	bool *other; /* per lc->set entry: present under another origin */
+	struct xg_prefix *gone; /* the origin's entries not in the batch */
+	size_t ngone, cap;
+};
+
+static int sync_mark(const struct xg_list_item *it, void *ctx)
+{
+	struct sync_walk *sw = ctx;
+	struct xg_prefix *hit, *tmp;
+
+	hit = bsearch(&it->prefix, sw->lc->set, sw->lc->nset,
+		      sizeof(*sw->lc->set), prefix_cmp);
+	if (hit && !of_origin(sw->lc, &it->entry, sw->id))
+		sw->other[hit - sw->lc->set] = true;
+	if (hit || !of_origin(sw->lc, &it->entry, sw->id))
+		return 0;
+	if (sw->ngone == sw->cap) {
+		sw->cap = sw->cap ? sw->cap * 2 : 64;
+		tmp = realloc(sw->gone, sw->cap * sizeof(*tmp));
+		if (!tmp)
+			return xg_fail(-ENOMEM, "out of memory");
+		sw->gone = tmp;
+	}
+	sw->gone[sw->ngone++] = it->prefix;
+	return 0;
+}
+
 static int do_add(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
+	struct sync_walk sw = { .lc = lc };
 	size_t i;
-	int err;
+	int id = 0, err;
 
+	(void)ls;
+	if (lc->origin) {
+		id = xg_origin_get(lc->m, lc->names, lc->origin);
+		if (id < 0)
+			return id;
+	}
+	sw.id = id;
 	err = check_room(lc, l);
 	if (err)
 		return err;
-	for (i = 0; i < lc->nset; i++) {
-		err = xg_list_add(l, &lc->set[i], lc->timeout_s);
-		if (err)
-			return err;
+	if (lc->sync) {
+		sw.other = calloc(lc->nset + 1, sizeof(bool));
+		if (!sw.other)
+			return xg_fail(-ENOMEM, "out of memory");
+		err = xg_list_walk(l, sync_mark, &sw);
+		if (err < 0)
+			goto out;
 	}
-	return lc->nset;
+	for (i = 0; i < lc->nset; i++) {
+		if (sw.other && sw.other[i]) {
+			lc->skipped++;
+			continue;
+		}
+		err = xg_list_add(l, &lc->set[i], lc->timeout_s, id);
+		if (err)
+			goto out;
+	}
+	for (i = 0; i < sw.ngone; i++) {
+		err = xg_list_del(l, &sw.gone[i]);
+		if (err && err != -ENOENT)
+			goto out;
+	}
+	lc->deleted = sw.ngone;
+	err = lc->nset - lc->skipped;
+out:
+	free(sw.other);
+	free(sw.gone);
+	return err;
 }
 
 /* All or nothing: every address must be on the list before one goes. A
@@ -320,7 +427,8 @@ static int do_add(struct listcmd *lc, struct xg_list *l, struct listing *ls)
  */
 static int do_del(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
-	struct presence pr = { lc, calloc(lc->nset + 1, sizeof(bool)) };
+	struct presence pr = { .lc = lc,
+			       .found = calloc(lc->nset + 1, sizeof(bool)) };
 	struct xg_prefix *hit;
 	char a[64];
 	size_t i;
@@ -328,18 +436,25 @@ static int do_del(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 
 	if (!pr.found)
 		return xg_fail(-ENOMEM, "out of memory");
+	pr.by_origin = lc->origin;
+	pr.id = lc->origin ? xg_origin_find(lc->names, lc->origin) : 0;
 	err = xg_list_walk(l, mark_present, &pr);
 	if (err < 0)
 		goto out;
 	for (i = 0; i < lc->n; i++) {
 		hit = bsearch(&lc->in[i], lc->set, lc->nset, sizeof(*lc->set),
 			      prefix_cmp);
-		if (!pr.found[hit - lc->set]) {
-			xg_format_prefix(&lc->in[i], a, sizeof(a));
+		if (pr.found[hit - lc->set])
+			continue;
+		xg_format_prefix(&lc->in[i], a, sizeof(a));
+		if (lc->origin)
+			err = xg_fail(-ENOENT,
+				      "%s is not on the %s with origin %s", a,
+				      list_name(lc->kind), lc->origin);
+		else
 			err = xg_fail(-ENOENT, "%s is not on the %s", a,
 				      list_name(lc->kind));
-			goto out;
-		}
+		goto out;
 	}
 	for (i = 0; i < lc->nset; i++) {
 		err = xg_list_del(l, &lc->set[i]);
@@ -357,6 +472,8 @@ struct listing {
 	struct xg_list_item *items;
 	size_t n, cap;
 	__u64 now;
+	const struct listcmd *lc; /* its --origin and names */
+	int id;
 };
 
 static int collect(const struct xg_list_item *it, void *ctx)
@@ -364,6 +481,8 @@ static int collect(const struct xg_list_item *it, void *ctx)
 	struct listing *ls = ctx;
 	struct xg_list_item *tmp;
 
+	if (!of_origin(ls->lc, &it->entry, ls->id))
+		return 0;
 	if (ls->n == ls->cap) {
 		ls->cap = ls->cap ? ls->cap * 2 : 64;
 		tmp = realloc(ls->items, ls->cap * sizeof(*tmp));
@@ -381,7 +500,7 @@ static void render_text(const struct listing *ls)
 	char a[64], exp[24];
 	size_t i;
 
-	printf("%-40s %10s %8s  %s\n", "ADDRESS", "HITS", "EXPIRES", "FLAGS");
+	printf("%-40s %10s %8s  %s\n", "ADDRESS", "HITS", "EXPIRES", "ORIGIN");
 	for (i = 0; i < ls->n; i++) {
 		it = &ls->items[i];
 		xg_format_prefix(&it->prefix, a, sizeof(a));
@@ -393,7 +512,7 @@ static void render_text(const struct listing *ls)
 			snprintf(exp, sizeof(exp), "never");
 		printf("%-40s %10llu %8s  %s\n", a,
 		       (unsigned long long)it->entry.hits, exp,
-		       it->entry.flags & XG_E_AUTO ? "auto" : "-");
+		       xg_origin_name(ls->lc->names, &it->entry));
 	}
 }
 
@@ -423,6 +542,8 @@ static int render_json(const struct listing *ls)
 		else
 			xg_json_null(j);
 		xg_json_kv_bool(j, "auto", it->entry.flags & XG_E_AUTO);
+		xg_json_kv_str(j, "origin",
+			       xg_origin_name(ls->lc->names, &it->entry));
 		xg_json_obj_close(j);
 	}
 	xg_json_arr_close(j);
@@ -435,13 +556,27 @@ static int do_list(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 	int err;
 
 	ls->now = xg_now_ns();
+	ls->lc = lc;
+	ls->id = lc->origin ? xg_origin_find(lc->names, lc->origin) : 0;
 	err = xg_list_walk(l, collect, ls);
 	return err < 0 ? err : 0;
 }
 
+/* flush --origin: the entries of that origin, one by one. */
 static int do_flush(struct listcmd *lc, struct xg_list *l, struct listing *ls)
 {
-	return xg_list_flush(l);
+	size_t i;
+	int err;
+
+	if (!lc->origin)
+		return xg_list_flush(l);
+	err = do_list(lc, l, ls);
+	for (i = 0; !err && i < ls->n; i++) {
+		err = xg_list_del(l, &ls->items[i].prefix);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	return err ? err : (int)ls->n;
 }
 
 static const struct verb verbs[] = {
@@ -466,6 +601,23 @@ static void print_count(const struct verb *verb, int n)
 	xg_json_free(j);
 }
 
+static void print_sync(const struct listcmd *lc, int n)
+{
+	struct xg_json *j;
+
+	if (!xg_json)
+		return;
+	j = xg_json_new(stdout);
+	if (!j)
+		return;
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "synced", n);
+	xg_json_kv_u64(j, "deleted", lc->deleted);
+	xg_json_kv_u64(j, "other_origin", lc->skipped);
+	xg_json_obj_close(j);
+	xg_json_free(j);
+}
+
 /* Expire, act, keep the config bits in step: all under the lock. */
 static int apply(struct listcmd *lc, struct listing *ls)
 {
@@ -486,6 +638,12 @@ static int apply(struct listcmd *lc, struct listing *ls)
 		goto out_maps;
 	}
 	xg_list_from_maps(&l, &m, lc->kind);
+	lc->m = &m;
+	n = xg_origins_read(m.origins, lc->names);
+	if (n < 0) {
+		err = n;
+		goto out;
+	}
 	n = xg_list_expire(&l);
 	if (n < 0) {
 		err = n;
@@ -526,6 +684,18 @@ static void parse_opts(int argc, char **argv, struct listcmd *lc)
 		case 'f':
 			lc->file = optarg;
 			break;
+		case OPT_ORIGIN:
+			lc->origin = optarg;
+			if (!xg_origin_valid(optarg))
+				xg_opt_bad(&lc->co,
+					   "invalid origin '%s' (a-z, 0-9 and "
+					   "_.:- up to %d characters, starting "
+					   "with a letter or digit)",
+					   optarg, XG_ORIGIN_LEN - 1);
+			break;
+		case OPT_SYNC:
+			lc->sync = true;
+			break;
 		}
 	}
 }
@@ -559,6 +729,17 @@ static void parse_words(int argc, char **argv, struct listcmd *lc)
 			co,
 			"option '--timeout' does not apply to %s; see --help",
 			lc->verb->name);
+	if (lc->origin && lc->verb->timeout &&
+	    !strcmp(lc->origin, XG_ORIGIN_AUTO))
+		xg_opt_bad(co, "origin 'auto' is the program's own bans; "
+			       "name another");
+	if (lc->sync && !lc->verb->timeout)
+		xg_opt_bad(co,
+			   "option '--sync' does not apply to %s; see --help",
+			   lc->verb->name);
+	else if (lc->sync && (!lc->file || !lc->origin || lc->nwords))
+		xg_opt_bad(co, "option '--sync' needs -f FILE and --origin "
+			       "NAME, and no addresses besides");
 }
 
 static int parse_args(int argc, char **argv, struct listcmd *lc)
@@ -582,7 +763,9 @@ static int run(struct listcmd *lc)
 		err = n;
 		goto out;
 	}
-	if (lc->verb->count_key)
+	if (lc->sync)
+		print_sync(lc, n);
+	else if (lc->verb->count_key)
 		print_count(lc->verb, n);
 	else if (xg_json)
 		err = render_json(&ls);

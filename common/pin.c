@@ -199,6 +199,8 @@ static const struct map_spec map_specs[] = {
 	/* rebuilt through mmap */
 	MAP_SPEC_X(XG_MAP_PFX, pfx, BPF_MAP_TYPE_ARRAY, 4, sizeof(__u64),
 		   XG_PFX_WORDS, BPF_F_MMAPABLE),
+	MAP_SPEC_X(XG_MAP_ORIGINS, origins, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(struct xg_origin), XG_MAX_ORIGINS, 0),
 	MAP_SPEC(XG_MAP_IFACES, ifaces, BPF_MAP_TYPE_HASH, 4,
 		 sizeof(struct xg_iface)),
 	MAP_SPEC_X(XG_MAP_EVENTS, events, BPF_MAP_TYPE_RINGBUF, 0, 0,

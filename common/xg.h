@@ -192,6 +192,7 @@ struct xg_maps {
 	int state, track, global, admit, hot, pfx;
 	int events, feats, evstats;
 	int rules, rsets, rports, rhits, rbucket, rulesrc, rsrc;
+	int origins;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is
@@ -372,7 +373,8 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
  * expiry (timeout_s == 0: never expires). Host prefixes go to the hash maps,
  * real prefixes to the tries.
  */
-int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s);
+int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s,
+		__u16 origin);
 int xg_list_del(struct xg_list *l, const struct xg_prefix *p); /* -ENOENT */
 /* Removes entries whose expiry has passed; returns how many, or -errno. */
 int xg_list_expire(struct xg_list *l);
@@ -403,6 +405,26 @@ int xg_list_count(struct xg_list *l, struct xg_list_counts *c);
  * as the lists show them.
  */
 __u64 xg_entry_expires_in(const struct xg_entry *e, __u64 now);
+
+/* ---- origin.c: where list entries came from ---------------------------- */
+
+#define XG_ORIGIN_MANUAL "manual" /* origin 0 */
+#define XG_ORIGIN_AUTO "auto" /* origin 0 with XG_E_AUTO */
+/* [a-z0-9][a-z0-9_.:-]*, shorter than XG_ORIGIN_LEN */
+bool xg_origin_valid(const char *name);
+/* Every name of xg_origins (index 0 empty). */
+int xg_origins_read(int fd, struct xg_origin names[XG_MAX_ORIGINS]);
+/* The origin an entry shows: manual, auto or its name. */
+const char *xg_origin_name(const struct xg_origin names[XG_MAX_ORIGINS],
+			   const struct xg_entry *e);
+/* The index of @name (0 for manual and auto), or -ENOENT. */
+int xg_origin_find(const struct xg_origin names[XG_MAX_ORIGINS],
+		   const char *name);
+/* The index of @name, given one if it has none (under the lock); frees
+ * the names no entry carries when the table is full.
+ */
+int xg_origin_get(const struct xg_maps *m,
+		  struct xg_origin names[XG_MAX_ORIGINS], const char *name);
 
 /* The whole grammar of xg-block and xg-allow (they differ only in kind). */
 int xg_listcmd_main(int argc, char **argv, enum xg_list_kind kind);

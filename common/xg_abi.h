@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 8
+#define XG_ABI_VERSION 9
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -46,6 +46,7 @@
 #define XG_MAP_PFX xg_pfx /* mmapable array XG_PFX_WORDS -> __u64 */
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
+#define XG_MAP_ORIGINS xg_origins /* array XG_MAX_ORIGINS -> xg_origin */
 
 /* The clocks of the program and the tools count nanoseconds. */
 #define XG_NSEC_PER_SEC 1000000000ULL
@@ -129,7 +130,23 @@ struct xg_entry {
 	 * lookup returns the longest match, not its length: when that match
 	 * has expired, the program looks again one bit shorter.
 	 */
-	__u32 prefixlen;
+	__u16 prefixlen;
+	/* Where it came from (xg-block --origin): an index of xg_origins;
+	 * 0 is "manual", or "auto" with XG_E_AUTO. The program never reads
+	 * it and writes 0.
+	 */
+	__u16 origin;
+};
+
+/* xg_origins: the names of the entries' origins (fail2ban's jails, a
+ * CrowdSec bouncer, a feed), written by the tools under the lock. Entry 0
+ * is never used: origin 0 is "manual" (or "auto"). A name is
+ * [a-z0-9][a-z0-9_.:-]*, NUL-padded; an empty one is a free index.
+ */
+#define XG_MAX_ORIGINS 256
+#define XG_ORIGIN_LEN 32
+struct xg_origin {
+	char name[XG_ORIGIN_LEN];
 };
 
 /* Protocol classes of the counters. Fragments count in the class of
@@ -872,6 +889,7 @@ _Static_assert(sizeof(struct xg_in6) == 16, "xg_in6 layout");
 _Static_assert(sizeof(struct xg_lpm4) == 8, "xg_lpm4 layout");
 _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
+_Static_assert(sizeof(struct xg_origin) == XG_ORIGIN_LEN, "xg_origin layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
 _Static_assert(sizeof(struct xg_config) == 416, "xg_config layout");
 _Static_assert(sizeof(struct xg_state) == 8 + 2 * 416, "xg_state layout");

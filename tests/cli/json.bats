@@ -47,7 +47,7 @@ UNLOAD_KEYS='keys == ["detached"] and (.detached | type) == "array"
 		and (.interface | type) == "string"
 		and (.netns | type | IN("string", "null")))'
 ENTRY_KEYS='type == "array" and all(.[];
-	keys_unsorted == ["address","family","prefix_len","hits","expires_in","auto"]
+	keys_unsorted == ["address","family","prefix_len","hits","expires_in","auto","origin"]
 	and (.address | type) == "string"
 	and (.family | IN("ipv4", "ipv6"))
 	and (.prefix_len | type) == "number"

@@ -115,7 +115,7 @@ bad() {
 	assert_output 198.18.0.5
 	run -0 xg-allow list -j
 	assert_equal "$(jq -c '[.[] | keys_unsorted] | unique' <<<"$output")" \
-		'[["address","family","prefix_len","hits","expires_in","auto"]]'
+		'[["address","family","prefix_len","hits","expires_in","auto","origin"]]'
 	assert_equal "$(jq '[.[].expires_in > 3590] | all' <<<"$output")" true
 	run -0 --separate-stderr xg-allow -j del 198.18.2.0/24
 	assert_equal "$(jq -c . <<<"$output")" '{"deleted":1}'
@@ -130,8 +130,8 @@ bad() {
 	xg-allow 2001:db8:2::/48 198.18.1.1
 	run -0 xg-allow list
 	assert_equal "$output" "$(xg_list_header
-		xg_list_row 198.18.1.1 0 never -
-		xg_list_row 2001:db8:2::/48 0 never -)"
+		xg_list_row 198.18.1.1 0 never manual
+		xg_list_row 2001:db8:2::/48 0 never manual)"
 }
 
 @test "the same address may be on both lists" {

@@ -377,7 +377,7 @@ bad() {
 	assert_equal "$output" ""
 	assert_equal "$stderr" ""
 	run -0 xg-block list
-	assert_equal "$output" "$(xg_list_header; xg_list_row 198.18.0.5 0 never -)"
+	assert_equal "$output" "$(xg_list_header; xg_list_row 198.18.0.5 0 never manual)"
 }
 
 @test "list order: IPv4 hosts, IPv4 prefixes, IPv6 hosts, IPv6 prefixes" {
@@ -386,10 +386,10 @@ bad() {
 	xg-block add 198.18.0.5
 	run -0 xg-block list
 	assert_equal "$output" "$(xg_list_header
-		xg_list_row 198.18.0.5 0 never -
-		xg_list_row 198.18.4.0/24 0 never -
-		xg_list_row 2001:db8::5 0 never -
-		xg_list_row 2001:db8:4::/48 0 never -)"
+		xg_list_row 198.18.0.5 0 never manual
+		xg_list_row 198.18.4.0/24 0 never manual
+		xg_list_row 2001:db8::5 0 never manual
+		xg_list_row 2001:db8:4::/48 0 never manual)"
 }
 
 @test "list -j: schema, key order and types" {
@@ -401,18 +401,18 @@ bad() {
 	local j=$output
 	assert_equal "$(jq length <<<"$j")" 5
 	assert_equal "$(jq -c '[.[] | keys_unsorted] | unique' <<<"$j")" \
-		'[["address","family","prefix_len","hits","expires_in","auto"]]'
+		'[["address","family","prefix_len","hits","expires_in","auto","origin"]]'
 	assert_equal "$(jq -c '[.[] | [(.address|type), (.family|type),
 		(.prefix_len|type), (.hits|type), (.auto|type)]] | unique' <<<"$j")" \
 		'[["string","string","number","number","boolean"]]'
 	assert_equal "$(jq -c 'map(select(.address == "198.18.4.0/24"))[0]' <<<"$j")" \
-		'{"address":"198.18.4.0/24","family":"ipv4","prefix_len":24,"hits":0,"expires_in":null,"auto":false}'
+		'{"address":"198.18.4.0/24","family":"ipv4","prefix_len":24,"hits":0,"expires_in":null,"auto":false,"origin":"manual"}'
 	assert_equal "$(jq -c 'map(select(.address == "198.18.0.5"))[0]' <<<"$j")" \
-		'{"address":"198.18.0.5","family":"ipv4","prefix_len":32,"hits":0,"expires_in":null,"auto":false}'
+		'{"address":"198.18.0.5","family":"ipv4","prefix_len":32,"hits":0,"expires_in":null,"auto":false,"origin":"manual"}'
 	assert_equal "$(jq -c 'map(select(.address == "2001:db8::5"))[0]' <<<"$j")" \
-		'{"address":"2001:db8::5","family":"ipv6","prefix_len":128,"hits":0,"expires_in":null,"auto":false}'
+		'{"address":"2001:db8::5","family":"ipv6","prefix_len":128,"hits":0,"expires_in":null,"auto":false,"origin":"manual"}'
 	assert_equal "$(jq -c 'map(select(.address == "2001:db8:4::/48"))[0]' <<<"$j")" \
-		'{"address":"2001:db8:4::/48","family":"ipv6","prefix_len":48,"hits":0,"expires_in":null,"auto":false}'
+		'{"address":"2001:db8:4::/48","family":"ipv6","prefix_len":48,"hits":0,"expires_in":null,"auto":false,"origin":"manual"}'
 	assert_equal "$(jq '.[] | select(.address == "198.18.0.6")
 		| (.expires_in | type == "number" and . > 295 and . <= 300)' <<<"$j")" true
 }
@@ -502,9 +502,9 @@ bad() {
 	done
 	assert_equal "$(jq '.[] | select(.address == "198.18.0.6") | .expires_in' <<<"$j")" null
 	run -0 xg-block list
-	assert_line --regexp '^198\.18\.0\.1 +0 +(4[0-5])s  -$'
-	assert_line --regexp '^198\.18\.0\.4 +0 +(3[56][0-9][0-9])s  -$'
-	assert_line "$(xg_list_row 198.18.0.6 0 never -)"
+	assert_line --regexp '^198\.18\.0\.1 +0 +(4[0-5])s  manual$'
+	assert_line --regexp '^198\.18\.0\.4 +0 +(3[56][0-9][0-9])s  manual$'
+	assert_line "$(xg_list_row 198.18.0.6 0 never manual)"
 }
 
 @test "re-adding changes the expiry both ways" {
@@ -645,7 +645,7 @@ boot_ns() {
 	xg-block 198.18.0.5
 	run -0 xg-block list
 	assert_equal "${lines[0]}" "$(xg_list_header)"
-	assert_equal "${lines[1]}" "$(xg_list_row 198.18.0.5 0 never -)"
+	assert_equal "${lines[1]}" "$(xg_list_row 198.18.0.5 0 never manual)"
 	assert_regex "${lines[2]}" "^198\.18\.0\.9 +0 +(29[0-9]|300)s  auto\$"
 	assert_regex "${lines[3]}" "^2001:db8:1::/64 +0 +(29[0-9]|300)s  auto\$"
 	run -0 xg-block list -j
@@ -737,4 +737,89 @@ pfx_bits() {
 	xg-block flush
 	xg-allow flush
 	assert_equal "$(pfx_bits $n0 $n4 $n5 $((n0 + 255)))" 0000
+}
+
+@test "origins: --origin tags, list filters by it, auto and manual" {
+	xg_shared_lab
+	xg-block 198.18.0.5
+	xg-block --origin f2b-sshd 198.18.0.9 2001:db8::9 -t 1h
+	put_auto xg_block4 "198 18 0 7" 0
+	run -0 xg-block list
+	assert_equal "${lines[0]}" "$(xg_list_header)"
+	assert_line "$(xg_list_row 198.18.0.5 0 never manual)"
+	assert_line "$(xg_list_row 198.18.0.7 0 never auto)"
+	assert_regex "$output" "198\.18\.0\.9 +0 +(359[0-9]|3600)s  f2b-sshd"
+	assert_equal "$(xg-block list -j --origin f2b-sshd | jq -c '[.[] | [.address, .origin]]')" \
+		'[["198.18.0.9","f2b-sshd"],["2001:db8::9","f2b-sshd"]]'
+	assert_equal "$(xg-block list -j --origin manual | jq -c '[.[].address]')" '["198.18.0.5"]'
+	assert_equal "$(xg-block list -j --origin auto | jq -c '[.[].address]')" '["198.18.0.7"]'
+	assert_equal "$(xg-block list -j --origin nobody)" '[]'
+	# a later add owns the entry
+	xg-block --origin crowdsec 198.18.0.5
+	assert_equal "$(xg-block list -j --origin crowdsec | jq -c '[.[].address]')" '["198.18.0.5"]'
+	# del and flush --origin take that origin's entries only
+	run -1 --separate-stderr xg-block del --origin f2b-sshd 198.18.0.5
+	assert_equal "$stderr" "xg-block: 198.18.0.5 is not on the blocklist with origin f2b-sshd"
+	run -0 xg-block del -j --origin f2b-sshd 2001:db8::9
+	assert_equal "$output" '{"deleted":1}'
+	run -0 xg-block flush -j --origin f2b-sshd
+	assert_equal "$output" '{"flushed":1}'
+	assert_equal "$(xg_list_addrs xg-block | tr '\n' ' ')" "198.18.0.5 198.18.0.7 "
+	# the origin's name is in the pinned table
+	bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_origins" -j | grep -q crowdsec ||
+		fail "crowdsec not in xg_origins"
+}
+
+@test "origins: -f reads FireHOL netsets and Spamhaus DROP as they are; --sync replaces one origin" {
+	xg_shared_lab
+	local feed=$BATS_TEST_TMPDIR/feed
+	xg-block 198.18.9.9
+	xg-block --origin f2b-sshd 198.18.2.7
+	printf '%s\n' '#' '# FireHOL netset' '#' '198.18.1.0/24' '198.18.2.7' \
+		'198.18.3.3 ; SBL256894' '2001:db8:5::/48 ; SBL1' '' >"$feed"
+	run -0 xg-block -j -f "$feed" --origin spamhaus --sync
+	assert_equal "$output" '{"synced":3,"deleted":0,"other_origin":1}'
+	assert_equal "$(xg-block list -j --origin spamhaus | jq -r '.[].address' | sort | tr '\n' ' ')" \
+		"198.18.1.0/24 198.18.3.3 2001:db8:5::/48 "
+	# 198.18.2.7 stays fail2ban's
+	assert_equal "$(xg-block list -j --origin f2b-sshd | jq -c '[.[].address]')" '["198.18.2.7"]'
+	# the next refresh: one gone, one new, CRLF line ends
+	printf '198.18.1.0/24\r\n198.18.4.4 ; SBL9\r\n' >"$feed"
+	run -0 xg-block -j -f "$feed" --origin spamhaus --sync
+	assert_equal "$output" '{"synced":2,"deleted":2,"other_origin":0}'
+	assert_equal "$(xg-block list -j --origin spamhaus | jq -r '.[].address' | sort | tr '\n' ' ')" \
+		"198.18.1.0/24 198.18.4.4 "
+	assert_equal "$(xg-block list -j | jq length)" 4
+	# a bad line anywhere: nothing changes
+	local before
+	before=$(xg-block list -j)
+	printf '198.18.7.7\n198.18.300.1 ; SBL2\n' >"$feed"
+	run -2 --separate-stderr xg-block -f "$feed" --origin spamhaus --sync
+	assert_regex "$stderr" "^xg-block: $feed:2: "
+	assert_equal "$(xg-block list -j)" "$before"
+	# an empty feed empties the origin
+	: >"$feed"
+	run -0 xg-block -j -f "$feed" --origin spamhaus --sync
+	assert_equal "$output" '{"synced":0,"deleted":2,"other_origin":0}'
+	assert_equal "$(xg-block list -j --origin spamhaus)" '[]'
+}
+
+@test "origins: bad names and --sync without its parts change nothing" {
+	xg_shared_lab
+	xg-block 198.18.0.5
+	xg_save_snapshot
+	local n
+	for n in Bad -x "" "a b" f2b/ssh "$(printf 'a%.0s' {1..32})"; do
+		run -2 --separate-stderr xg-block --origin "$n" 198.18.0.6
+		assert_regex "$stderr" "^xg-block: invalid origin '"
+	done
+	run -2 --separate-stderr xg-block --origin auto 198.18.0.6
+	assert_equal "$stderr" "xg-block: origin 'auto' is the program's own bans; name another"
+	run -2 --separate-stderr xg-block --sync --origin x 198.18.0.6
+	assert_equal "$stderr" "xg-block: option '--sync' needs -f FILE and --origin NAME, and no addresses besides"
+	run -2 --separate-stderr xg-block --sync -f /dev/null
+	assert_equal "$stderr" "xg-block: option '--sync' needs -f FILE and --origin NAME, and no addresses besides"
+	run -2 --separate-stderr xg-block del --sync -f /dev/null --origin x
+	assert_equal "$stderr" "xg-block: option '--sync' does not apply to del; see --help"
+	xg_assert_unchanged
 }

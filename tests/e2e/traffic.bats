@@ -63,7 +63,7 @@ ping4() {
 	assert_delta "$before" '{"icmp/blocklisted":5}'
 	assert_equal "$(xg_hits xg-block "$XG_C4")" 5
 	run -0 xg-block list
-	assert_line "$(xg_list_row "$XG_C4" 5 never -)"
+	assert_line "$(xg_list_row "$XG_C4" 5 never manual)"
 }
 
 @test "blocked host: TCP connect times out" {

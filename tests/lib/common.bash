@@ -254,7 +254,7 @@ xg_list_row() {
 }
 
 xg_list_header() {
-	xg_list_row ADDRESS HITS EXPIRES FLAGS
+	xg_list_row ADDRESS HITS EXPIRES ORIGIN
 }
 
 # ---- the end-to-end lab ----------------------------------------------------
