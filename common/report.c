@@ -78,6 +78,8 @@ int xg_report_gather(const char *dir, const struct xg_maps *m,
 	err = gather_lists(m, r);
 	if (!err)
 		err = xg_top_entries(m, r);
+	if (!err && r->ntop_entries)
+		err = xg_origins_read(m->origins, r->origins);
 	if (!err)
 		err = xg_top_sources(m, r);
 	if (!err)

@@ -174,6 +174,8 @@ static void json_top(struct xg_json *j, const struct xg_report *r)
 		else
 			xg_json_null(j);
 		xg_json_kv_bool(j, "auto", e->item.entry.flags & XG_E_AUTO);
+		xg_json_kv_str(j, "origin",
+			       xg_origin_name(r->origins, &e->item.entry));
 		xg_json_obj_close(j);
 	}
 	if (r->top)

@@ -216,7 +216,7 @@ static void text_top(const struct xg_report *r)
 		printf("  none\n");
 	else
 		printf("  %-9s %-40s %10s %8s  %s\n", "LIST", "ADDRESS", "HITS",
-		       "EXPIRES", "FLAGS");
+		       "EXPIRES", "ORIGIN");
 	for (i = 0; i < r->ntop_entries; i++) {
 		const struct xg_top_entry *e = &r->top_entries[i];
 
@@ -230,7 +230,7 @@ static void text_top(const struct xg_report *r)
 		printf("  %-9s %-40s %10llu %8s  %s\n",
 		       e->list == XG_LIST_BLOCK ? "blocklist" : "allowlist", a,
 		       (unsigned long long)e->item.entry.hits, exp,
-		       e->item.entry.flags & XG_E_AUTO ? "auto" : "-");
+		       xg_origin_name(r->origins, &e->item.entry));
 	}
 	text_top_rules(r);
 }

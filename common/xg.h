@@ -788,6 +788,7 @@ struct xg_report {
 	struct xg_top_source *top_sources; /* best first */
 	size_t ntop_sources;
 	struct xg_top_entry *top_entries; /* most hits first */
+	struct xg_origin origins[XG_MAX_ORIGINS]; /* their origins' names */
 	size_t ntop_entries;
 	struct xg_report_rule *rules; /* every rule, in check order */
 	size_t nrules;

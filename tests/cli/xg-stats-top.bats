@@ -127,21 +127,21 @@ put_entry() {
 	left=$(jq '.top_entries[1].expires_in' <<<"$output")
 	((left == 99 || left == 100)) || fail "expires_in $left"
 	assert_equal "$(jq -c '.top_entries[] | .expires_in |= if . then 99 else . end' <<<"$output")" \
-'{"list":"blocklist","address":"198.18.10.0/24","family":"ipv4","prefix_len":24,"hits":81234,"expires_in":null,"auto":false}
-{"list":"blocklist","address":"198.18.9.5","family":"ipv4","prefix_len":32,"hits":412,"expires_in":99,"auto":true}
-{"list":"blocklist","address":"2001:db8::5","family":"ipv6","prefix_len":128,"hits":17,"expires_in":null,"auto":false}
-{"list":"allowlist","address":"198.18.1.1","family":"ipv4","prefix_len":32,"hits":17,"expires_in":null,"auto":false}'
+'{"list":"blocklist","address":"198.18.10.0/24","family":"ipv4","prefix_len":24,"hits":81234,"expires_in":null,"auto":false,"origin":"manual"}
+{"list":"blocklist","address":"198.18.9.5","family":"ipv4","prefix_len":32,"hits":412,"expires_in":99,"auto":true,"origin":"auto"}
+{"list":"blocklist","address":"2001:db8::5","family":"ipv6","prefix_len":128,"hits":17,"expires_in":null,"auto":false,"origin":"manual"}
+{"list":"allowlist","address":"198.18.1.1","family":"ipv4","prefix_len":32,"hits":17,"expires_in":null,"auto":false,"origin":"manual"}'
 	# the same keys as xg-block list -j, after "list"
 	assert_equal "$(jq -c '.top_entries[0] | keys_unsorted | .[1:]' <<<"$output")" \
 		"$(xg-block list -j | jq -c '.[0] | keys_unsorted')"
 	run -0 xg-stats --top 3
 	local i
 	i=$(table_line "top entries") || fail "no top entries table"
-	assert_equal "${lines[i + 1]}" "$(entry_row LIST ADDRESS HITS EXPIRES FLAGS)"
-	assert_equal "${lines[i + 2]}" "$(entry_row blocklist 198.18.10.0/24 81234 never -)"
+	assert_equal "${lines[i + 1]}" "$(entry_row LIST ADDRESS HITS EXPIRES ORIGIN)"
+	assert_equal "${lines[i + 2]}" "$(entry_row blocklist 198.18.10.0/24 81234 never manual)"
 	assert_line --index $((i + 3)) --regexp \
 		"^$(entry_row blocklist 198.18.9.5 412 '' | sed 's/ *$//') +(99|100)s  auto\$"
-	assert_equal "${lines[i + 4]}" "$(entry_row blocklist 2001:db8::5 17 never -)"
+	assert_equal "${lines[i + 4]}" "$(entry_row blocklist 2001:db8::5 17 never manual)"
 	assert_equal "${lines[i + 5]}" "top rules (hits):"
 	assert_equal "${lines[i + 6]}" "  none"
 	assert_equal "${#lines[@]}" $((i + 7))
