@@ -478,6 +478,42 @@ int xg_rules_read(int rulesrc_fd, struct xg_rule_src *out, int *n);
 int xg_rules_hits(int rhits_fd, const struct xg_rule_src *src, int n,
 		  struct xg_counter *hits);
 
+/* ---- ruleset.c: a change to the rules (xg-rule, xg-restore) ---------- */
+
+/* A slot's state in the change (struct xg_ruleset .slots) */
+#define XG_SLOT_OLD 1U /* held by a rule before the change */
+#define XG_SLOT_CUR 2U /* held by a rule after it */
+#define XG_SLOT_NEW 4U /* given to a rule the change added */
+
+/* The rules before and after, and what the change did. */
+struct xg_ruleset {
+	struct xg_rule_src *old, *cur; /* in check order */
+	int nold, ncur;
+	__u32 next_id;
+	struct xg_counter *hits; /* per old index, summed over CPUs */
+	int added, deleted;
+	__u32 *ids; /* of the rules added */
+	__u8 slots[XG_MAX_RULES]; /* XG_SLOT_* */
+};
+
+/* Room for every rule and for @nadd ids added. */
+int xg_ruleset_alloc(struct xg_ruleset *rs, size_t nadd);
+void xg_ruleset_free(struct xg_ruleset *rs);
+/* The rules in force into old, and a copy into cur to change. */
+int xg_ruleset_read(const struct xg_maps *m, struct xg_ruleset *rs);
+/* The index in cur of the rule with that prio (or id), or -1. */
+int xg_ruleset_find(const struct xg_ruleset *rs, bool by_prio, __u32 v);
+/* Adds @s to cur: without @has_prio after the last rule; s->r.id 0 takes
+ * the next id, another keeps its own. "@wherepriority N is taken by rule
+ * M" (a usage error), "too many rules" otherwise.
+ */
+int xg_ruleset_add(struct xg_ruleset *rs, struct xg_rule_src *s, bool has_prio,
+		   const char *where);
+void xg_ruleset_del(struct xg_ruleset *rs, int i); /* cur[i] */
+void xg_ruleset_flush(struct xg_ruleset *rs);
+/* Compiles cur (sorted into check order) and only then writes it. */
+int xg_ruleset_write(const struct xg_maps *m, struct xg_ruleset *rs);
+
 /* ---- rulespec.c: the words of one rule -------------------------------- */
 
 #define XG_RULE_PRIO_MAX 65535 /* xg_rule.prio is 16 bits */
