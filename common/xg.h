@@ -444,6 +444,69 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);
 struct xg_state *xg_state_mmap(int state_fd, bool rdonly);
 void xg_state_munmap(struct xg_state *st);
 
+/* ---- threshold.c: the settings of xg-threshold (and of xg-save) ------ */
+
+#define XG_THR_RATE_MAX 100000000 /* 100 Mpps: more than one port can receive */
+/* Far more drop events a second than one reader can print or a log
+ * pipeline can take in; the ring buffer holds only ~3,600 of them.
+ */
+#define XG_THR_EVENTS_RATE_MAX 1000000
+/* Features: a reader keeps up with some 10^5 to 10^6 a second. */
+#define XG_THR_FEATURES_RATE_MAX 10000000
+#define XG_THR_SAMPLE_MAX 1000000000
+#define XG_THR_BURST_MAX 1000000000
+#define XG_THR_BAN_SECS_MAX XG_BAN_SECS_MAX
+/* 1x the limit is any source that is limited at all */
+#define XG_THR_FACTOR_MIN 2
+#define XG_THR_FACTOR_MAX 1000
+#define XG_THR_AFTER_MAX 3600
+#define XG_THR_PS_PORTS_MIN 2
+/* 64 bits of hashed ports: 50 set on average */
+#define XG_THR_PS_PORTS_MAX 100
+#define XG_THR_PS_WINDOW_MAX 3600
+
+/* A setting, by the name the command line and the text output use. */
+struct xg_thr_setting {
+	const char *word; /* command line and text */
+	const char *key; /* JSON */
+	int kind; /* threshold.c */
+	int lim; /* enum xg_limit_id of a limit */
+};
+/* The packet limits first (XG_THR_N_LIMITS rows, in output order), then
+ * events, monitor, features, ban, v6-prefix, portscan.
+ */
+extern const struct xg_thr_setting xg_thr_settings[];
+#define XG_THR_N_LIMITS 12
+#define XG_THR_EVENTS_ROW XG_THR_N_LIMITS
+#define XG_THR_MONITOR_ROW (XG_THR_EVENTS_ROW + 1)
+#define XG_THR_FEATURES_ROW (XG_THR_MONITOR_ROW + 1)
+
+/* One change of xg-threshold: the words SETTING VALUE... and the options
+ * as typed, parsed into what xg_thr_apply() writes. A usage error is
+ * noted on co (xg_opt_bad), not printed.
+ */
+struct xg_thr {
+	struct xg_common_opts co;
+	/* as typed; checked once the setting they go with is known */
+	const char *burst, *factor, *after;
+	const struct xg_thr_setting *set; /* NULL: print */
+	struct xg_limit limit; /* a limit, events, monitor, features */
+	__u32 value; /* ban seconds, v6-prefix length, sample N */
+	__u32 ban_factor, ban_after; /* 0: keep */
+	__u32 ps_ports, ps_window, ps_ban; /* portscan; ports 0: off */
+	bool sample; /* features sample, of 1/value (0: off) */
+};
+
+/* SETTING VALUE... from @w[0..n), @o->burst, factor and after set first;
+ * n == 0 checks that no option was given without a setting.
+ */
+int xg_thr_parse(int n, char **w, struct xg_thr *o);
+void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg);
+/* @cfg as the xg-threshold lines that set it, each after @prefix
+ * ("threshold "): every setting, in the order of xg_thr_settings.
+ */
+void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg);
+
 /* ---- rule.c: the rules compiled for the program ------------------------ */
 
 /* What xg_rules_write() puts in the maps. */
