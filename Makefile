@@ -44,7 +44,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 	      -Wno-unused-parameter -Icommon -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
-TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule xg-features
+TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule xg-features xg-save xg-restore
 TOOL_BINS := $(addprefix $(BUILD)/,$(TOOLS))
 
 LIB_SRCS := $(wildcard common/*.c)

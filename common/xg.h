@@ -598,6 +598,64 @@ void xg_rule_format_action(const struct xg_rule *r, char *buf, size_t len);
 const char *xg_rule_action_name(int action); /* "drop", ..., "rate" */
 const char *xg_rule_rate_scope(const struct xg_rule *r); /* "total", ... */
 
+/* ---- save.c: the state as a file of command lines (xg-save, xg-restore) */
+
+#define XG_SAVE_MAGIC "# xdpguard-save" /* the first line starts so */
+#define XG_SAVE_FORMAT 1 /* the lines' grammar, xg-save(8) */
+#define XG_SAVE_END "# end" /* the last line: a cut file lacks it */
+
+struct xg_save_load {
+	struct xg_ifname iface;
+	int mode; /* enum xg_mode */
+	__u32 max_entries, track, feature_ring; /* 0: not given */
+	int malformed; /* -1: not given, 0: pass, 1: drop */
+};
+
+struct xg_save_rule {
+	struct xg_rule_src src; /* r.id 0: not given */
+	bool has_prio;
+	char where[300]; /* "FILE:LINE: " */
+};
+
+struct xg_save_entry {
+	struct xg_prefix prefix;
+	__u64 timeout_s; /* 0: never expires */
+};
+
+struct xg_save_list {
+	struct xg_save_entry *v;
+	size_t n, cap;
+};
+
+/* A file of xg-save, read whole. */
+struct xg_save {
+	struct xg_save_load *loads;
+	size_t nloads, cap_loads;
+	struct xg_thr *thr; /* in file order */
+	size_t nthr, cap_thr;
+	struct xg_save_rule *rules;
+	size_t nrules, cap_rules;
+	struct xg_save_list list[2]; /* by enum xg_list_kind */
+	int malformed; /* of the load lines: -1 none, 0 pass, 1 drop */
+};
+
+/* The header, the interfaces (load lines), every setting (threshold),
+ * the rules in check order with their ids, the allowlist and blocklist
+ * with the seconds left, and the end line.
+ */
+int xg_save_write(FILE *f, const char *dir, const struct xg_maps *m);
+/* Every line of @f checked; the first bad one is a usage error
+ * "@shown:LINE: why". A file without its end line is truncated.
+ */
+int xg_save_parse(FILE *f, const char *shown, struct xg_save *s);
+void xg_save_free(struct xg_save *s);
+/* Under the lock: @s into the state (@flush: instead of it; the settings
+ * are set either way), all or nothing: on a failure the state before,
+ * snapshot first, is put back.
+ */
+int xg_save_restore(const char *dir, const struct xg_maps *m,
+		    const struct xg_save *s, bool flush);
+
 /* ---- stats.c ----------------------------------------------------------- */
 
 /* Sum of the per-CPU counters of one interface slot (or of all of
