@@ -88,7 +88,7 @@ static int write_atomic(const char *path, const char *dir,
 		return xg_fail(-ENAMETOOLONG, "file name too long: %s", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return xg_fail(-errno, "cannot create %s: %s", tmp,
+		return xg_fail(-errno, "cannot write %s: %s", path,
 			       strerror(errno));
 	f = fdopen(fd, "w");
 	if (!f) {

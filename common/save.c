@@ -236,6 +236,10 @@ static int p_load(struct xg_save *s, struct line *ln)
 			ld->malformed = 1;
 		} else if (!strcmp(o, "--pass-malformed")) {
 			ld->malformed = 0;
+		} else if (strcmp(o, "--mode") && strcmp(o, "-m") &&
+			   strcmp(o, "--max-entries") && strcmp(o, "--track") &&
+			   strcmp(o, "--feature-ring")) {
+			return xg_opt_bad(&ln->co, "unknown option '%s'", o);
 		} else if (!(v = opt_value(ln, &i))) {
 			return -XG_EUSAGE;
 		} else if (!strcmp(o, "--mode") || !strcmp(o, "-m")) {
@@ -263,8 +267,6 @@ static int p_load(struct xg_save *s, struct line *ln)
 						  "invalid feature ring '%s'",
 						  v);
 			ld->feature_ring = x;
-		} else {
-			return xg_opt_bad(&ln->co, "unknown option '%s'", o);
 		}
 	}
 	if (!ld->iface.ifname[0])
