@@ -25,29 +25,38 @@ struct entry_out {
 	FILE *f;
 	const char *word;
 	__u64 now;
+	struct xg_origin names[XG_MAX_ORIGINS];
 };
 
 static int put_entry(const struct xg_list_item *it, void *ctx)
 {
 	struct entry_out *eo = ctx;
+	const char *origin = xg_origin_name(eo->names, &it->entry);
 	char a[64];
 
 	xg_format_prefix(&it->prefix, a, sizeof(a));
+	fprintf(eo->f, "%s add %s", eo->word, a);
 	if (it->entry.expires_ns)
-		fprintf(eo->f, "%s add %s -t %llu\n", eo->word, a,
+		fprintf(eo->f, " -t %llu",
 			(unsigned long long)xg_entry_expires_in(&it->entry,
 								eo->now));
-	else
-		fprintf(eo->f, "%s add %s\n", eo->word, a);
+	if (strcmp(origin, XG_ORIGIN_MANUAL))
+		fprintf(eo->f, " --origin %s", origin);
+	fputc('\n', eo->f);
 	return 0;
 }
 
 static int save_lists(FILE *f, const struct xg_maps *m)
 {
-	struct entry_out eo = { f, NULL, xg_now_ns() };
+	static struct entry_out eo;
 	struct xg_list l;
 	int k, n;
 
+	eo.f = f;
+	eo.now = xg_now_ns();
+	n = xg_origins_read(m->origins, eo.names);
+	if (n)
+		return n;
 	for (k = XG_LIST_ALLOW; k <= XG_LIST_BLOCK; k++) {
 		xg_list_from_maps(&l, m, k);
 		eo.word = list_word[k];
@@ -342,12 +351,13 @@ static int p_rule(struct xg_save *s, struct line *ln)
 	return 0;
 }
 
-/* allow|block add ADDR[/LEN]... [-t SECONDS] */
+/* allow|block add ADDR[/LEN]... [-t SECONDS] [--origin NAME] */
 static int p_entries(struct xg_save *s, struct line *ln, int kind)
 {
 	struct xg_save_list *l = &s->list[kind];
 	struct xg_save_entry *e;
 	__u64 timeout = 0;
+	const char *origin = "";
 	size_t first = l->n;
 	char err[256];
 	int i;
@@ -365,6 +375,15 @@ static int p_entries(struct xg_save *s, struct line *ln, int kind)
 						  "invalid timeout '%s'", v);
 			continue;
 		}
+		if (!strcmp(ln->w[i], "--origin")) {
+			origin = opt_value(ln, &i);
+			if (!origin)
+				return -XG_EUSAGE;
+			if (!xg_origin_valid(origin))
+				return xg_opt_bad(
+					&ln->co, "invalid origin '%s'", origin);
+			continue;
+		}
 		e = GROW(l, v, n, cap);
 		if (!e)
 			return xg_opt_bad(&ln->co, "out of memory");
@@ -373,8 +392,11 @@ static int p_entries(struct xg_save *s, struct line *ln, int kind)
 	}
 	if (l->n == first)
 		return xg_opt_bad(&ln->co, "no address given");
-	for (; first < l->n; first++)
+	for (; first < l->n; first++) {
 		l->v[first].timeout_s = timeout;
+		snprintf(l->v[first].origin, sizeof(l->v[first].origin), "%s",
+			 origin);
+	}
 	return 0;
 }
 
@@ -529,21 +551,43 @@ out:
 	return err;
 }
 
+/* One entry, with its origin: "auto" is origin 0 marked as the
+ * program's ban.
+ */
+static int add_entry(const struct xg_maps *m, struct xg_list *l,
+		     struct xg_origin *names, const struct xg_save_entry *e)
+{
+	bool is_auto = !strcmp(e->origin, XG_ORIGIN_AUTO);
+	int id = 0, err;
+
+	if (e->origin[0] && !is_auto)
+		id = xg_origin_get(m, names, e->origin);
+	if (id < 0)
+		return id;
+	err = xg_list_add(l, &e->prefix, e->timeout_s, id);
+	if (!err && is_auto)
+		err = xg_list_set_auto(l, &e->prefix);
+	return err;
+}
+
 static int apply_lists(const struct xg_maps *m, const struct xg_save *s,
 		       bool flush)
 {
+	static struct xg_origin names[XG_MAX_ORIGINS];
 	const struct xg_save_list *sl;
 	struct xg_list l;
 	int k, err = 0, rc;
 	size_t i;
 
+	err = xg_origins_read(m->origins, names);
+	if (err)
+		return err;
 	for (k = XG_LIST_ALLOW; k <= XG_LIST_BLOCK; k++) {
 		xg_list_from_maps(&l, m, k);
 		sl = &s->list[k];
 		err = flush ? xg_list_flush(&l) : xg_list_expire(&l);
 		for (i = 0; err >= 0 && i < sl->n; i++)
-			err = xg_list_add(&l, &sl->v[i].prefix,
-					  sl->v[i].timeout_s);
+			err = add_entry(m, &l, names, &sl->v[i]);
 		/* after a failure too: part of the file may be in */
 		rc = xg_list_sync_bits(&l);
 		if (err >= 0)

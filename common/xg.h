@@ -376,6 +376,8 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s,
 		__u16 origin);
 int xg_list_del(struct xg_list *l, const struct xg_prefix *p); /* -ENOENT */
+/* Marks the entry of @p an automatic ban (origin "auto"), for xg-restore. */
+int xg_list_set_auto(struct xg_list *l, const struct xg_prefix *p);
 /* Removes entries whose expiry has passed; returns how many, or -errno. */
 int xg_list_expire(struct xg_list *l);
 /* Every live entry, hosts then prefixes, IPv4 then IPv6. cb returns 0 to
@@ -620,6 +622,7 @@ struct xg_save_rule {
 struct xg_save_entry {
 	struct xg_prefix prefix;
 	__u64 timeout_s; /* 0: never expires */
+	char origin[XG_ORIGIN_LEN]; /* "" or "manual": manual */
 };
 
 struct xg_save_list {

@@ -19,7 +19,7 @@ HDR="# xdpguard-save 1 abi $ABI 2026-01-01T00:00:00.000000Z"
 
 # The state without the header's date, and the seconds left as "T".
 state() {
-	xg-save | sed -e 1d -e 's/ -t [0-9]*$/ -t T/'
+	xg-save | sed -e 1d -e 's/ -t [0-9]*/ -t T/'
 }
 
 # bad LINE MESSAGE TEXT: a file of TEXT is refused with exit 2, "f:LINE:
@@ -47,6 +47,8 @@ fill() {
 	xg-block add 198.18.0.0/24 198.18.1.1 2001:db8::/48
 	xg-block add 198.18.2.2 -t 1h
 	xg-allow add 198.18.3.3 -t 90
+	xg-block add 198.18.5.5 198.18.6.0/24 --origin spamhaus
+	xg-block add 198.18.7.7 -t 1h --origin f2b-sshd
 }
 
 @test "usage errors touch nothing" {
@@ -80,6 +82,7 @@ fill() {
 	bad 2 "'198.18.0.5/24' has host bits set; did you mean 198.18.0.0/24?" \
 		"$HDR"$'\nallow add 198.18.0.5/24\n# end\n'
 	bad 2 "invalid timeout '5x'" "$HDR"$'\nblock add 198.18.0.1 -t 5x\n# end\n'
+	bad 2 "invalid origin 'Bad'" "$HDR"$'\nblock add 198.18.0.1 --origin Bad\n# end\n'
 	bad 2 "expected 'block add'" "$HDR"$'\nblock del 198.18.0.1\n# end\n'
 	bad 2 "unknown setting 'foo'; see --help" "$HDR"$'\nthreshold foo 5\n# end\n'
 	bad 2 "invalid rate '0' (1-100000000 packets/s, or off)" \
@@ -111,13 +114,14 @@ fill() {
 	xg-load -n "$XG_NS" "$XG_IF" --mode skb --max-entries 1000
 	run -0 xg-restore saved
 	assert_output ""
-	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*$/ -t T/' saved)"
+	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*/ -t T/' saved)"
 	# the time left went on from the save, it did not start again
 	left=$(xg-block list -j | jq '.[] | select(.address == "198.18.2.2") | .expires_in')
 	((left <= 3600 && left >= 3590))
+	assert_equal "$(xg-block list --origin f2b-sshd -j | jq -r '.[].address')" 198.18.7.7
 	# restoring again changes nothing
 	xg-restore saved
-	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*$/ -t T/' saved)"
+	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*/ -t T/' saved)"
 }
 
 @test "without --flush the file adds; with --flush the state is the file" {
@@ -135,7 +139,7 @@ fill() {
 	assert_line --regexp "^rule add id [0-9]+ prio 99 proto icmp drop$"
 	assert_line "threshold syn 123 --burst 7"
 	xg-restore --flush saved
-	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*$/ -t T/' saved)"
+	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*/ -t T/' saved)"
 }
 
 @test "--dry-run checks and changes nothing; -j counts" {
@@ -145,10 +149,10 @@ fill() {
 	xg-block flush
 	before=$(state)
 	run -0 xg-restore --dry-run -j saved
-	assert_output '{"applied":false,"interfaces":1,"settings":19,"rules":2,"allow":1,"block":4}'
+	assert_output '{"applied":false,"interfaces":1,"settings":19,"rules":2,"allow":1,"block":7}'
 	assert_equal "$(state)" "$before"
 	run -0 xg-restore -j - <saved
-	assert_output '{"applied":true,"interfaces":1,"settings":19,"rules":2,"allow":1,"block":4}'
+	assert_output '{"applied":true,"interfaces":1,"settings":19,"rules":2,"allow":1,"block":7}'
 }
 
 @test "a priority taken by another rule: exit 2, nothing changed" {
@@ -191,5 +195,5 @@ xg-restore: nothing changed: the state before is back"
 	run -0 xg-restore --load saved
 	assert_equal "$(xg-stats -j | jq -c '[.interfaces[] | [.interface, .netns, .mode]]')" \
 		"[[\"$XG_IF\",\"$XG_NS\",\"skb\"]]"
-	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*$/ -t T/' saved)"
+	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*/ -t T/' saved)"
 }

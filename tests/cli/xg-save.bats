@@ -58,6 +58,8 @@ bad() {
 	xg-block add 198.18.0.7 2001:db8::/48
 	xg-block add 198.18.4.0/24 -t 1h
 	xg-allow add 198.18.9.9 -t 90
+	xg-block add 198.18.5.5 --origin spamhaus
+	xg-block add 198.18.6.6 -t 60 --origin f2b-sshd
 	run -0 xg-save
 	assert_equal "$(sed -n '/^rule\|^allow\|^block/p' <<<"$output")" \
 "rule add id 2 prio 10 proto tcp dport 22,80 flags syn drop
@@ -65,6 +67,8 @@ rule add id 3 prio 30 drop
 rule add id 4 prio 40 src 198.18.0.0/16 pass
 allow add 198.18.9.9 -t 90
 block add 198.18.0.7
+block add 198.18.5.5 --origin spamhaus
+block add 198.18.6.6 -t 60 --origin f2b-sshd
 block add 198.18.4.0/24 -t 3600
 block add 2001:db8::/48"
 }
