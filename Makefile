@@ -27,6 +27,7 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 
 BUILD := build
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -44,7 +45,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Wextra 
 	      -Wno-unused-parameter -Icommon -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
-TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule xg-features
+TOOLS := xg-load xg-unload xg-block xg-allow xg-stats xg-threshold xg-events xg-rule xg-features xg-save xg-restore
 TOOL_BINS := $(addprefix $(BUILD)/,$(TOOLS))
 
 LIB_SRCS := $(wildcard common/*.c)
@@ -64,6 +65,8 @@ TEST_BINS := $(BUILD)/tests/test_xdp $(FUZZ_BIN)
 
 MAN8 := $(wildcard man/*.8)
 MAN7 := $(wildcard man/*.7)
+# The units name the tools in /usr/sbin; install points them at BINDIR.
+UNITS := $(wildcard contrib/systemd/*.service contrib/systemd/*.timer)
 
 .PHONY: all clean test test-bpf test-cli test-e2e test-man check-fresh \
 	test-kernels install uninstall demo format format-check bench fuzz
@@ -212,11 +215,17 @@ install: $(TOOL_BINS)
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in $(UNITS); do \
+		sed 's|/usr/sbin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
+	done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
 
 # ---- style -----------------------------------------------------------------
 

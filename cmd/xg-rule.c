@@ -53,22 +53,6 @@ struct rulecmd {
 	size_t nops, cap;
 };
 
-/* A slot's state in the change (struct ruleset .slots) */
-#define SLOT_OLD 1U /* held by a rule before the change */
-#define SLOT_CUR 2U /* held by a rule after it */
-#define SLOT_NEW 4U /* given to a rule the change added */
-
-/* The rules before and after, and what the change did. */
-struct ruleset {
-	struct xg_rule_src *old, *cur; /* in check order */
-	int nold, ncur;
-	__u32 next_id;
-	struct xg_counter *hits; /* per old index, summed over CPUs */
-	int added, deleted;
-	__u32 *ids; /* of the rules added */
-	__u8 slots[XG_MAX_RULES]; /* SLOT_* */
-};
-
 static void usage(void)
 {
 	printf("Usage: xg-rule add [prio N] MATCH... ACTION\n"
@@ -268,266 +252,45 @@ static int read_file(struct rulecmd *rc)
 
 /* ---- applying the changes to a copy ------------------------------------- */
 
-static int find(const struct ruleset *rs, bool by_prio, __u32 v)
-{
-	int i;
-
-	for (i = 0; i < rs->ncur; i++)
-		if ((by_prio ? rs->cur[i].r.prio : rs->cur[i].r.id) == v)
-			return i;
-	return -1;
-}
-
-/* A slot no rule holds: first one no rule held before the change either,
- * so that no packet of the old rules counts on the new rule's slot.
- */
-static int free_slot(const struct ruleset *rs)
-{
-	int i;
-
-	for (i = 0; i < XG_MAX_RULES; i++)
-		if (!rs->slots[i])
-			return i;
-	for (i = 0; i < XG_MAX_RULES; i++)
-		if (!(rs->slots[i] & SLOT_CUR))
-			return i;
-	return -1;
-}
-
-static int apply_add(struct ruleset *rs, struct op *op)
-{
-	struct xg_rule_src *s = &op->src;
-	__u32 max = 0;
-	int i, slot;
-
-	for (i = 0; i < rs->ncur; i++)
-		if (rs->cur[i].r.prio > max)
-			max = rs->cur[i].r.prio;
-	if (!op->has_prio && max >= XG_RULE_PRIO_MAX)
-		return xg_fail(-ERANGE,
-			       "%sno priority left after %u; give prio N",
-			       op->where, max);
-	if (!op->has_prio)
-		s->r.prio = max + 1;
-	i = find(rs, true, s->r.prio);
-	if (i >= 0)
-		return xg_usage_err("%spriority %u is taken by rule %u",
-				    op->where, s->r.prio, rs->cur[i].r.id);
-	slot = free_slot(rs);
-	if (rs->ncur >= XG_MAX_RULES || slot < 0)
-		return xg_fail(-E2BIG, "%stoo many rules (at most %d)",
-			       op->where, XG_MAX_RULES);
-	s->r.slot = slot;
-	rs->slots[slot] |= SLOT_CUR | SLOT_NEW;
-	s->r.id = rs->next_id++;
-	rs->ids[rs->added++] = s->r.id;
-	rs->cur[rs->ncur++] = *s;
-	return 0;
-}
-
-static int apply_op(struct ruleset *rs, struct op *op)
+static int apply_op(struct xg_ruleset *rs, struct op *op)
 {
 	int i;
 
 	switch (op->kind) {
 	case OP_ADD:
-		return apply_add(rs, op);
+		return xg_ruleset_add(rs, &op->src, op->has_prio, op->where);
 	case OP_FLUSH:
-		for (i = 0; i < rs->ncur; i++)
-			rs->slots[rs->cur[i].r.slot] &= ~SLOT_CUR;
-		rs->deleted += rs->ncur;
-		rs->ncur = 0;
+		xg_ruleset_flush(rs);
 		return 0;
 	default:
-		i = find(rs, op->kind == OP_DEL_PRIO, op->arg);
+		i = xg_ruleset_find(rs, op->kind == OP_DEL_PRIO, op->arg);
 		if (i < 0)
 			return xg_fail(
 				-ENOENT, "%sno rule with %s %u", op->where,
 				op->kind == OP_DEL_PRIO ? "priority" : "id",
 				op->arg);
-		rs->slots[rs->cur[i].r.slot] &= ~SLOT_CUR;
-		memmove(&rs->cur[i], &rs->cur[i + 1],
-			(rs->ncur - i - 1) * sizeof(*rs->cur));
-		rs->ncur--;
-		rs->deleted++;
+		xg_ruleset_del(rs, i);
 		return 0;
 	}
 }
 
-static int prio_cmp(const void *a, const void *b)
-{
-	const struct xg_rule *x = &((const struct xg_rule_src *)a)->r;
-	const struct xg_rule *y = &((const struct xg_rule_src *)b)->r;
-
-	if (x->prio != y->prio)
-		return x->prio < y->prio ? -1 : 1;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-/* ---- the maps ------------------------------------------------------------ */
-
-static int read_rules(const struct xg_maps *m, struct ruleset *rs)
-{
-	int i, err;
-
-	err = xg_rules_read(m->rulesrc, rs->old, &rs->nold);
-	if (err)
-		return xg_fail(err, "cannot read the rules: %s",
-			       strerror(-err));
-	for (i = 0; i < rs->nold; i++) {
-		if (rs->old[i].r.slot < XG_MAX_RULES)
-			rs->slots[rs->old[i].r.slot] |= SLOT_OLD | SLOT_CUR;
-		if (rs->old[i].r.id >= rs->next_id)
-			rs->next_id = rs->old[i].r.id + 1;
-	}
-	return 0;
-}
-
-static int set_rules_bit(const struct xg_maps *m, bool on)
-{
-	struct xg_state *st = xg_state_mmap(m->state, false);
-
-	if (!st)
-		return xg_fail(-errno, "cannot map the state word: %s",
-			       strerror(errno));
-	if (on)
-		__atomic_fetch_or(&st->lists, XG_L_RULES, __ATOMIC_SEQ_CST);
-	else
-		__atomic_fetch_and(&st->lists, ~XG_L_RULES, __ATOMIC_SEQ_CST);
-	xg_state_munmap(st);
-	return 0;
-}
-
-/* A rule keeps its slot, and with it its hits and buckets, for its life;
- * the slots of the rules added start from zero hits and a full bucket.
- */
-static int reset_new_slots(const struct xg_maps *m, const struct ruleset *rs)
-{
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct xg_gbucket bzero = {};
-	struct xg_counter *zero;
-	__u32 k;
-
-	if (ncpu <= 0)
-		return xg_fail(-EINVAL, "cannot count the CPUs");
-	zero = calloc(ncpu, sizeof(*zero));
-	if (!zero)
-		return xg_fail(-ENOMEM, "out of memory");
-	for (k = 0; !err && k < XG_MAX_RULES; k++)
-		if ((rs->slots[k] & SLOT_NEW) &&
-		    (bpf_map_update_elem(m->rhits, &k, zero, BPF_ANY) ||
-		     bpf_map_update_elem(m->rbucket, &k, &bzero, BPF_ANY)))
-			err = xg_fail(-errno, "cannot reset a rule's hits: %s",
-				      strerror(errno));
-	free(zero);
-	return err;
-}
-
-/* Once the new rules are in force: the per-source buckets (xg_rsrc) of
- * the slots no rule kept, so that a rule added later in one of them
- * starts with full buckets.
- */
-static int drop_stale_buckets(const struct xg_maps *m, const struct ruleset *rs)
-{
-	struct xg_rsrc_key k, next, *gone = NULL, *tmp;
-	size_t n = 0, cap = 0, i;
-	void *prev = NULL;
-	int err = 0;
-
-	while (!bpf_map_get_next_key(m->rsrc, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (k.slot < XG_MAX_RULES &&
-		    (rs->slots[k.slot] & (SLOT_CUR | SLOT_NEW)) == SLOT_CUR)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			tmp = realloc(gone, cap * sizeof(*gone));
-			if (!tmp) {
-				free(gone);
-				return xg_fail(-ENOMEM, "out of memory");
-			}
-			gone = tmp;
-		}
-		gone[n++] = k;
-	}
-	for (i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(m->rsrc, &gone[i]) && errno != ENOENT)
-			err = xg_fail(-errno,
-				      "cannot reset a rule's buckets: %s",
-				      strerror(errno));
-	free(gone);
-	return err;
-}
-
-/* The compiled rules into the bank not in force, then the settings with
- * that bank in force: a packet meets the old rules or the new ones. The
- * list bit is set before the flip, and cleared after it when no rule is
- * left. Then the rules as given, for the next change.
- */
-static int write_rules(const struct xg_maps *m, struct ruleset *rs)
-{
-	static struct xg_rules_image img;
-	struct xg_rule_src end = {};
-	struct xg_config cfg;
-	char err[256];
-	__u32 i, bank;
-	int rc;
-
-	qsort(rs->cur, rs->ncur, sizeof(*rs->cur), prio_cmp);
-	rc = xg_rules_compile(rs->cur, rs->ncur, &img, err, sizeof(err));
-	if (rc)
-		return xg_fail(rc, "%s", err);
-	rc = xg_config_read(m, &cfg);
-	if (rc)
-		return rc;
-	bank = !cfg.rule_bank;
-	rc = reset_new_slots(m, rs);
-	if (rc)
-		return rc;
-	rc = xg_rules_write(m->rules, m->rsets, m->rports, bank, &img);
-	if (rc)
-		return xg_fail(rc, "cannot write the rules: %s", strerror(-rc));
-	if (rs->ncur) {
-		rc = set_rules_bit(m, true);
-		if (rc)
-			return rc;
-	}
-	cfg.rule_bank = bank;
-	rc = xg_config_write(m, &cfg);
-	if (!rc && !rs->ncur)
-		rc = set_rules_bit(m, false);
-	if (rc)
-		return rc;
-	for (i = 0; i < (__u32)rs->ncur || i < (__u32)rs->nold; i++)
-		if (i < XG_MAX_RULES &&
-		    bpf_map_update_elem(
-			    m->rulesrc, &i,
-			    i < (__u32)rs->ncur ? &rs->cur[i] : &end, BPF_ANY))
-			return xg_fail(-errno, "cannot write the rules: %s",
-				       strerror(errno));
-	return drop_stale_buckets(m, rs);
-}
-
 static int change(struct rulecmd *rc, const struct xg_maps *m,
-		  struct ruleset *rs)
+		  struct xg_ruleset *rs)
 {
 	size_t i;
 	int err;
 
-	memcpy(rs->cur, rs->old, rs->nold * sizeof(*rs->cur));
-	rs->ncur = rs->nold;
 	for (i = 0; i < rc->nops; i++) {
 		err = apply_op(rs, &rc->ops[i]);
 		if (err)
 			return err;
 	}
-	return write_rules(m, rs);
+	return xg_ruleset_write(m, rs);
 }
 
 /* ---- rendering ----------------------------------------------------------- */
 
-static void render_text(const struct ruleset *rs)
+static void render_text(const struct xg_ruleset *rs)
 {
 	char match[512], act[64];
 	int i;
@@ -542,7 +305,7 @@ static void render_text(const struct ruleset *rs)
 	}
 }
 
-static int render_json(const struct ruleset *rs)
+static int render_json(const struct xg_ruleset *rs)
 {
 	struct xg_json *j = xg_json_new(stdout);
 	const struct xg_rule *r;
@@ -585,7 +348,7 @@ static int render_json(const struct ruleset *rs)
 }
 
 /* The hits of each rule (by its slot), summed over the CPUs. */
-static int sum_hits(const struct xg_maps *m, struct ruleset *rs)
+static int sum_hits(const struct xg_maps *m, struct xg_ruleset *rs)
 {
 	int err = xg_rules_hits(m->rhits, rs->old, rs->nold, rs->hits);
 
@@ -595,7 +358,7 @@ static int sum_hits(const struct xg_maps *m, struct ruleset *rs)
 	return 0;
 }
 
-static void print_counts(const struct rulecmd *rc, const struct ruleset *rs)
+static void print_counts(const struct rulecmd *rc, const struct xg_ruleset *rs)
 {
 	struct xg_json *j;
 	int i;
@@ -623,7 +386,7 @@ static void print_counts(const struct rulecmd *rc, const struct ruleset *rs)
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int act(struct rulecmd *rc, struct ruleset *rs)
+static int act(struct rulecmd *rc, struct xg_ruleset *rs)
 {
 	const char *dir = xg_pin_dir(rc->co.pin_opt);
 	bool changes = rc->verb->changes;
@@ -643,7 +406,7 @@ static int act(struct rulecmd *rc, struct ruleset *rs)
 			goto out;
 		}
 	}
-	err = read_rules(&m, rs);
+	err = xg_ruleset_read(&m, rs);
 	if (!err && changes)
 		err = change(rc, &m, rs);
 	else if (!err)
@@ -656,7 +419,7 @@ out:
 
 static int run(struct rulecmd *rc)
 {
-	struct ruleset rs = { .next_id = 1 };
+	struct xg_ruleset rs = {};
 	size_t nadd = 0, i;
 	int err;
 
@@ -667,15 +430,9 @@ static int run(struct rulecmd *rc)
 	}
 	for (i = 0; i < rc->nops; i++)
 		nadd += rc->ops[i].kind == OP_ADD;
-	rs.old = calloc(XG_MAX_RULES, sizeof(*rs.old));
-	rs.cur = calloc(XG_MAX_RULES, sizeof(*rs.cur));
-	rs.hits = calloc(XG_MAX_RULES, sizeof(*rs.hits));
-	rs.ids = calloc(nadd + 1, sizeof(*rs.ids));
-	if (!rs.old || !rs.cur || !rs.hits || !rs.ids) {
-		err = xg_fail(-ENOMEM, "out of memory");
-		goto out;
-	}
-	err = act(rc, &rs);
+	err = xg_ruleset_alloc(&rs, nadd);
+	if (!err)
+		err = act(rc, &rs);
 	if (err)
 		goto out;
 	if (rc->verb->changes)
@@ -685,10 +442,7 @@ static int run(struct rulecmd *rc)
 	else
 		render_text(&rs);
 out:
-	free(rs.old);
-	free(rs.cur);
-	free(rs.hits);
-	free(rs.ids);
+	xg_ruleset_free(&rs);
 	free(rc->ops);
 	return err;
 }

@@ -282,6 +282,22 @@ int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s,
 		       strerror(errno));
 }
 
+int xg_list_set_auto(struct xg_list *l, const struct xg_prefix *p)
+{
+	struct xg_entry e;
+	union lkey k;
+	int fd = prefix_key(l, p, &k);
+
+	if (bpf_map_lookup_elem(fd, &k, &e))
+		return xg_fail(-errno, "cannot read the %s: %s", list_name(l),
+			       strerror(errno));
+	e.flags |= XG_E_AUTO;
+	if (bpf_map_update_elem(fd, &k, &e, BPF_EXIST))
+		return xg_fail(-errno, "cannot write the %s: %s", list_name(l),
+			       strerror(errno));
+	return 0;
+}
+
 int xg_list_del(struct xg_list *l, const struct xg_prefix *p)
 {
 	union lkey k;

@@ -376,6 +376,8 @@ void xg_list_from_maps(struct xg_list *l, const struct xg_maps *m,
 int xg_list_add(struct xg_list *l, const struct xg_prefix *p, __u64 timeout_s,
 		__u16 origin);
 int xg_list_del(struct xg_list *l, const struct xg_prefix *p); /* -ENOENT */
+/* Marks the entry of @p an automatic ban (origin "auto"), for xg-restore. */
+int xg_list_set_auto(struct xg_list *l, const struct xg_prefix *p);
 /* Removes entries whose expiry has passed; returns how many, or -errno. */
 int xg_list_expire(struct xg_list *l);
 /* Every live entry, hosts then prefixes, IPv4 then IPv6. cb returns 0 to
@@ -444,6 +446,69 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);
 struct xg_state *xg_state_mmap(int state_fd, bool rdonly);
 void xg_state_munmap(struct xg_state *st);
 
+/* ---- threshold.c: the settings of xg-threshold (and of xg-save) ------ */
+
+#define XG_THR_RATE_MAX 100000000 /* 100 Mpps: more than one port can receive */
+/* Far more drop events a second than one reader can print or a log
+ * pipeline can take in; the ring buffer holds only ~3,600 of them.
+ */
+#define XG_THR_EVENTS_RATE_MAX 1000000
+/* Features: a reader keeps up with some 10^5 to 10^6 a second. */
+#define XG_THR_FEATURES_RATE_MAX 10000000
+#define XG_THR_SAMPLE_MAX 1000000000
+#define XG_THR_BURST_MAX 1000000000
+#define XG_THR_BAN_SECS_MAX XG_BAN_SECS_MAX
+/* 1x the limit is any source that is limited at all */
+#define XG_THR_FACTOR_MIN 2
+#define XG_THR_FACTOR_MAX 1000
+#define XG_THR_AFTER_MAX 3600
+#define XG_THR_PS_PORTS_MIN 2
+/* 64 bits of hashed ports: 50 set on average */
+#define XG_THR_PS_PORTS_MAX 100
+#define XG_THR_PS_WINDOW_MAX 3600
+
+/* A setting, by the name the command line and the text output use. */
+struct xg_thr_setting {
+	const char *word; /* command line and text */
+	const char *key; /* JSON */
+	int kind; /* threshold.c */
+	int lim; /* enum xg_limit_id of a limit */
+};
+/* The packet limits first (XG_THR_N_LIMITS rows, in output order), then
+ * events, monitor, features, ban, v6-prefix, portscan.
+ */
+extern const struct xg_thr_setting xg_thr_settings[];
+#define XG_THR_N_LIMITS 12
+#define XG_THR_EVENTS_ROW XG_THR_N_LIMITS
+#define XG_THR_MONITOR_ROW (XG_THR_EVENTS_ROW + 1)
+#define XG_THR_FEATURES_ROW (XG_THR_MONITOR_ROW + 1)
+
+/* One change of xg-threshold: the words SETTING VALUE... and the options
+ * as typed, parsed into what xg_thr_apply() writes. A usage error is
+ * noted on co (xg_opt_bad), not printed.
+ */
+struct xg_thr {
+	struct xg_common_opts co;
+	/* as typed; checked once the setting they go with is known */
+	const char *burst, *factor, *after;
+	const struct xg_thr_setting *set; /* NULL: print */
+	struct xg_limit limit; /* a limit, events, monitor, features */
+	__u32 value; /* ban seconds, v6-prefix length, sample N */
+	__u32 ban_factor, ban_after; /* 0: keep */
+	__u32 ps_ports, ps_window, ps_ban; /* portscan; ports 0: off */
+	bool sample; /* features sample, of 1/value (0: off) */
+};
+
+/* SETTING VALUE... from @w[0..n), @o->burst, factor and after set first;
+ * n == 0 checks that no option was given without a setting.
+ */
+int xg_thr_parse(int n, char **w, struct xg_thr *o);
+void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg);
+/* @cfg as the xg-threshold lines that set it, each after @prefix
+ * ("threshold "): every setting, in the order of xg_thr_settings.
+ */
+void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg);
+
 /* ---- rule.c: the rules compiled for the program ------------------------ */
 
 /* What xg_rules_write() puts in the maps. */
@@ -478,6 +543,42 @@ int xg_rules_read(int rulesrc_fd, struct xg_rule_src *out, int *n);
 int xg_rules_hits(int rhits_fd, const struct xg_rule_src *src, int n,
 		  struct xg_counter *hits);
 
+/* ---- ruleset.c: a change to the rules (xg-rule, xg-restore) ---------- */
+
+/* A slot's state in the change (struct xg_ruleset .slots) */
+#define XG_SLOT_OLD 1U /* held by a rule before the change */
+#define XG_SLOT_CUR 2U /* held by a rule after it */
+#define XG_SLOT_NEW 4U /* given to a rule the change added */
+
+/* The rules before and after, and what the change did. */
+struct xg_ruleset {
+	struct xg_rule_src *old, *cur; /* in check order */
+	int nold, ncur;
+	__u32 next_id;
+	struct xg_counter *hits; /* per old index, summed over CPUs */
+	int added, deleted;
+	__u32 *ids; /* of the rules added */
+	__u8 slots[XG_MAX_RULES]; /* XG_SLOT_* */
+};
+
+/* Room for every rule and for @nadd ids added. */
+int xg_ruleset_alloc(struct xg_ruleset *rs, size_t nadd);
+void xg_ruleset_free(struct xg_ruleset *rs);
+/* The rules in force into old, and a copy into cur to change. */
+int xg_ruleset_read(const struct xg_maps *m, struct xg_ruleset *rs);
+/* The index in cur of the rule with that prio (or id), or -1. */
+int xg_ruleset_find(const struct xg_ruleset *rs, bool by_prio, __u32 v);
+/* Adds @s to cur: without @has_prio after the last rule; s->r.id 0 takes
+ * the next id, another keeps its own. "@wherepriority N is taken by rule
+ * M" (a usage error), "too many rules" otherwise.
+ */
+int xg_ruleset_add(struct xg_ruleset *rs, struct xg_rule_src *s, bool has_prio,
+		   const char *where);
+void xg_ruleset_del(struct xg_ruleset *rs, int i); /* cur[i] */
+void xg_ruleset_flush(struct xg_ruleset *rs);
+/* Compiles cur (sorted into check order) and only then writes it. */
+int xg_ruleset_write(const struct xg_maps *m, struct xg_ruleset *rs);
+
 /* ---- rulespec.c: the words of one rule -------------------------------- */
 
 #define XG_RULE_PRIO_MAX 65535 /* xg_rule.prio is 16 bits */
@@ -498,6 +599,65 @@ void xg_rule_format_match(const struct xg_rule_src *s, char *buf, size_t len);
 void xg_rule_format_action(const struct xg_rule *r, char *buf, size_t len);
 const char *xg_rule_action_name(int action); /* "drop", ..., "rate" */
 const char *xg_rule_rate_scope(const struct xg_rule *r); /* "total", ... */
+
+/* ---- save.c: the state as a file of command lines (xg-save, xg-restore) */
+
+#define XG_SAVE_MAGIC "# xdpguard-save" /* the first line starts so */
+#define XG_SAVE_FORMAT 1 /* the lines' grammar, xg-save(8) */
+#define XG_SAVE_END "# end" /* the last line: a cut file lacks it */
+
+struct xg_save_load {
+	struct xg_ifname iface;
+	int mode; /* enum xg_mode */
+	__u32 max_entries, track, feature_ring; /* 0: not given */
+	int malformed; /* -1: not given, 0: pass, 1: drop */
+};
+
+struct xg_save_rule {
+	struct xg_rule_src src; /* r.id 0: not given */
+	bool has_prio;
+	char where[300]; /* "FILE:LINE: " */
+};
+
+struct xg_save_entry {
+	struct xg_prefix prefix;
+	__u64 timeout_s; /* 0: never expires */
+	char origin[XG_ORIGIN_LEN]; /* "" or "manual": manual */
+};
+
+struct xg_save_list {
+	struct xg_save_entry *v;
+	size_t n, cap;
+};
+
+/* A file of xg-save, read whole. */
+struct xg_save {
+	struct xg_save_load *loads;
+	size_t nloads, cap_loads;
+	struct xg_thr *thr; /* in file order */
+	size_t nthr, cap_thr;
+	struct xg_save_rule *rules;
+	size_t nrules, cap_rules;
+	struct xg_save_list list[2]; /* by enum xg_list_kind */
+	int malformed; /* of the load lines: -1 none, 0 pass, 1 drop */
+};
+
+/* The header, the interfaces (load lines), every setting (threshold),
+ * the rules in check order with their ids, the allowlist and blocklist
+ * with the seconds left, and the end line.
+ */
+int xg_save_write(FILE *f, const char *dir, const struct xg_maps *m);
+/* Every line of @f checked; the first bad one is a usage error
+ * "@shown:LINE: why". A file without its end line is truncated.
+ */
+int xg_save_parse(FILE *f, const char *shown, struct xg_save *s);
+void xg_save_free(struct xg_save *s);
+/* Under the lock: @s into the state (@flush: instead of it; the settings
+ * are set either way), all or nothing: on a failure the state before,
+ * snapshot first, is put back.
+ */
+int xg_save_restore(const char *dir, const struct xg_maps *m,
+		    const struct xg_save *s, bool flush);
 
 /* ---- stats.c ----------------------------------------------------------- */
 

@@ -77,6 +77,8 @@ check_options() {
 @test "xg-events.8: man --warnings is silent" { check_lint xg-events.8; }
 @test "xg-rule.8: man --warnings is silent" { check_lint xg-rule.8; }
 @test "xg-features.8: man --warnings is silent" { check_lint xg-features.8; }
+@test "xg-save.8: man --warnings is silent" { check_lint xg-save.8; }
+@test "xg-restore.8: man --warnings is silent" { check_lint xg-restore.8; }
 @test "xdpguard.7: man --warnings is silent" { check_lint xdpguard.7; }
 
 @test "xg-load.8: has the required sections" { check_sections xg-load.8; }
@@ -88,6 +90,8 @@ check_options() {
 @test "xg-events.8: has the required sections" { check_sections xg-events.8; }
 @test "xg-rule.8: has the required sections" { check_sections xg-rule.8; }
 @test "xg-features.8: has the required sections" { check_sections xg-features.8; }
+@test "xg-save.8: has the required sections" { check_sections xg-save.8; }
+@test "xg-restore.8: has the required sections" { check_sections xg-restore.8; }
 @test "xdpguard.7: has the required sections" { check_sections xdpguard.7; }
 
 @test "xg-load.8: documents every option of xg-load --help" {
@@ -124,6 +128,14 @@ check_options() {
 
 @test "xg-features.8: documents every option of xg-features --help" {
 	check_options xg-features
+}
+
+@test "xg-save.8: documents every option of xg-save --help" {
+	check_options xg-save
+}
+
+@test "xg-restore.8: documents every option of xg-restore --help" {
+	check_options xg-restore
 }
 
 @test "xg-threshold.8: documents every setting and every usage message" {
