@@ -222,7 +222,7 @@ gateway_fixture() {
 	assert_equal "$stderr" "xg-load: note: allowlisted 198.18.0.9, your SSH session's peer, for 10m"
 	assert_equal "$output" '{"allowed_self":"198.18.0.9","timeout":600}'
 	run -0 xg-allow list -j
-	assert_equal "$(jq -c '[.[] | .address, (.expires_in > 590)]' <<<"$output")" '["198.18.0.9",true]'
+	assert_equal "$(jq -c '[.[] | .address, .origin, (.expires_in > 590)]' <<<"$output")" '["198.18.0.9","allow-self",true]'
 	run -0 xg-block 198.18.0.0/24
 }
 
