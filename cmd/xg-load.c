@@ -24,7 +24,14 @@ enum {
 	OPT_PASS_MALFORMED,
 	OPT_TRACK,
 	OPT_FEATURE_RING,
+	OPT_ALLOW_SELF,
 };
+
+/* --allow-self without a DURATION: long enough to finish a session's
+ * work, short enough not to leave the address open for good.
+ */
+#define ALLOW_SELF_DEFAULT "1h"
+#define ALLOW_SELF_ORIGIN "allow-self" /* the origin its entry shows */
 
 static const struct option long_opts[] = {
 	{ "mode", required_argument, NULL, 'm' },
@@ -35,12 +42,14 @@ static const struct option long_opts[] = {
 	{ "pass-malformed", no_argument, NULL, OPT_PASS_MALFORMED },
 	{ "track", required_argument, NULL, OPT_TRACK },
 	{ "feature-ring", required_argument, NULL, OPT_FEATURE_RING },
+	{ "allow-self", optional_argument, NULL, OPT_ALLOW_SELF },
 	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
 {
 	printf("Usage: xg-load [OPTIONS] IFACE[@NAME]\n"
+	       "       xg-load --allow-self [DURATION]\n"
 	       "Attach the xdpguard XDP filter to IFACE. Every guarded "
 	       "interface shares\n"
 	       "the same pinned maps, so the lists apply to all of them.\n"
@@ -66,6 +75,11 @@ static void usage(void)
 	       "a power of\n"
 	       "                        two; default 256k); fixed while the "
 	       "maps are pinned\n"
+	       "      --allow-self [DURATION]\n"
+	       "                        allowlist the peer of $SSH_CONNECTION "
+	       "for DURATION\n"
+	       "                        (default %s); without IFACE, on the "
+	       "loaded maps\n"
 	       "      --drop-malformed  drop packets with truncated or "
 	       "invalid headers\n"
 	       "      --pass-malformed  pass such packets (the default)\n"
@@ -78,8 +92,8 @@ static void usage(void)
 	       "  -V, --version         print the version and exit\n"
 	       "  -h, --help            print this help and exit\n",
 	       XG_MAX_BLOCK_ENTRIES, XG_DEF_BLOCK_HOSTS, XG_DEF_BLOCK_PREFIXES,
-	       XG_MIN_TRACK, XG_MAX_TRACK, XG_DEF_TRACK, XG_PIN_ENV,
-	       XG_DEFAULT_PIN_DIR);
+	       XG_MIN_TRACK, XG_MAX_TRACK, XG_DEF_TRACK, ALLOW_SELF_DEFAULT,
+	       XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
 }
 
 struct load_opts {
@@ -95,6 +109,8 @@ struct load_opts {
 	__u32 track; /* 0: not given */
 	__u32 feature_ring; /* 0: not given */
 	int malformed; /* -1: keep, 0: pass, 1: drop */
+	const char *allow_self; /* --allow-self: its DURATION; NULL: not */
+	__u64 allow_secs;
 };
 
 static void parse_mode(const char *s, struct load_opts *o)
@@ -109,6 +125,24 @@ static void parse_mode(const char *s, struct load_opts *o)
 	else
 		xg_opt_bad(&o->co, "invalid mode '%s' (native, skb or offload)",
 			   s);
+}
+
+/* --allow-self=DURATION, or --allow-self DURATION when the next word is
+ * one: an interface named like a duration needs the '=' form.
+ */
+static void opt_allow_self(int argc, char **argv, struct load_opts *o)
+{
+	const char *arg = optarg;
+
+	if (!arg && optind < argc && argv[optind][0] != '-' &&
+	    !xg_parse_duration(argv[optind], &o->allow_secs))
+		arg = argv[optind++];
+	o->allow_self = arg ? arg : ALLOW_SELF_DEFAULT;
+	if (xg_parse_duration(o->allow_self, &o->allow_secs))
+		xg_opt_bad(&o->co,
+			   "invalid duration '%s' (seconds, or a number with "
+			   "s, m, h or d)",
+			   o->allow_self);
 }
 
 static void tool_opt(int c, struct load_opts *o)
@@ -159,9 +193,13 @@ static void tool_opt(int c, struct load_opts *o)
 	}
 }
 
-/* One operand: the interface, IFACE or IFACE@NETNS. */
+/* One operand: the interface, IFACE or IFACE@NETNS; none with
+ * --allow-self alone.
+ */
 static int check_args(struct load_opts *o, int argc, char **argv)
 {
+	if (optind >= argc && o->allow_self)
+		return 0;
 	if (optind >= argc)
 		return xg_opt_bad(&o->co, "no interface given; see --help");
 	if (optind + 1 < argc)
@@ -182,7 +220,10 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 	int c;
 
 	while ((c = xg_getopt(argc, argv, "m:Fn:", long_opts, &o->co)) != -1)
-		tool_opt(c, o);
+		if (c == OPT_ALLOW_SELF)
+			opt_allow_self(argc, argv, o);
+		else
+			tool_opt(c, o);
 	if (!xg_opts_stop(&o->co))
 		check_args(o, argc, argv);
 	return xg_opts_end(&o->co);
@@ -606,7 +647,7 @@ static int write_state(struct load_state *st)
 }
 
 /* -j: what was attached, for scripts (see xdpguard(7), JSON OUTPUT). */
-static void print_json(const struct load_state *st)
+static void print_json(const struct load_state *st, const char *self)
 {
 	struct xg_json *j = xg_json_new(stdout);
 
@@ -621,6 +662,8 @@ static void print_json(const struct load_state *st)
 	xg_json_kv_u64(j, "slot", st->slot);
 	xg_json_kv_bool(j, "replaced", st->old_link >= 0);
 	xg_json_kv_bool(j, "atomics", st->kfeat & XG_KF_ATOMICS);
+	if (self) /* --allow-self */
+		xg_json_kv_str(j, "allowed_self", *self ? self : NULL);
 	xg_json_obj_close(j);
 	xg_json_free(j);
 }
@@ -694,11 +737,87 @@ static int act(struct load_state *st)
 	return err;
 }
 
+/* --allow-self, under the lock: the peer of $SSH_CONNECTION on the
+ * allowlist for the time given, so that no later change can cut it off.
+ * *peer: the address, "" if there is none.
+ */
+static int allow_self(const struct load_opts *o, const char *dir, char *peer,
+		      size_t len)
+{
+	static struct xg_origin names[XG_MAX_ORIGINS];
+	struct xg_prefix a;
+	struct xg_maps m;
+	struct xg_list l;
+	int err, err2;
+
+	peer[0] = '\0';
+	if (xg_guard_ssh_peer(&a, NULL, NULL)) {
+		xg_warn("note: --allow-self: no SSH session (SSH_CONNECTION "
+			"is not set); nothing allowlisted");
+		return 0;
+	}
+	err = xg_maps_open(dir, false, &m);
+	if (err)
+		return err;
+	xg_list_from_maps(&l, &m, XG_LIST_ALLOW);
+	err = xg_origins_read(m.origins, names);
+	if (err >= 0)
+		err = xg_origin_get(&m, names, ALLOW_SELF_ORIGIN);
+	if (err >= 0)
+		err = xg_list_add(&l, &a, o->allow_secs, err);
+	err2 = xg_list_sync_bits(&l);
+	if (!err2)
+		err2 = xg_pfx_sync(&m);
+	xg_maps_close(&m);
+	if (err || err2)
+		return err ? err : err2;
+	xg_format_prefix(&a, peer, len);
+	xg_warn("note: allowlisted %s, your SSH session's peer, for %s", peer,
+		o->allow_self);
+	return 0;
+}
+
+static void print_allowed(const char *peer, __u64 secs)
+{
+	struct xg_json *j = xg_json_new(stdout);
+
+	if (!j)
+		return;
+	xg_json_obj_open(j);
+	xg_json_kv_str(j, "allowed_self", *peer ? peer : NULL);
+	xg_json_kv_u64(j, "timeout", secs);
+	xg_json_obj_close(j);
+	xg_json_free(j);
+}
+
+/* --allow-self without IFACE: only the allowlist entry. */
+static int run_allow_self(const struct load_opts *o)
+{
+	const char *dir = xg_pin_dir(o->co.pin_opt);
+	char peer[64];
+	int lock, err;
+
+	err = xg_check_privileges();
+	if (err)
+		return err;
+	lock = xg_lock(dir);
+	if (lock < 0)
+		return lock;
+	err = allow_self(o, dir, peer, sizeof(peer));
+	xg_unlock(lock);
+	if (!err && xg_json)
+		print_allowed(peer, o->allow_secs);
+	return err;
+}
+
 static int run(const struct load_opts *o)
 {
 	struct load_state st = { .o = o, .old_link = -1, .link_fd = -1 };
-	int err, saved_ns = -1, lock_fd = -1;
+	int err, aerr = 0, saved_ns = -1, lock_fd = -1;
+	char peer[64] = "";
 
+	if (!o->ifname)
+		return run_allow_self(o);
 	memset(&st.m, 0xff, sizeof(st.m)); /* every fd -1 */
 	st.dir = xg_pin_dir(o->co.pin_opt);
 	st.mode = o->mode;
@@ -719,8 +838,11 @@ static int run(const struct load_opts *o)
 		goto out;
 	}
 	err = act(&st);
+	/* a failure here leaves the program attached: no undo */
+	if (!err && o->allow_self)
+		aerr = allow_self(o, st.dir, peer, sizeof(peer));
 	if (!err && xg_json)
-		print_json(&st);
+		print_json(&st, o->allow_self ? peer : NULL);
 	if (!err && !(st.kfeat & XG_KF_ATOMICS))
 		xg_warn("note: this kernel has no BPF atomics (Linux 5.12): "
 			"rate limits hold per CPU, not exactly across CPUs; "
@@ -737,7 +859,7 @@ out:
 	xg_unlock(lock_fd);
 	if (xg_netns_leave(saved_ns) && !err)
 		err = -EIO;
-	return err;
+	return err ? err : aerr;
 }
 
 int main(int argc, char **argv)

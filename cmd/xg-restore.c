@@ -20,19 +20,21 @@ enum {
 	OPT_FLUSH = XG_OPT_TOOL,
 	OPT_LOAD,
 	OPT_DRY_RUN,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
 	{ "flush", no_argument, NULL, OPT_FLUSH },
 	{ "load", no_argument, NULL, OPT_LOAD },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
 {
 	printf("Usage: xg-restore FILE|- [--flush] [--load] [--dry-run] "
-	       "[--pin-dir DIR]\n"
+	       "[--force] [--pin-dir DIR]\n"
 	       "Read a file of xg-save, check every line, then apply it all "
 	       "or nothing: on a\n"
 	       "failure half-way the state before is put back.\n"
@@ -46,6 +48,10 @@ static void usage(void)
 	       "                        yet (otherwise load lines are left to "
 	       "xg-load)\n"
 	       "      --dry-run         check the file, change nothing\n"
+	       "      --force           restore even entries or rules that "
+	       "would cut off\n"
+	       "                        your SSH session, the default "
+	       "gateway or a nameserver\n"
 	       "      --pin-dir DIR     pin directory (default $%s, else\n"
 	       "                        %s)\n"
 	       "  -j, --json            print the result (or the error) as JSON\n"
@@ -58,8 +64,47 @@ static void usage(void)
 struct restore_opts {
 	struct xg_common_opts co;
 	const char *file;
-	bool flush, load, dry_run;
+	bool flush, load, dry_run, force;
 };
+
+/* The lockout guard (common/guard.c) over the file's blocklist and
+ * rules, before anything is applied.
+ */
+static int guard(const struct xg_save *s, const struct xg_maps *m)
+{
+	const struct xg_save_list *bl = &s->list[XG_LIST_BLOCK];
+	struct xg_guard_change c = {};
+	struct xg_prefix *block;
+	struct xg_rule_src *rules;
+	const char **where;
+	size_t i;
+	int err;
+
+	block = calloc(bl->n + 1, sizeof(*block));
+	rules = calloc(s->nrules + 1, sizeof(*rules));
+	where = calloc(s->nrules + 1, sizeof(*where));
+	if (!block || !rules || !where) {
+		err = xg_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < bl->n; i++)
+		block[i] = bl->v[i].prefix;
+	for (i = 0; i < s->nrules; i++) {
+		rules[i] = s->rules[i].src;
+		where[i] = s->rules[i].where;
+	}
+	c.block = block;
+	c.nblock = bl->n;
+	c.rules = rules;
+	c.where = where;
+	c.nrules = s->nrules;
+	err = xg_guard_check(&c, m);
+out:
+	free(block);
+	free(rules);
+	free(where);
+	return err;
+}
 
 static int parse_args(int argc, char **argv, struct restore_opts *o)
 {
@@ -72,6 +117,8 @@ static int parse_args(int argc, char **argv, struct restore_opts *o)
 			o->load = true;
 		else if (c == OPT_DRY_RUN)
 			o->dry_run = true;
+		else if (c == OPT_FORCE)
+			o->force = true;
 	}
 	if (xg_opts_stop(&o->co))
 		return xg_opts_end(&o->co);
@@ -228,7 +275,9 @@ static int apply(const struct restore_opts *o, const struct xg_save *s)
 		err = lock;
 		goto out;
 	}
-	err = xg_save_restore(dir, &m, s, o->flush);
+	err = o->force ? 0 : guard(s, &m);
+	if (!err)
+		err = xg_save_restore(dir, &m, s, o->flush);
 	xg_unlock(lock);
 out:
 	xg_maps_close(&m);

@@ -20,8 +20,11 @@
 
 #define MAX_WORDS 64 /* of one rule: far more than the grammar has */
 
+enum { OPT_FORCE = XG_OPT_TOOL };
+
 static const struct option long_opts[] = {
 	{ "file", required_argument, NULL, 'f' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	XG_COMMON_LONG_OPTS,
 };
 
@@ -49,6 +52,7 @@ struct rulecmd {
 	const struct verb *verb;
 	struct xg_common_opts co;
 	const char *file;
+	bool force; /* past the lockout guard */
 	struct op *ops;
 	size_t nops, cap;
 };
@@ -84,6 +88,10 @@ static void usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  -f, --file FILE         apply the commands of FILE\n"
+	       "      --force             add even a rule that would cut off "
+	       "your SSH\n"
+	       "                          session, the default gateway or a "
+	       "nameserver\n"
 	       "  -j, --json              JSON output\n"
 	       "      --pin-dir DIR       pin directory (default $%s, else\n"
 	       "                          %s)\n"
@@ -274,12 +282,46 @@ static int apply_op(struct xg_ruleset *rs, struct op *op)
 	}
 }
 
+/* The lockout guard (common/guard.c) over the rules the change adds. */
+static int guard(const struct rulecmd *rc, const struct xg_maps *m)
+{
+	struct xg_guard_change c = {};
+	struct xg_rule_src *src;
+	const char **where;
+	size_t i;
+	int err;
+
+	if (rc->force)
+		return 0;
+	src = calloc(rc->nops + 1, sizeof(*src));
+	where = calloc(rc->nops + 1, sizeof(*where));
+	if (!src || !where) {
+		err = xg_fail(-ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < rc->nops; i++)
+		if (rc->ops[i].kind == OP_ADD) {
+			src[c.nrules] = rc->ops[i].src;
+			where[c.nrules++] = rc->ops[i].where;
+		}
+	c.rules = src;
+	c.where = where;
+	err = xg_guard_check(&c, m);
+out:
+	free(src);
+	free(where);
+	return err;
+}
+
 static int change(struct rulecmd *rc, const struct xg_maps *m,
 		  struct xg_ruleset *rs)
 {
 	size_t i;
 	int err;
 
+	err = guard(rc, m);
+	if (err)
+		return err;
 	for (i = 0; i < rc->nops; i++) {
 		err = apply_op(rs, &rc->ops[i]);
 		if (err)
@@ -455,6 +497,8 @@ static int parse_args(int argc, char **argv, struct rulecmd *rc)
 	while ((c = xg_getopt(argc, argv, "f:", long_opts, &rc->co)) != -1)
 		if (c == 'f')
 			rc->file = optarg;
+		else if (c == OPT_FORCE)
+			rc->force = true;
 	if (xg_opts_stop(&rc->co))
 		return xg_opts_end(&rc->co);
 	v = xg_cmd_select(verbs, argv[optind]);
@@ -473,6 +517,10 @@ static int parse_args(int argc, char **argv, struct rulecmd *rc)
 		rc->verb = v;
 		v->parse(rc, argv + optind + 1, argc - optind - 1, "");
 	}
+	if (rc->force && rc->verb && !rc->verb->changes)
+		xg_opt_bad(&rc->co,
+			   "option '--force' does not apply to %s; see --help",
+			   rc->verb->name);
 	return xg_opts_end(&rc->co);
 }
 

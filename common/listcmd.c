@@ -15,6 +15,7 @@
 enum {
 	OPT_ORIGIN = XG_OPT_TOOL,
 	OPT_SYNC,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -22,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "file", required_argument, NULL, 'f' },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	{ "sync", no_argument, NULL, OPT_SYNC },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	XG_COMMON_LONG_OPTS,
 };
 
@@ -46,6 +48,7 @@ struct listcmd {
 	const char *file;
 	const char *timeout_arg;
 	__u64 timeout_s;
+	bool force; /* xg-block: past the lockout guard */
 	char **words; /* addresses given as arguments */
 	int nwords;
 	struct xg_prefix *in; /* every address, in input order */
@@ -103,6 +106,7 @@ static void usage(enum xg_list_kind kind)
 	       "origin's entries become\n"
 	       "                          the file's, all or nothing; the "
 	       "others stay\n"
+	       "%s"
 	       "  -j, --json              JSON output\n"
 	       "      --pin-dir DIR       pin directory (default $%s, else\n"
 	       "                          %s)\n"
@@ -112,6 +116,12 @@ static void usage(enum xg_list_kind kind)
 	       p, p, p, p, p, list_name(kind),
 	       kind == XG_LIST_BLOCK ? "dropped" :
 				       "always passed, blocklist or not",
+	       kind == XG_LIST_BLOCK ?
+		       "      --force             add even what would cut off "
+		       "your SSH session,\n"
+		       "                          the default gateway or a "
+		       "nameserver\n" :
+		       "",
 	       XG_PIN_ENV, XG_DEFAULT_PIN_DIR);
 }
 
@@ -422,6 +432,17 @@ out:
 	return err;
 }
 
+/* The lockout guard (common/guard.c), before one entry goes in. */
+static int guard(struct listcmd *lc, const struct xg_maps *m)
+{
+	struct xg_guard_change c = { .block = lc->set, .nblock = lc->nset };
+
+	if (lc->kind != XG_LIST_BLOCK || lc->force ||
+	    strcmp(lc->verb->name, "add"))
+		return 0;
+	return xg_guard_check(&c, m);
+}
+
 /* All or nothing: every address must be on the list before one goes. A
  * trie lookup is a longest-prefix match, so presence comes from a walk.
  */
@@ -649,6 +670,9 @@ static int apply(struct listcmd *lc, struct listing *ls)
 		err = n;
 		goto out;
 	}
+	err = guard(lc, &m);
+	if (err)
+		goto out;
 	n = lc->verb->act(lc, &l, ls);
 	/* after a failure too: part of a batch may be in */
 	err = xg_list_sync_bits(&l);
@@ -696,6 +720,13 @@ static void parse_opts(int argc, char **argv, struct listcmd *lc)
 		case OPT_SYNC:
 			lc->sync = true;
 			break;
+		case OPT_FORCE:
+			if (lc->kind != XG_LIST_BLOCK)
+				xg_opt_bad(&lc->co,
+					   "unknown option '--force'; see "
+					   "--help");
+			lc->force = true;
+			break;
 		}
 	}
 }
@@ -724,6 +755,10 @@ static void parse_words(int argc, char **argv, struct listcmd *lc)
 	} else if (!lc->nwords && !lc->file) {
 		xg_opt_bad(co, "no address given; see --help");
 	}
+	if (lc->force && strcmp(lc->verb->name, "add"))
+		xg_opt_bad(co,
+			   "option '--force' does not apply to %s; see --help",
+			   lc->verb->name);
 	if (lc->timeout_arg && !lc->verb->timeout)
 		xg_opt_bad(
 			co,

@@ -659,6 +659,36 @@ void xg_save_free(struct xg_save *s);
 int xg_save_restore(const char *dir, const struct xg_maps *m,
 		    const struct xg_save *s, bool flush);
 
+/* ---- guard.c: the lockout guard ---------------------------------------- */
+
+/* What a change would drop: prefixes going on the blocklist, rules being
+ * added (only drop and rate rules count), where[i] ("FILE:LINE: " or
+ * NULL) naming rule i in a message.
+ */
+struct xg_guard_change {
+	const struct xg_prefix *block;
+	size_t nblock;
+	const struct xg_rule_src *rules;
+	const char *const *where;
+	size_t nrules;
+};
+
+/* Before a change is applied, unless --force: refuses it if it could drop
+ * the peer of $SSH_CONNECTION/$SSH_CLIENT, a peer of an established TCP
+ * session to local port 22, a default gateway or a nameserver of
+ * resolv.conf, none of them on the allowlist of @m (NULL: not looked
+ * at). "refusing to block 198.18.0.9: it is your SSH session's peer
+ * (--force overrides)" and -EPERM; 0 if the change is safe. XG_PROC_NET
+ * (default /proc/net) and XG_RESOLV_CONF (default /etc/resolv.conf) name
+ * the files read.
+ */
+int xg_guard_check(const struct xg_guard_change *c, const struct xg_maps *m);
+/* The client of $SSH_CONNECTION, else $SSH_CLIENT, with its port and the
+ * local port (NULL: not wanted); -ENOENT without a message when neither
+ * names one.
+ */
+int xg_guard_ssh_peer(struct xg_prefix *out, __u16 *sport, __u16 *dport);
+
 /* ---- stats.c ----------------------------------------------------------- */
 
 /* Sum of the per-CPU counters of one interface slot (or of all of

@@ -197,3 +197,21 @@ xg-restore: nothing changed: the state before is back"
 		"[[\"$XG_IF\",\"$XG_NS\",\"skb\"]]"
 	assert_equal "$(state)" "$(sed -e 1d -e 's/ -t [0-9]*/ -t T/' saved)"
 }
+
+@test "the lockout guard: a file that would drop the SSH peer is refused whole; --force restores it" {
+	xg_shared_lab
+	xg-block add 198.18.0.9 198.18.8.8
+	xg-rule add prio 5 proto udp dport 53 drop
+	xg-save -o saved
+	xg-block flush
+	xg-rule flush
+	local before
+	before=$(state)
+	export SSH_CONNECTION="198.18.0.9 50022 198.18.0.1 22"
+	run -1 --separate-stderr xg-restore saved
+	assert_regex "$stderr" "^xg-restore: refusing to block 198\.18\.0\.9: it is your SSH session's peer \(--force overrides\)$"
+	assert_equal "$(state)" "$before"
+	run -0 xg-restore --force saved
+	assert_equal "$(xg_list_addrs xg-block | tr '\n' ' ')" "198.18.0.9 198.18.8.8 "
+	unset SSH_CONNECTION
+}

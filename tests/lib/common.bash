@@ -39,6 +39,16 @@ export XG_BUILD
 PATH="$XG_BUILD:$PATH"
 export PATH
 
+# The lockout guard (common/guard.c) reads this host's SSH sessions,
+# routes and nameservers: every test starts with none of them (an empty
+# /proc/net view, no resolv.conf, no SSH session), so that a rule without
+# src does not meet the gateway of the machine that runs the tests. The
+# guard's own tests (tests/cli/guard.bats) point these at fixtures.
+XG_PROC_NET=$BATS_RUN_TMPDIR/xg-no-peers
+mkdir -p "$XG_PROC_NET"
+export XG_PROC_NET XG_RESOLV_CONF=/dev/null
+unset SSH_CONNECTION SSH_CLIENT
+
 XG_BPFFS=/sys/fs/bpf
 XG_RID=${BATS_RUN_TMPDIR##*-}
 XG_RID=${XG_RID//[^a-zA-Z0-9]/}
