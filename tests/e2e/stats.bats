@@ -203,8 +203,8 @@ check_prom() {
 	assert_equal "$(iface "$j" "$XG_PIF2" | jq .counters | nonzero)" \
 		'{"udp/blocklisted":4}'
 	run -0 xg-stats --top 2
-	assert_line "$(printf '  %-9s %-40s %10s %8s  %s' blocklist 198.18.9.5 6 never -)"
-	assert_line "$(printf '  %-9s %-40s %10s %8s  %s' blocklist 198.18.10.0/24 4 never -)"
+	assert_line "$(printf '  %-9s %-40s %10s %8s  %s' blocklist 198.18.9.5 6 never manual)"
+	assert_line "$(printf '  %-9s %-40s %10s %8s  %s' blocklist 198.18.10.0/24 4 never manual)"
 	refute_line --partial 198.18.9.9
 }
 
