@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdpguard: `make` builds every tool into build/, `make test` runs every
 # test layer (needs root), `make fuzz` the long fuzzer run, `make
-# check-fresh` the build on a bare Debian 12, `make test-kernels` the packet
+# check-fresh` the build on a bare Debian 12, `make check-deb` the .deb, `make test-kernels` the packet
 # tests and a smoke test on Debian's kernels under qemu, `make install
 # PREFIX=... DESTDIR=...`.
 
@@ -28,6 +28,11 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# bash-completion loads completions/<command> on first use: one file,
+# installed as xg-load, with a symlink to it for every other tool.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+COMPLETION := contrib/bash-completion/xdpguard
+COMP_TOOLS = $(TOOLS)
 
 BUILD := build
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -220,12 +225,17 @@ install: $(TOOL_BINS)
 		sed 's|/usr/sbin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
 	done
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/xg-load
+	for t in $(filter-out xg-load,$(COMP_TOOLS)); do \
+		ln -sf xg-load $(DESTDIR)$(BASHCOMPDIR)/$$t; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(COMP_TOOLS))
 
 # ---- style -----------------------------------------------------------------
 
