@@ -73,7 +73,7 @@ MAN7 := $(wildcard man/*.7)
 # The units name the tools in /usr/sbin; install points them at BINDIR.
 UNITS := $(wildcard contrib/systemd/*.service contrib/systemd/*.timer)
 
-.PHONY: all clean test test-bpf test-cli test-e2e test-man check-fresh \
+.PHONY: all tools clean test test-bpf test-cli test-e2e test-man check-fresh check-deb \
 	test-kernels install uninstall demo format format-check bench fuzz
 
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
@@ -84,6 +84,9 @@ GEN_BIN := $(if $(wildcard bench/gen.bpf.c),$(BUILD)/xg-gen)
 BENCH_XDP := $(BUILD)/bench-xdp
 
 all: $(TOOL_BINS) $(TEST_BINS) $(GEN_BIN) $(BENCH_XDP)
+
+# Only what make install installs (debian/rules builds this).
+tools: $(TOOL_BINS)
 
 $(BUILD) $(BUILD)/common $(BUILD)/cmd $(BUILD)/tests:
 	$(Q)mkdir -p $@
@@ -102,7 +105,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/common/%.o: common/%.c common/xg.h common/xg_abi.h | $(BUILD)/common
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # Only xg-load and the packet tests embed the BPF object (skeleton), so no
 # other tool can create maps by accident.
@@ -110,7 +113,7 @@ $(BUILD)/cmd/xg-load.o: $(SKEL)
 
 $(BUILD)/cmd/%.o: cmd/%.c common/xg.h common/xg_abi.h | $(BUILD)/cmd
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/xg-%: $(BUILD)/cmd/xg-%.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -193,6 +196,11 @@ test-man: $(TOOL_BINS)
 # exactly that line's packages, then make, make install and the packet tests.
 check-fresh:
 	$(Q)bash tests/fresh/run.sh
+
+# The Debian package: built with dpkg-buildpackage in a bare Debian 12
+# chroot, checked with lintian, installed with apt in a second bare chroot.
+check-deb:
+	$(Q)bash tests/fresh/run.sh --deb
 
 # Debian's stock 5.10, 6.1 and 6.12 kernels under qemu: test_xdp and a
 # command smoke test in each (tests/kernels/run.sh). XG_BUILD=DIR tests
