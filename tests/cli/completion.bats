@@ -26,7 +26,9 @@ comp() {
 	COMP_CWORD=$(($# - 1))
 	COMP_LINE="$*"
 	COMP_POINT=${#COMP_LINE}
-	spec=$(complete -p "$1") || return 1
+	# as bash: the spec of the command as typed, else of its basename
+	spec=$(complete -p "$1" 2>/dev/null || complete -p "${1##*/}") ||
+		return 1
 	f=${spec#*-F }
 	f=${f%% *}
 	COMPREPLY=()
@@ -97,6 +99,16 @@ check_help() {
 }
 @test "--help and completion: xg-save" { check_help xg-save ""; }
 @test "--help and completion: xg-restore" { check_help xg-restore ""; }
+
+@test "an option the installed tool does not print is not offered" {
+	mkdir bin
+	printf '#!/bin/sh\necho "  -j, --json  JSON"; echo "  -h, --help"\n' >bin/xg-stats
+	chmod +x bin/xg-stats
+	expect "--json --help" "$PWD/bin/xg-stats" --
+	# a tool that prints no help: every option
+	printf '#!/bin/sh\nexit 1\n' >bin/xg-stats
+	expect "--prometheus" "$PWD/bin/xg-stats" --pr
+}
 
 @test "xg-events --reason: the reasons of --help" {
 	local help
