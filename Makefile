@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # xdpguard: `make` builds every tool into build/, `make test` runs every
 # test layer (needs root), `make fuzz` the long fuzzer run, `make
-# check-fresh` the build on a bare Debian 12, `make test-kernels` the packet
+# check-fresh` the build on a bare Debian 12, `make check-deb` the .deb, `make test-kernels` the packet
 # tests and a smoke test on Debian's kernels under qemu, `make install
 # PREFIX=... DESTDIR=...`.
 
@@ -28,6 +28,11 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# bash-completion loads completions/<command> on first use: one file,
+# installed as xg-load, with a symlink to it for every other tool.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+COMPLETION := contrib/bash-completion/xdpguard
+COMP_TOOLS = $(TOOLS)
 
 BUILD := build
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -68,7 +73,7 @@ MAN7 := $(wildcard man/*.7)
 # The units name the tools in /usr/sbin; install points them at BINDIR.
 UNITS := $(wildcard contrib/systemd/*.service contrib/systemd/*.timer)
 
-.PHONY: all clean test test-bpf test-cli test-e2e test-man check-fresh \
+.PHONY: all tools clean test test-bpf test-cli test-e2e test-man check-fresh check-deb \
 	test-kernels install uninstall demo format format-check bench fuzz
 
 # Traffic generator for benchmarks and flood tests (not installed): an XDP
@@ -79,6 +84,9 @@ GEN_BIN := $(if $(wildcard bench/gen.bpf.c),$(BUILD)/xg-gen)
 BENCH_XDP := $(BUILD)/bench-xdp
 
 all: $(TOOL_BINS) $(TEST_BINS) $(GEN_BIN) $(BENCH_XDP)
+
+# Only what make install installs (debian/rules builds this).
+tools: $(TOOL_BINS)
 
 $(BUILD) $(BUILD)/common $(BUILD)/cmd $(BUILD)/tests:
 	$(Q)mkdir -p $@
@@ -97,7 +105,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/common/%.o: common/%.c common/xg.h common/xg_abi.h | $(BUILD)/common
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # Only xg-load and the packet tests embed the BPF object (skeleton), so no
 # other tool can create maps by accident.
@@ -105,7 +113,7 @@ $(BUILD)/cmd/xg-load.o: $(SKEL)
 
 $(BUILD)/cmd/%.o: cmd/%.c common/xg.h common/xg_abi.h | $(BUILD)/cmd
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/xg-%: $(BUILD)/cmd/xg-%.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -189,6 +197,11 @@ test-man: $(TOOL_BINS)
 check-fresh:
 	$(Q)bash tests/fresh/run.sh
 
+# The Debian package: built with dpkg-buildpackage in a bare Debian 12
+# chroot, checked with lintian, installed with apt in a second bare chroot.
+check-deb:
+	$(Q)bash tests/fresh/run.sh --deb
+
 # Debian's stock 5.10, 6.1 and 6.12 kernels under qemu: test_xdp and a
 # command smoke test in each (tests/kernels/run.sh). XG_BUILD=DIR tests
 # another build tree, KERNELS="6.1" a selection.
@@ -220,12 +233,17 @@ install: $(TOOL_BINS)
 		sed 's|/usr/sbin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
 	done
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/xg-load
+	for t in $(filter-out xg-load,$(COMP_TOOLS)); do \
+		ln -sf xg-load $(DESTDIR)$(BASHCOMPDIR)/$$t; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(COMP_TOOLS))
 
 # ---- style -----------------------------------------------------------------
 

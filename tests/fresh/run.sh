@@ -6,6 +6,14 @@
 # copies the source tree in, runs `make` (no warnings allowed) and the packet
 # tests, and closes with one "N passed, M failed" line.
 #
+# With --deb (`make check-deb`) it builds the Debian package instead: the
+# README's packages and debhelper (debian/control's Build-Depends must be
+# exactly those), build-essential, then `dpkg-buildpackage -us -uc -b` (no
+# warnings allowed) and lintian (no error allowed; every tag shown); then,
+# in a second bare chroot, `apt-get install ./xdpguard_*.deb`, every tool,
+# page, completion and unit where it belongs, and `apt-get purge` removing
+# it all.
+#
 # Cached under $XG_FRESH_CACHE (default /var/cache/xdpguard/fresh):
 #   bookworm-minbase-ARCH.tar.gz  the bare debootstrap tree, before anything
 #                                 is installed in it (rebuilt when older than
@@ -30,6 +38,13 @@ die() {
 	printf '[check-fresh] error: %s\n' "$*" >&2
 	exit 2
 }
+
+DEB=
+case ${1:-} in
+--deb) DEB=1 ;;
+'') ;;
+*) die "usage: $0 [--deb]" ;;
+esac
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, mounts): sudo make check-fresh"
 for tool in debootstrap unshare chroot findmnt flock tar gzip; do
@@ -300,65 +315,83 @@ if ! PKGS=$(readme_packages 2>&1); then
 	fail_check "$PKGS"
 fi
 say "packages: $PKGS"
+if [ -n "$DEB" ]; then
+	# debian/control builds with exactly the README's packages and debhelper.
+	bdeps=$(awk '/^Build-Depends:/ { on = 1; sub(/^Build-Depends:/, "") }
+		on && /^[^ \t]/ && !/^Build-Depends:/ { on = 0 }
+		on { print }' debian/control | tr ',' '\n' | sed 's/(.*//; s/[[:space:]]//g' | grep . | sort | xargs)
+	want=$(printf '%s\n' $PKGS debhelper-compat | sort | xargs)
+	[ "$bdeps" = "$want" ] ||
+		fail_check "debian/control Build-Depends ($bdeps) is not the README's line plus debhelper-compat ($want)"
+	say "debian/control Build-Depends: the same, and debhelper-compat"
+	PKGS="$PKGS debhelper build-essential"
+fi
 phase_done
 
 TARBALL=$CACHE/$SUITE-minbase-$ARCH.tar.gz
-ROOT=$(mktemp -d "$TMPBASE/xdpguard-fresh-root.XXXXXX")
-chmod 755 "$ROOT"
 
-if [ -n "${XG_FRESH_REFRESH:-}" ] || [ -z "$(find "$TARBALL" -mtime -"$MAX_AGE_DAYS" 2>/dev/null)" ]; then
-	phase "debootstrap --variant=minbase $SUITE ($MIRROR)"
-	if ! log debootstrap debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$ROOT" "$MIRROR"; then
-		[ ! -f "$ROOT/debootstrap/debootstrap.log" ] ||
-			tail -n 20 "$ROOT/debootstrap/debootstrap.log" | sed 's/^/    /'
-		fail_check "debootstrap failed"
-	fi
-	[ -z "$(mounts_under)" ] || fail_check "debootstrap left mounts under $ROOT"
-	say "$(grep -m1 'Valid Release signature' "$LOGDIR/debootstrap.log" || echo 'Release signature NOT checked')"
-	# The bare tree, before anything is installed, minus the .deb files
-	# debootstrap leaves behind.
-	rm -f "$ROOT"/var/cache/apt/archives/*.deb
-	if ! tar -C "$ROOT" --numeric-owner --xattrs --xattrs-include='*' -cpzf "$TARBALL.tmp.$$" . ||
-		! mv "$TARBALL.tmp.$$" "$TARBALL"; then
-		rm -f "$TARBALL.tmp.$$"
-		fail_check "cannot write $TARBALL"
-	fi
-	printf 'suite=%s arch=%s mirror=%s debootstrap=%s date=%s\n' "$SUITE" "$ARCH" "$MIRROR" \
-		"$(debootstrap --version | awk '{ print $2 }')" "$(date -u +%FT%TZ)" >"$TARBALL.info"
-	phase_done "done, cached as $TARBALL ($(du -h "$TARBALL" | cut -f1))"
-else
-	phase "minbase $SUITE from cache"
-	say "$TARBALL: $(cat "$TARBALL.info" 2>/dev/null || echo 'no info')"
-	tar -C "$ROOT" --numeric-owner --xattrs --xattrs-include='*' -xpzf "$TARBALL" ||
-		fail_check "cannot unpack $TARBALL (XG_FRESH_REFRESH=1 rebuilds it)"
-	phase_done
-fi
+# new_root: ROOT becomes a new bare chroot (from the cached minbase tarball,
+# made first if missing or old), with Debian 12's apt sources and the
+# mounts the build and the packet tests need.
+new_root() {
+	ROOT=$(mktemp -d "$TMPBASE/xdpguard-fresh-root.XXXXXX")
+	chmod 755 "$ROOT"
 
-# What a Debian 12 install's apt sources hold: the release, its updates and
-# its security updates, main only. Name resolution from the host.
-cat >"$ROOT/etc/apt/sources.list" <<EOF
+	if [ -n "${XG_FRESH_REFRESH:-}" ] || [ -z "$(find "$TARBALL" -mtime -"$MAX_AGE_DAYS" 2>/dev/null)" ]; then
+		phase "debootstrap --variant=minbase $SUITE ($MIRROR)"
+		if ! log debootstrap debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$ROOT" "$MIRROR"; then
+			[ ! -f "$ROOT/debootstrap/debootstrap.log" ] ||
+				tail -n 20 "$ROOT/debootstrap/debootstrap.log" | sed 's/^/    /'
+			fail_check "debootstrap failed"
+		fi
+		[ -z "$(mounts_under)" ] || fail_check "debootstrap left mounts under $ROOT"
+		say "$(grep -m1 'Valid Release signature' "$LOGDIR/debootstrap.log" || echo 'Release signature NOT checked')"
+		# The bare tree, before anything is installed, minus the .deb files
+		# debootstrap leaves behind.
+		rm -f "$ROOT"/var/cache/apt/archives/*.deb
+		if ! tar -C "$ROOT" --numeric-owner --xattrs --xattrs-include='*' -cpzf "$TARBALL.tmp.$$" . ||
+			! mv "$TARBALL.tmp.$$" "$TARBALL"; then
+			rm -f "$TARBALL.tmp.$$"
+			fail_check "cannot write $TARBALL"
+		fi
+		printf 'suite=%s arch=%s mirror=%s debootstrap=%s date=%s\n' "$SUITE" "$ARCH" "$MIRROR" \
+			"$(debootstrap --version | awk '{ print $2 }')" "$(date -u +%FT%TZ)" >"$TARBALL.info"
+		phase_done "done, cached as $TARBALL ($(du -h "$TARBALL" | cut -f1))"
+	else
+		phase "minbase $SUITE from cache"
+		say "$TARBALL: $(cat "$TARBALL.info" 2>/dev/null || echo 'no info')"
+		tar -C "$ROOT" --numeric-owner --xattrs --xattrs-include='*' -xpzf "$TARBALL" ||
+			fail_check "cannot unpack $TARBALL (XG_FRESH_REFRESH=1 rebuilds it)"
+		phase_done
+	fi
+
+	# What a Debian 12 install's apt sources hold: the release, its updates and
+	# its security updates, main only. Name resolution from the host.
+	cat >"$ROOT/etc/apt/sources.list" <<EOF
 deb $MIRROR $SUITE main
 deb $MIRROR $SUITE-updates main
 deb $SECURITY $SUITE-security main
 EOF
-cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
-# No service may start from the chroot.
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
-chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
+	# No service may start from the chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+	chmod 755 "$ROOT/usr/sbin/policy-rc.d"
 
-bind /proc "$ROOT/proc"
-bind /sys "$ROOT/sys"
-# The packet tests pin under /sys/fs/bpf (a per-pid directory).
-if mountpoint -q /sys/fs/bpf; then
-	bind /sys/fs/bpf "$ROOT/sys/fs/bpf"
-else
-	mount -t bpf -o mode=0700 bpf "$ROOT/sys/fs/bpf"
-fi
-bind /dev "$ROOT/dev"
-bind /dev/pts "$ROOT/dev/pts"
-bind "$CACHE/archives" "$ROOT/var/cache/apt/archives"
+	bind /proc "$ROOT/proc"
+	bind /sys "$ROOT/sys"
+	# The packet tests pin under /sys/fs/bpf (a per-pid directory).
+	if mountpoint -q /sys/fs/bpf; then
+		bind /sys/fs/bpf "$ROOT/sys/fs/bpf"
+	else
+		mount -t bpf -o mode=0700 bpf "$ROOT/sys/fs/bpf"
+	fi
+	bind /dev "$ROOT/dev"
+	bind /dev/pts "$ROOT/dev/pts"
+	bind "$CACHE/archives" "$ROOT/var/cache/apt/archives"
+}
+new_root
 
-phase "apt-get install (the README's line)"
+phase "apt-get install (the README's line${DEB:+, debhelper, build-essential})"
 cached_debs=$(find "$CACHE/archives" -maxdepth 1 -name '*.deb' | wc -l)
 t=$EPOCHREALTIME
 log apt-update in_root apt-get update || fail_check "apt-get update failed"
@@ -409,6 +442,89 @@ else
 fi
 say "$(find "$ROOT/src/xdpguard" -type f | wc -l) files"
 phase_done
+
+# ---- --deb: the package ------------------------------------------------------
+
+# deb_check: build, lint, install in a second bare chroot, check, purge.
+deb_check() {
+	local rc=0 deb tools t files left
+
+	phase "dpkg-buildpackage -us -uc -b (in the chroot)"
+	in_root sh -c "cd /src/xdpguard && DEB_BUILD_OPTIONS=parallel=$(nproc) dpkg-buildpackage -us -uc -b" \
+		>"$LOGDIR/dpkg-buildpackage.log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$LOGDIR/dpkg-buildpackage.log" | sed 's/^/    /'
+		fail_check "dpkg-buildpackage exited $rc"
+	fi
+	if grep -i 'warning:' "$LOGDIR/dpkg-buildpackage.log" | sed 's/^/    /' | grep .; then
+		fail_check "the package build printed warnings"
+	fi
+	deb=$(cd "$ROOT/src" && ls xdpguard_*_"$ARCH".deb)
+	say "$deb: $(du -h "$ROOT/src/$deb" | cut -f1), $(dpkg-deb -c "$ROOT/src/$deb" | grep -vc '/$') files; Depends: $(dpkg-deb -f "$ROOT/src/$deb" Depends)"
+	passed=$((passed + 1))
+	phase_done
+
+	phase "lintian (in the chroot)"
+	log apt-lintian in_root apt-get install -y --no-install-recommends lintian ||
+		fail_check "apt-get install lintian failed"
+	rc=0
+	# as nobody: lintian warns when run as root
+	in_root setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp \
+		sh -c 'cd /src && lintian --pedantic --display-info --display-experimental --fail-on error xdpguard_*.changes' \
+		>"$LOGDIR/lintian.log" 2>&1 || rc=$?
+	sed 's/^/    /' "$LOGDIR/lintian.log"
+	say "lintian $(in_root lintian --version | awk '{ print $2 }'): $(grep -c '^E:' "$LOGDIR/lintian.log") errors, $(grep -c '^W:' "$LOGDIR/lintian.log") warnings, $(grep -cE '^[IPX]:' "$LOGDIR/lintian.log") info, pedantic or experimental tags"
+	[ "$rc" -eq 0 ] || fail_check "lintian exited $rc"
+	passed=$((passed + 1))
+	phase_done
+
+	cp "$ROOT/src/$deb" "$LOGDIR/"
+	# a second bare chroot, from the same tarball
+	remove_root || fail_check "cannot remove the build chroot"
+	unset XG_FRESH_REFRESH
+	ROOT=$(mktemp -d "$TMPBASE/xdpguard-fresh-root.XXXXXX")
+	chmod 755 "$ROOT"
+	new_root
+
+	phase "apt-get install ./$deb (in the bare chroot)"
+	cp "$LOGDIR/$deb" "$ROOT/tmp/"
+	log apt-update2 in_root apt-get update || fail_check "apt-get update failed"
+	log apt-install-deb in_root apt-get install -y "/tmp/$deb" || fail_check "apt-get install ./$deb failed"
+	say "$(grep -E '^[0-9]+ upgraded, [0-9]+ newly installed' "$LOGDIR/apt-install-deb.log" || true)"
+	passed=$((passed + 1))
+	phase_done
+
+	phase "the installed package"
+	files=$(in_root dpkg -L xdpguard)
+	tools=$(grep '^/usr/sbin/xg-' <<<"$files" || true)
+	[ -n "$tools" ] || fail_check "no xg-* tool in /usr/sbin"
+	for t in $tools; do
+		log "$(basename "$t")-version" in_root "$t" --version || fail_check "$t --version failed"
+		grep -qx "/usr/share/man/man8/$(basename "$t").8.gz" <<<"$files" ||
+			fail_check "no man page for $t"
+	done
+	# the completion, as bash-completion loads it: completions/<tool>
+	in_root bash -c 'for t in "$@"; do source "/usr/share/bash-completion/completions/${t##*/}" && complete -p "${t##*/}" || exit 1; done' _ $tools >/dev/null ||
+		fail_check "a tool has no completion in /usr/share/bash-completion/completions"
+	say "$(echo $tools | wc -w) tools in /usr/sbin, each runs --version and has its man page and completion"
+	say "man pages: $(grep -c '^/usr/share/man/.*\.gz$' <<<"$files"); systemd units: $(grep -E '^(/usr)?/lib/systemd/system/.' <<<"$files" | xargs -r -n1 basename | xargs | grep . || echo none); contrib: $(grep -c '^/usr/share/doc/xdpguard/contrib/.*\.' <<<"$files") files"
+	passed=$((passed + 1))
+	phase_done
+
+	phase "apt-get purge xdpguard"
+	log apt-purge in_root apt-get purge -y xdpguard || fail_check "apt-get purge failed"
+	left=$(for f in $files; do
+		if [ -e "$ROOT$f" ] && [ ! -d "$ROOT$f" ]; then echo "$f"; fi
+	done)
+	[ -z "$left" ] || fail_check "left after purge: $(echo $left)"
+	passed=$((passed + 1))
+	phase_done
+}
+
+if [ -n "$DEB" ]; then
+	deb_check
+	exit 0
+fi
 
 # Exactly the README's commands: `make`, then `make install PREFIX=/usr/local`
 # (run as root here, so without sudo).
