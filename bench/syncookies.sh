@@ -9,15 +9,16 @@
 # Lab: namespaces xgs-c-ID (clients and flood) and xgs-s-ID (server),
 # one veth pair, 198.18.0.1 <-> 198.18.0.2. The server runs
 # python3 -m http.server (listen backlog 5) on port 8080 with a 1 MB file.
-# xg-gen sends SYNs from random sources in 198.19.128.0/17 to it; the
-# server's SYN-ACKs to them leave through a veth whose peer is down (the
-# "internet": built and sent, then dropped).
+# One xg-gen per CPU sends SYNs from random sources in 198.19.128.0/17 to
+# it; the server's SYN-ACKs to them leave through a veth whose peer is
+# down (the "internet": built and sent, then dropped).
 # New clients are curl processes, each from its own never-used address in
 # 198.19.0.0/17 (secondary addresses on the client veth). Per flood step:
 # offered SYN/s (xg-gen's count over its sending time), fetches that
 # returned 200 with the whole file within --max-time, their median time,
-# softirq and total CPU from /proc/stat over the fetch window, and the
-# server namespace's SYN cookie counters.
+# softirq and total CPU from /proc/stat from the first fetch to the end of
+# the flood, the server namespace's SYN cookie counters and, when loaded,
+# xdpguard's TCP counters.
 #
 # Modes: "kernel" (a bare XDP_PASS program on the server veth, needed so
 # the veth accepts XDP_TX frames, the kernel's cookies do the work) and
@@ -26,7 +27,18 @@
 #
 # Environment: XG_BUILD (build), XG_SC_RATES ("0 25000 50000 100000
 # 200000 400000 800000 max"), XG_SC_MODES ("kernel ceiling"), XG_SC_FETCHES (40),
-# XG_SC_PAR (10 curls at a time), XG_SC_JSON ($XG_BUILD/syncookies.json).
+# XG_SC_PAR (10 curls at a time), XG_SC_JSON ($XG_BUILD/syncookies.json),
+# XG_SC_NAPI (inline or threaded; see below).
+#
+# NAPI: "inline" is how the veth delivers XDP_TX frames by default: in the
+# generator's own softirq, on its CPU, batch by batch. The generator then
+# never sends faster than the server's stack takes the SYNs, and nothing
+# is ever dropped before the stack: a flood that paces itself. "threaded"
+# (echo 1 > /sys/class/net/DEV/threaded on the server veth) moves the
+# receive into NAPI kernel threads: the generators fill the veth's rings
+# (256 frames a queue) as fast as they can, and what does not fit is
+# dropped there, the clients' packets among the flood's, as at a NIC
+# whose ring the stack cannot drain.
 
 set -u -o pipefail
 
@@ -36,6 +48,7 @@ RATES=${XG_SC_RATES:-0 25000 50000 100000 200000 400000 800000 max}
 MODES=${XG_SC_MODES:-kernel ceiling}
 FETCHES=${XG_SC_FETCHES:-40}
 PAR=${XG_SC_PAR:-10}
+NAPI=${XG_SC_NAPI:-inline}
 JSON_OUT=${XG_SC_JSON:-$B/syncookies.json}
 PATH="$B:$PATH"
 PORT=8080
@@ -171,11 +184,15 @@ fetch() {
 		"http://$S4:$PORT/f" 2>/dev/null || echo "000 0 $MAXT"
 }
 
+# The veth has NAPI instances only while an XDP program is attached: the
+# threaded switch goes after the attach.
 mode_on() {
 	case $1 in
 	kernel) xg-gen --attach pass -n "$SNS" -d "$VS" --pin-dir "$PIN/bare" ;;
 	ceiling) xg-load --pin-dir "$PIN/xg" -n "$SNS" "$VS" --mode native ;;
-	esac
+	esac || return 1
+	[[ $NAPI == threaded ]] || return 0
+	ip netns exec "$SNS" sh -c "echo 1 >/sys/class/net/$VS/threaded"
 }
 mode_off() {
 	case $1 in
@@ -189,14 +206,15 @@ step() {
 	local mode=$1 rate=$2 secs i a p x0 x1 s0 s1 t0 t1 n0 n1 w0 w1 gen='null'
 
 	client_addrs "$FETCHES" || return 1
-	secs=$((LEAD + (FETCHES + PAR - 1) / PAR * MAXT + 1))
+	# whole batches of fetches, each at most MAXT s
+	secs=$((LEAD + ((FETCHES + PAR - 1) / PAR) * MAXT + 1))
 	# One generator per CPU, each pinned and sending its share: the veth
 	# delivers a generator's frames in its own softirq, so one generator
 	# floods one CPU only, as one receive queue would (RSS).
 	if [[ $rate != 0 ]]; then
 		local c pace=(--count 100000000)
 		[[ $rate != max ]] &&
-			pace=(--rate $((rate / NCPU)) --count $((rate / NCPU * secs)))
+			pace=(--rate $((rate / NCPU)) --count $((rate * secs / NCPU)))
 		for ((c = 0; c < NCPU; c++)); do
 			taskset -c "$c" xg-gen -n "$CNS" -d "$VC" -p syn \
 				--rand-src $FLOOD -D $S4 --dport $PORT "${pace[@]}" \
@@ -303,8 +321,8 @@ for mode in $MODES; do
 	done
 done
 
-jq -s --arg k "$(uname -r)" --argjson cpus "$(nproc)" \
-	'{kernel: $k, cpus: $cpus, fetches_per_step: '"$FETCHES"',
+jq -s --arg k "$(uname -r)" --argjson cpus "$(nproc)" --arg napi "$NAPI" \
+	'{kernel: $k, cpus: $cpus, napi: $napi, fetches_per_step: '"$FETCHES"',
 	  max_time_s: '"$MAXT"', steps: .}' "$TMP/rows" >"$JSON_OUT"
 printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %6s\n' mode offered/s \
 	ok/n ok% median_s softirq busy sirq_ns gen_ns cookies ovfl
