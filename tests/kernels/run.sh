@@ -12,7 +12,7 @@
 #                      to one exact package once, recorded there in
 #                      SERIES/resolved, and never downloaded again
 #   XG_KERNEL_REFRESH  1: resolve every series again (newest package)
-#   XG_KERNEL_TIMEOUT  seconds one guest may run (default 600)
+#   XG_KERNEL_TIMEOUT  seconds one guest may run (default 900)
 #   XG_DEBIAN_MIRROR   Debian mirror (default: the one this machine's apt uses)
 #   XG_KERNEL_LOGS     where the serial logs go (default build/kernels)
 #
@@ -32,7 +32,7 @@ HERE=$PWD/tests/kernels
 XG_BUILD=${XG_BUILD:-$PWD/build}
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 CACHE=${XG_KERNEL_CACHE:-/var/cache/xdpguard/kernels}
-TIMEOUT=${XG_KERNEL_TIMEOUT:-600}
+TIMEOUT=${XG_KERNEL_TIMEOUT:-900}
 OUT=${XG_KERNEL_LOGS:-$PWD/build/kernels}
 mkdir -p "$OUT"
 
