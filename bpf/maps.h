@@ -241,4 +241,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XG_MAP_RBUCKET SEC(".maps");
 
+/* SYN cookie modes, two bits a destination port (xg_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_SC_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_SCPORTS SEC(".maps");
+
+/* What the SYN cookie step did besides its two reasons, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_scstats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XG_MAP_SCSTATS SEC(".maps");
+
 #endif /* XG_BPF_MAPS_H */

@@ -626,6 +626,7 @@ static int write_state(struct load_state *st)
 		meta.limits_clock = st->kfeat & XG_KF_COARSE_NS ?
 					    XG_CLOCK_COARSE :
 					    XG_CLOCK_BOOT;
+		meta.kfeat = st->kfeat;
 		if (bpf_map_update_elem(bpf_map__fd(s->maps.xg_meta), &zero,
 					&meta, BPF_ANY) < 0)
 			return xg_fail(-errno, "cannot write xg_meta: %s",
@@ -662,6 +663,7 @@ static void print_json(const struct load_state *st, const char *self)
 	xg_json_kv_u64(j, "slot", st->slot);
 	xg_json_kv_bool(j, "replaced", st->old_link >= 0);
 	xg_json_kv_bool(j, "atomics", st->kfeat & XG_KF_ATOMICS);
+	xg_json_kv_bool(j, "syn_cookies", st->kfeat & XG_KF_SYNCOOKIE);
 	if (self) /* --allow-self */
 		xg_json_kv_str(j, "allowed_self", *self ? self : NULL);
 	xg_json_obj_close(j);

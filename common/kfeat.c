@@ -51,5 +51,12 @@ __u32 xg_kernel_features(void)
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
 				    BPF_FUNC_ktime_get_coarse_ns, NULL) == 1)
 		f |= XG_KF_COARSE_NS;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_skc_lookup_tcp,
+				    NULL) == 1 &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				    BPF_FUNC_tcp_gen_syncookie, NULL) == 1 &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				    BPF_FUNC_tcp_check_syncookie, NULL) == 1)
+		f |= XG_KF_SYNCOOKIE;
 	return f;
 }

@@ -223,6 +223,10 @@ static const struct map_spec map_specs[] = {
 		   sizeof(struct xg_rule_src), XG_MAX_RULES, 0),
 	MAP_SPEC(XG_MAP_RSRC, rsrc, BPF_MAP_TYPE_LRU_HASH,
 		 sizeof(struct xg_rsrc_key), sizeof(__u64)),
+	MAP_SPEC_X(XG_MAP_SCPORTS, scports, BPF_MAP_TYPE_ARRAY, 4,
+		   sizeof(__u64), XG_SC_WORDS, 0),
+	MAP_SPEC_X(XG_MAP_SCSTATS, scstats, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		   sizeof(struct xg_scstats), 1, 0),
 };
 
 #define N_MAPS (sizeof(map_specs) / sizeof(map_specs[0]))

@@ -257,6 +257,8 @@ const char *xg_reason_name(int reason)
 		[XG_R_AUTOBAN] = "autoban",
 		[XG_R_RULE_DROP] = "rule_drop",
 		[XG_R_RULE_RATE] = "rule_rate",
+		[XG_R_COOKIE_SENT] = "cookie_sent",
+		[XG_R_COOKIE_BAD] = "cookie_bad",
 	};
 
 	if (reason < 0 || reason >= XG_R_MAX)

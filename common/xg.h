@@ -193,6 +193,7 @@ struct xg_maps {
 	int events, feats, evstats;
 	int rules, rsets, rports, rhits, rbucket, rulesrc, rsrc;
 	int origins;
+	int scports, scstats;
 };
 
 /* Opens all maps under dir; rdonly opens them BPF_F_RDONLY. When nothing is

@@ -11,7 +11,7 @@
 /* Bumped whenever a map below changes type, key, value or meaning; kept in
  * the pinned meta map so a tool from another build refuses to touch it.
  */
-#define XG_ABI_VERSION 9
+#define XG_ABI_VERSION 10
 
 /* Map names, written once as bare tokens: the BPF side defines the maps
  * with these names, user space stringifies them (XG_STR) for pin paths.
@@ -47,6 +47,8 @@
 #define XG_MAP_META xg_meta /* array[1] -> struct xg_meta */
 #define XG_MAP_IFACES xg_ifaces /* hash link id -> struct xg_iface */
 #define XG_MAP_ORIGINS xg_origins /* array XG_MAX_ORIGINS -> xg_origin */
+#define XG_MAP_SCPORTS xg_scports /* array XG_SC_WORDS -> __u64 (modes) */
+#define XG_MAP_SCSTATS xg_scstats /* percpu array[1] -> struct xg_scstats */
 
 /* The clocks of the program and the tools count nanoseconds. */
 #define XG_NSEC_PER_SEC 1000000000ULL
@@ -57,6 +59,11 @@
  */
 #define XG_KF_ATOMICS (1U << 0) /* BPF_ATOMIC cmpxchg and fetch-or: 5.12 */
 #define XG_KF_COARSE_NS (1U << 1) /* bpf_ktime_get_coarse_ns(): 5.11 */
+/* bpf_skc_lookup_tcp, bpf_tcp_gen_syncookie, bpf_tcp_check_syncookie in
+ * XDP: 5.3. Without them the program has no SYN cookie step and
+ * xg-threshold refuses syn-cookies (xg_meta.kfeat tells it).
+ */
+#define XG_KF_SYNCOOKIE (1U << 2)
 
 #define XG__STR(x) #x
 #define XG_STR(x) XG__STR(x)
@@ -185,6 +192,8 @@ enum xg_reason {
 	XG_R_AUTOBAN, /* source on the blocklist by an automatic ban */
 	XG_R_RULE_DROP, /* a drop rule matched (xg-rule) */
 	XG_R_RULE_RATE, /* a rate rule matched, over its rate */
+	XG_R_COOKIE_SENT, /* a SYN answered with a SYN cookie: XDP_TX */
+	XG_R_COOKIE_BAD, /* an ACK to a cookie port with no valid cookie */
 	XG_R_MAX,
 };
 
@@ -197,7 +206,7 @@ enum xg_reason {
  * fixed larger than XG_R_MAX so that reasons can be added without
  * resizing the pinned map (xdpguard(7), COUNTERS).
  */
-#define XG_R_SLOTS 16
+#define XG_R_SLOTS 32
 _Static_assert(XG_R_MAX <= XG_R_SLOTS, "a reason beyond the stride");
 #define XG_SLOT_COUNTERS (XG_C_MAX * XG_R_SLOTS) /* per interface slot */
 #define XG_STATS_SLOTS (XG_IF_SLOTS * XG_SLOT_COUNTERS)
@@ -211,6 +220,10 @@ struct xg_counter {
 
 /* xg_config.flags */
 #define XG_CFG_DROP_MALFORMED (1U << 0)
+/* xg_scports has a port whose mode is not off (xg-threshold syn-cookies):
+ * without it the program skips the cookie step and its lookup.
+ */
+#define XG_CFG_SYNCOOKIES (1U << 1)
 
 /* xg_state.lists: which lists may hold an entry, so the program skips
  * lookups in empty maps (a trie walk is the dearest step of the pass
@@ -766,7 +779,46 @@ struct xg_meta {
 	__u32 abi_version;
 	__u64 created_ns; /* CLOCK_BOOTTIME of the first xg-load */
 	__u32 limits_clock; /* XG_CLOCK_*, for the tools that read them */
-	__u32 pad;
+	__u32 kfeat; /* XG_KF_* the last xg-load found, for the tools */
+};
+
+/* SYN cookies (xg-threshold syn-cookies), per destination port: two bits
+ * a port in xg_scports, 32 ports a word. A SYN to a port in "on" is
+ * answered from XDP with a cookie of the listener (bpf_tcp_gen_syncookie
+ * under tcp_syncookies=2); in "auto" the kernel's tcp_syncookies=1 has
+ * the helper answer only while the listener's SYN queue overflows. ACKs
+ * to such a port are checked (bpf_tcp_check_syncookie): an invalid
+ * cookie is dropped (XG_R_COOKIE_BAD). xdpguard(7), SYN COOKIES.
+ */
+#define XG_SC_OFF 0
+#define XG_SC_AUTO 1
+#define XG_SC_ON 2
+#define XG_SC_PORTS_PER_WORD 32
+#define XG_SC_WORDS (65536 / XG_SC_PORTS_PER_WORD)
+
+static inline __u32 xg_sc_mode(__u64 word, __u32 port)
+{
+	return (word >> ((port % XG_SC_PORTS_PER_WORD) * 2)) & 3;
+}
+
+/* How long after this CPU last sent a cookie an "auto" port still checks
+ * the ACKs that do not belong to a socket: the kernel's own window for a
+ * cookie after a SYN queue overflow (TCP_SYNCOOKIE_VALID, 2 minutes).
+ */
+#define XG_SC_ACK_WINDOW_NS (120ULL * XG_NSEC_PER_SEC)
+
+/* Per CPU, summed by readers; cookies sent and invalid ACKs are the
+ * reasons XG_R_COOKIE_SENT and XG_R_COOKIE_BAD of xg_stats.
+ */
+struct xg_scstats {
+	__u64 acks_valid; /* ACKs whose cookie the kernel accepts: passed */
+	__u64 fallback; /* SYNs the listener took itself (auto, no overflow) */
+	__u64 no_listener; /* SYNs and ACKs to a cookie port with no
+			    * listener: left to the limits */
+	__u64 unsupported; /* IPv4 options, IPv6 extension headers, deep
+			    * L2: left to the limits */
+	__u64 last_sent_ns; /* limits' clock: the last cookie sent here */
+	__u64 pad[3];
 };
 
 enum xg_mode {
@@ -906,5 +958,6 @@ _Static_assert(sizeof(struct xg_iface) == 104, "xg_iface layout");
 _Static_assert(sizeof(struct xg_event) == 64, "xg_event layout");
 _Static_assert(sizeof(struct xg_evstats) == 96, "xg_evstats layout");
 _Static_assert(sizeof(struct xg_feature) == 64, "xg_feature layout");
+_Static_assert(sizeof(struct xg_scstats) == 64, "xg_scstats layout");
 
 #endif /* XG_ABI_H */

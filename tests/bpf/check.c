@@ -39,6 +39,8 @@ int expected_verdict(int reason, uint32_t flags)
 		return XDP_PASS;
 	if (reason == XG_R_MALFORMED && !(flags & XG_CFG_DROP_MALFORMED))
 		return XDP_PASS;
+	if (reason == XG_R_COOKIE_SENT)
+		return XDP_TX;
 	return XDP_DROP;
 }
 

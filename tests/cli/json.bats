@@ -33,7 +33,7 @@ json_err() {
 }
 
 # The schemas, as jq predicates.
-LOAD_KEYS='keys_unsorted == ["interface","netns","ifindex","mode","link_id","slot","replaced","atomics"]
+LOAD_KEYS='keys_unsorted == ["interface","netns","ifindex","mode","link_id","slot","replaced","atomics","syn_cookies"]
 	and (.interface | type) == "string"
 	and (.netns | type | IN("string", "null"))
 	and (.ifindex | type) == "number" and .ifindex > 0

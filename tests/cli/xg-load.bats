@@ -487,7 +487,7 @@ link_id_of() {
 	jq -e --arg i "$XG_IF" --arg n "$XG_NS" --argjson x "$ifindex" \
 		--argjson a "$atomics" '
 		keys_unsorted == ["interface","netns","ifindex","mode","link_id",
-				  "slot","replaced","atomics"] and
+				  "slot","replaced","atomics","syn_cookies"] and
 		.interface == $i and .netns == $n and .ifindex == $x and
 		.mode == "native" and (.link_id | type) == "number" and
 		.link_id > 0 and .slot == 1 and .replaced == false and

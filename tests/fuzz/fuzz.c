@@ -54,6 +54,7 @@ static const char *const reason_names[XG_R_MAX] = {
 	"pass",	       "allowlisted", "blocklisted", "malformed",  "rate_syn",
 	"rate_udp",    "rate_icmp",   "rate_frag",   "syn_global", "udp_global",
 	"icmp_global", "frag_global", "autoban",     "rule_drop",  "rule_rate",
+	"cookie_sent", "cookie_bad",
 };
 static const char *const kind_names[EX_KINDS] = { "short", "l2-bad", "non-ip",
 						  "l3-bad", "ip" };

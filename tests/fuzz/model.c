@@ -403,6 +403,8 @@ int reason_verdict(uint32_t reason, uint32_t flags)
 		return XDP_PASS;
 	case XG_R_MALFORMED:
 		return flags & XG_CFG_DROP_MALFORMED ? XDP_DROP : XDP_PASS;
+	case XG_R_COOKIE_SENT:
+		return XDP_TX;
 	default:
 		return XDP_DROP;
 	}
