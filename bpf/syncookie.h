@@ -108,19 +108,13 @@ static __always_inline __u16 sc_fold(__u64 sum)
 	return ~sum;
 }
 
-/* The SYN-ACK's TCP header, with room for the MSS option. */
-struct sc_tcp {
-	__be16 source;
-	__be16 dest;
-	__be32 seq;
-	__be32 ack_seq;
-	__u8 doff; /* data offset << 4 */
-	__u8 flags;
-	__be16 window;
-	__be16 check;
-	__be16 urg_ptr;
-	__u8 opt[4]; /* kind 2, length 4, MSS */
-};
+/* The SYN-ACK's TCP header lengths: the MSS option alone; in the
+ * timestamp mode MSS, SACK permitted (or two NOPs) and the timestamp,
+ * and NOP and window scale when the SYN had one.
+ */
+#define SC_TCP_MSS 24
+#define SC_TCP_TS 36
+#define SC_TCP_TS_WS 40
 
 /* The cookie of the listener @sk for the SYN at @ip/@th, or a negative
  * errno. The helper wants the TCP header's length as a bound the
@@ -151,46 +145,204 @@ static __always_inline __s64 sc_gen(void *sk, void *ip, __u32 iplen, void *th,
 	return -1;
 }
 
-/* Turns the SYN at @ip/@th into the SYN-ACK that carries @cookie and its
- * @mss, in place; returns the SYN-ACK's length from @ip on. The frame's
- * first 40 bytes from @ip (IPv4) or 60 (IPv6) are known to be there.
+/* A walk over a SYN's options (bpf_loop()), and what it found. */
+struct sc_walk {
+	void *opt; /* the first option, in the frame */
+	void *end;
+	__u32 len; /* bytes of options: doff x 4 - 20 */
+	__u32 pos; /* of the next option */
+	__be32 tsval; /* the timestamp option's value, as it lies */
+	__u8 ts; /* a timestamp option was there */
+	__u8 sack; /* SACK permitted */
+	__u8 ws; /* window scale + 1; 0: none */
+	__u8 pad;
+};
+
+/* The timestamp's low bits (net/ipv4/syncookies.c): the client's window
+ * scale (0xf: none) and SACK.
  */
-static __always_inline __u32 sc_write(void *data, void *ip, int v6,
-				      struct tcphdr *th, void *end,
-				      __u32 cookie, __u32 mss, __u32 room)
+#define SC_TS_BITS 6
+#define SC_TS_WSCALE_NONE 0xf
+#define SC_TS_SACK (1U << 4)
+#define SC_MAX_WSCALE 14
+#define SC_MAX_OPTS 40
+
+#ifndef XG_NO_ATOMICS
+/* One option a call: 1 stops the walk. */
+static long sc_opt_step(__u32 i, void *arg)
 {
-	__u32 tcplen = room >= sizeof(struct sc_tcp) ? sizeof(struct sc_tcp) :
-						       sizeof(struct tcphdr);
-	struct sc_tcp t = {
-		.source = th->dest,
-		.dest = th->source,
-		.seq = bpf_htonl(cookie),
-		.ack_seq = bpf_htonl(bpf_ntohl(th->seq) + 1),
-		.doff = (tcplen / 4) << 4,
-		.flags = XG_TCP_SYN | XG_TCP_ACK,
-		.window = bpf_htons(XG_SC_WINDOW - XG_SC_WINDOW % mss),
-		.opt = { 2, 4, mss >> 8, mss & 0xff },
-	};
-	unsigned char mac[ETH_ALEN];
-	__u32 *w = (__u32 *)&t;
+	struct sc_walk *w = arg;
+	__u32 pos = w->pos, kind, olen;
+	__u8 *o;
+
+	(void)i;
+	if (pos >= w->len || pos >= SC_MAX_OPTS)
+		return 1;
+	o = w->opt + pos;
+	if ((void *)(o + 1) > w->end)
+		return 1;
+	kind = o[0];
+	if (kind == 0) /* end of options */
+		return 1;
+	if (kind == 1) { /* NOP */
+		w->pos = pos + 1;
+		return 0;
+	}
+	if ((void *)(o + 2) > w->end)
+		return 1;
+	olen = o[1];
+	if (olen < 2 || pos + olen > w->len)
+		return 1;
+	if (kind == 3 && olen == 3 && (void *)(o + 3) <= w->end)
+		w->ws = 1 + (o[2] > SC_MAX_WSCALE ? SC_MAX_WSCALE : o[2]);
+	else if (kind == 4 && olen == 2)
+		w->sack = 1;
+	else if (kind == 8 && olen == 10 && (void *)(o + 6) <= w->end) {
+		w->ts = 1;
+		w->tsval = *(__be32 *)(o + 2);
+	}
+	w->pos = pos + olen;
+	return 0;
+}
+#endif
+
+/* Walks the options of the SYN at @th: 0 with @w filled, or -1 where it
+ * cannot (no bpf_loop(), or no room for a SYN-ACK with a timestamp).
+ */
+static __always_inline int sc_read_opts(struct tcphdr *th, void *end,
+					struct sc_walk *w)
+{
+#ifndef XG_NO_ATOMICS
+	__u32 doff = th->doff;
+
+	if (!(xg_kfeat & XG_KF_LOOP) || doff * 4 < SC_TCP_TS)
+		return -1;
+	w->opt = th + 1;
+	w->end = end;
+	w->len = doff * 4 - sizeof(struct tcphdr);
+	bpf_loop(SC_MAX_OPTS, sc_opt_step, w, 0);
+	return 0;
+#else
+	(void)th, (void)end, (void)w;
+	return -1;
+#endif
+}
+
+/* The timestamp of the SYN-ACK: the kernel's clock in ms (tcp_clock_ns(),
+ * the monotonic clock), its low bits replaced by @opts and never ahead
+ * of that clock, as cookie_init_timestamp() makes it.
+ */
+static __always_inline __u32 sc_tsval(__u32 opts)
+{
+	__u64 now = bpf_ktime_get_ns() / 1000000;
+	__u64 ts = (now >> SC_TS_BITS << SC_TS_BITS) | opts;
+
+	if (ts > now)
+		ts -= 1ULL << SC_TS_BITS;
+	return ts;
+}
+
+/* The TCP header of the SYN-ACK, @n bytes, over the SYN's at @th (which
+ * has @n bytes at least); returns the checksum's sum without the pseudo
+ * header's.
+ */
+static __always_inline __u64 sc_put_tcp(__u8 *th, __u32 n, __u32 cookie,
+					__u32 mss, const struct sc_walk *w,
+					__u32 wscale)
+{
+	__u32 tsval, opts, i, *words = (__u32 *)th;
+	__be16 port = *(__be16 *)th;
 	__u64 sum = 0;
-	int i;
+
+	*(__be16 *)th = *(__be16 *)(th + 2);
+	*(__be16 *)(th + 2) = port;
+	*(__be32 *)(th + 8) = bpf_htonl(bpf_ntohl(*(__be32 *)(th + 4)) + 1);
+	*(__be32 *)(th + 4) = bpf_htonl(cookie);
+	th[12] = (n / 4) << 4;
+	th[13] = XG_TCP_SYN | XG_TCP_ACK;
+	*(__be16 *)(th + 14) = bpf_htons(XG_SC_WINDOW - XG_SC_WINDOW % mss);
+	*(__u32 *)(th + 16) = 0; /* checksum, urgent pointer */
+	if (n >= SC_TCP_MSS) {
+		th[20] = 2;
+		th[21] = 4;
+		th[22] = mss >> 8;
+		th[23] = mss & 0xff;
+	}
+	if (n >= SC_TCP_TS) {
+		opts = (w->ws ? w->ws - 1 : SC_TS_WSCALE_NONE) |
+		       (w->sack ? SC_TS_SACK : 0);
+		tsval = bpf_htonl(sc_tsval(opts));
+		th[24] = w->sack ? 4 : 1;
+		th[25] = w->sack ? 2 : 1;
+		th[26] = 8;
+		th[27] = 10;
+		*(__u32 *)(th + 28) = tsval;
+		*(__u32 *)(th + 32) = w->tsval;
+	}
+	if (n >= SC_TCP_TS_WS) {
+		th[36] = 1;
+		th[37] = 3;
+		th[38] = 3;
+		th[39] = wscale;
+	}
+	for (i = 0; i < SC_TCP_TS_WS / 4; i++)
+		if (i < n / 4)
+			sum += words[i];
+	return sum;
+}
+
+/* Turns the SYN at @l3 into the SYN-ACK that carries @cookie and its
+ * @mss, in place: with the options @w found (NULL: the MSS option alone)
+ * and the listener's @wscale. Returns the SYN-ACK's length from the IP
+ * header on, 0 if it could not. Finds the headers again, so that the
+ * verifier walks this once, not once for each data offset of sc_gen().
+ */
+static __always_inline __u32 sc_answer(struct xdp_md *ctx, __u32 l3, int v6,
+				       __u32 cookie, __u32 mss,
+				       const struct sc_walk *w, __u32 wscale)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 iplen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	__u32 tcplen, room, i, m32;
+	__u16 m16;
+	struct tcphdr *th;
+	__u64 sum = 0;
+	void *ip;
 
 	if (data + ETH_HLEN > end)
 		return 0;
-	__builtin_memcpy(mac, data, ETH_ALEN);
-	__builtin_memcpy(data, data + ETH_ALEN, ETH_ALEN);
-	__builtin_memcpy(data + ETH_ALEN, mac, ETH_ALEN);
+	ip = data + (l3 & (2 * XG_SC_MAX_L3_OFF - 1));
+	if (ip + sizeof(struct ipv6hdr) > end)
+		return 0;
+	th = ip + iplen;
+	if ((void *)(th + 1) > end)
+		return 0;
+	room = th->doff * 4;
+	tcplen = !w    ? (room >= SC_TCP_MSS ? SC_TCP_MSS : sizeof(*th)) :
+		 w->ws ? SC_TCP_TS_WS :
+			 SC_TCP_TS;
+	if (tcplen > room)
+		return 0;
 
+	/* swaps in registers: the stack is the caller's too (512 bytes in
+	 * all, and the caller needs most)
+	 */
+	m32 = *(__u32 *)data;
+	m16 = *(__u16 *)(data + 4);
+	*(__u32 *)data = *(__u32 *)(data + ETH_ALEN);
+	*(__u16 *)(data + 4) = *(__u16 *)(data + ETH_ALEN + 4);
+	*(__u32 *)(data + ETH_ALEN) = m32;
+	*(__u16 *)(data + ETH_ALEN + 4) = m16;
 	if (v6) {
 		struct ipv6hdr *ip6 = ip;
-		struct in6_addr a;
+		__u64 *a = (__u64 *)&ip6->saddr, *b = (__u64 *)&ip6->daddr;
+		__u64 a0 = a[0], a1 = a[1];
 
-		if ((void *)(ip6 + 1) > end)
-			return 0;
-		a = ip6->saddr;
-		ip6->saddr = ip6->daddr;
-		ip6->daddr = a;
+		a[0] = b[0];
+		a[1] = b[1];
+		b[0] = a0;
+		b[1] = a1;
 		*(__be32 *)ip6 = bpf_htonl(0x60000000);
 		ip6->payload_len = bpf_htons(tcplen);
 		ip6->nexthdr = IPPROTO_TCP;
@@ -199,46 +351,59 @@ static __always_inline __u32 sc_write(void *data, void *ip, int v6,
 			sum += ((__u32 *)&ip6->saddr)[i];
 		sum += (__u64)bpf_htonl(tcplen) + bpf_htonl(IPPROTO_TCP);
 	} else {
-		struct iphdr *ip4 = ip, h = {
-			.version = 4,
-			.ihl = 5,
-			.tot_len = bpf_htons(sizeof(struct iphdr) + tcplen),
-			.frag_off = bpf_htons(0x4000), /* DF */
-			.ttl = XG_SC_TTL,
-			.protocol = IPPROTO_TCP,
-		};
+		struct iphdr *ip4 = ip;
+		__be32 a = ip4->saddr;
 		__u64 hs = 0;
 
-		if ((void *)(ip4 + 1) > end)
-			return 0;
-		h.saddr = ip4->daddr;
-		h.daddr = ip4->saddr;
+		ip4->saddr = ip4->daddr;
+		ip4->daddr = a;
+		*(__u32 *)ip4 = bpf_htonl(0x45000000 | (iplen + tcplen));
+		*(__u32 *)((void *)ip4 + 4) = bpf_htonl(0x4000); /* id 0, DF */
+		*(__u32 *)((void *)ip4 + 8) =
+			bpf_htonl(XG_SC_TTL << 24 | IPPROTO_TCP << 16);
 		for (i = 0; i < 5; i++)
-			hs += ((__u32 *)&h)[i];
-		h.check = sc_fold(hs);
-		*ip4 = h;
-		sum = (__u64)h.saddr + h.daddr +
+			hs += ((__u32 *)ip4)[i];
+		ip4->check = sc_fold(hs);
+		sum = (__u64)ip4->saddr + ip4->daddr +
 		      bpf_htonl((IPPROTO_TCP << 16) | tcplen);
 	}
-
-	for (i = 0; i < 5; i++)
-		sum += w[i];
-	if (tcplen == sizeof(struct sc_tcp))
-		sum += w[5];
-	t.check = sc_fold(sum);
-	if ((void *)th + sizeof(struct sc_tcp) <= end)
-		__builtin_memcpy(th, &t, sizeof(struct sc_tcp));
-	else if ((void *)th + sizeof(struct tcphdr) <= end)
-		__builtin_memcpy(th, &t, sizeof(struct tcphdr));
-	else
+	/* one constant length a path, for the verifier */
+#define SC_PUT(n)                                                           \
+	case n:                                                             \
+		if ((void *)th + (n) > end)                                 \
+			return 0;                                           \
+		sum += sc_put_tcp((__u8 *)th, (n), cookie, mss, w, wscale); \
+		break;
+	switch (tcplen) {
+		SC_PUT(20)
+		SC_PUT(SC_TCP_MSS)
+		SC_PUT(SC_TCP_TS)
+		SC_PUT(SC_TCP_TS_WS)
+	default:
 		return 0;
-	return (v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr)) + tcplen;
+	}
+#undef SC_PUT
+	th->check = sc_fold(sum);
+	return iplen + tcplen;
 }
 
 static __always_inline __u32 sc_args(const struct xg_pkt *p)
 {
 	return p->dport | (p->ipv6 ? XG_SC_A_V6 : 0) |
 	       (__u32)p->tcp_flags << XG_SC_A_FLAGS_SHIFT;
+}
+
+/* xg_config.sc_wscale of the settings in force. Read here, for SYNs the
+ * step answers only: read in decide(), for every packet, it cost the
+ * verifier 140,000 steps more.
+ */
+static __always_inline __u32 sc_wscale(void)
+{
+	struct xg_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&XG_MAP_STATE, &zero);
+	return st ? st->cfg[st->cfg_slot & 1].sc_wscale & 0xf : 0;
 }
 
 /* The step for a TCP segment whose headers parsed: @l3 and @l4 are the
@@ -255,12 +420,18 @@ __noinline int syn_cookie(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 l4_len,
 	__u32 port = args & 0xffff, flags = args >> XG_SC_A_FLAGS_SHIFT;
 	int v6 = !!(args & XG_SC_A_V6), syn = flags & XG_TCP_SYN;
 	__u32 iplen = v6 ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	struct bpf_sock_tuple tup = {};
+	/* one after the other: the lookup's key, then the options' walk */
+	union {
+		struct bpf_sock_tuple tup;
+		struct sc_walk opts;
+	} u = {};
 	struct xg_scstats *s;
 	struct bpf_sock *sk;
 	struct tcphdr *th;
 	__u32 mode, doff, len;
 	void *ip;
+	__u32 wscale;
+	int ts;
 	__s64 r;
 
 	if (flags & (XG_TCP_RST | XG_TCP_FIN) ||
@@ -302,20 +473,20 @@ __noinline int syn_cookie(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 l4_len,
 	if (v6) {
 		struct ipv6hdr *ip6 = ip;
 
-		__builtin_memcpy(tup.ipv6.saddr, &ip6->saddr, 16);
-		__builtin_memcpy(tup.ipv6.daddr, &ip6->daddr, 16);
-		tup.ipv6.sport = th->source;
-		tup.ipv6.dport = th->dest;
+		__builtin_memcpy(u.tup.ipv6.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(u.tup.ipv6.daddr, &ip6->daddr, 16);
+		u.tup.ipv6.sport = th->source;
+		u.tup.ipv6.dport = th->dest;
 	} else {
 		struct iphdr *ip4 = ip;
 
-		tup.ipv4.saddr = ip4->saddr;
-		tup.ipv4.daddr = ip4->daddr;
-		tup.ipv4.sport = th->source;
-		tup.ipv4.dport = th->dest;
+		u.tup.ipv4.saddr = ip4->saddr;
+		u.tup.ipv4.daddr = ip4->daddr;
+		u.tup.ipv4.sport = th->source;
+		u.tup.ipv4.dport = th->dest;
 	}
 	sk = (struct bpf_sock *)bpf_skc_lookup_tcp(
-		ctx, &tup, v6 ? sizeof(tup.ipv6) : sizeof(tup.ipv4),
+		ctx, &u.tup, v6 ? sizeof(u.tup.ipv6) : sizeof(u.tup.ipv4),
 		BPF_F_CURRENT_NETNS, 0);
 	if (!sk) {
 		sc_count(SC_NO_LISTENER);
@@ -343,11 +514,16 @@ __noinline int syn_cookie(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 l4_len,
 
 	r = sc_gen(sk, ip, iplen, th, end, doff);
 	bpf_sk_release(sk);
+	__builtin_memset(&u, 0, sizeof(u));
 	if (r < 0) {
 		sc_count(SC_FALLBACK);
 		return XG_SC_NEXT;
 	}
-	len = sc_write(data, ip, v6, th, end, (__u32)r, r >> 32, doff * 4);
+	/* the timestamp mode, for a SYN with a timestamp option */
+	wscale = sc_wscale();
+	ts = wscale && !sc_read_opts(th, end, &u.opts) && u.opts.ts;
+	len = sc_answer(ctx, l3, v6, (__u32)r, r >> 32, ts ? &u.opts : NULL,
+			wscale - 1);
 	if (!len)
 		return XG_SC_NEXT;
 	s = sc_stats();
@@ -356,6 +532,8 @@ __noinline int syn_cookie(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 l4_len,
 	/* The SYN's options and any padding go: the frame shrinks (a tail
 	 * that grows failed on veth; one that shrinks does not).
 	 */
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
 	len += l3 & (2 * XG_SC_MAX_L3_OFF - 1);
 	if (end - data > len)
 		bpf_xdp_adjust_tail(ctx, (int)len - (int)(end - data));

@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -219,7 +220,8 @@ static int check_synack(const char *name, const struct frame *in,
 			const struct frame *out, int v6, int mss_opt,
 			uint32_t *cookie)
 {
-	size_t l3 = in->l3, iplen = v6 ? 40 : 20, tcplen = mss_opt ? 24 : 20;
+	size_t l3 = in->l3, iplen = v6 ? 40 : 20;
+	size_t tcplen = mss_opt ? 24 : out->buf[l3 + iplen + 12] >> 4 << 2;
 	const uint8_t *ip = out->buf + l3, *th = ip + iplen;
 	const uint8_t *sip = in->buf + l3, *sth = sip + iplen;
 	size_t alen = v6 ? 16 : 4, soff = v6 ? 8 : 12;
@@ -314,8 +316,93 @@ static void handshake(const char *name, int v6, uint32_t mode, int doff,
 	record(ok);
 }
 
+/* The options of a Linux SYN: MSS, SACK permitted, timestamp, NOP,
+ * window scale 7; @ws 0 leaves the scale out (NOPs).
+ */
+#define SC_TSVAL 0xa1b2c3d4U
+static void ts_syn(struct frame *f, int v6, int sack, int ws)
+{
+	uint8_t *th;
+
+	segment(f, v6, SC_PORT, TCP_SYN, SC_SEQ, 0, 10, 0);
+	th = f->buf + f->l3 + (v6 ? 40 : 20);
+	th[24] = sack ? 4 : 1;
+	th[25] = sack ? 2 : 1;
+	th[26] = 8;
+	th[27] = 10;
+	set32(th + 28, SC_TSVAL);
+	set32(th + 32, 0);
+	th[36] = 1;
+	th[37] = ws ? 3 : 1;
+	th[38] = ws ? 3 : 1;
+	th[39] = ws ? 7 : 1;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* The timestamp mode (xg_config.sc_wscale, here the listener's scale 9):
+ * the SYN-ACK carries SACK permitted as the SYN did, the timestamp with
+ * the client's scale and SACK in its low 6 bits and the SYN's value
+ * echoed, and the listener's window scale.
+ */
+static void ts_case(const char *name, int v6, int sack, int ws)
+{
+	struct frame syn, ack, out;
+	struct xg_config cfg;
+	size_t tcplen = ws ? 40 : 36;
+	uint64_t before, after;
+	uint32_t cookie = 0, tsval;
+	const uint8_t *th;
+	int ok;
+
+	ok = !h_reset(XG_CFG_SYNCOOKIES) && !h_sc_port(SC_PORT, XG_SC_ON) &&
+	     !h_read_config(0, &cfg);
+	cfg.sc_wscale = 9 + 1;
+	ok = ok && !h_write_config(0, &cfg) && !h_write_config(1, &cfg);
+	ts_syn(&syn, v6, sack, ws);
+	before = mono_ms();
+	ok = ok && !run_one(name, &syn, &out, XDP_TX, XG_R_COOKIE_SENT);
+	after = mono_ms();
+	if (!ok) {
+		record(0);
+		return;
+	}
+	th = out.buf + syn.l3 + (v6 ? 40 : 20);
+	tsval = get32(th + 28);
+	if (out.len != syn.l3 + (v6 ? 40 : 20) + tcplen ||
+	    th[12] >> 4 != tcplen / 4 || th[20] != 2 || th[21] != 4 ||
+	    th[24] != (sack ? 4 : 1) || th[25] != (sack ? 2 : 1) ||
+	    th[26] != 8 || th[27] != 10 || get32(th + 32) != SC_TSVAL ||
+	    (tsval & 63) != ((ws ? 7 : 0xf) | (sack ? 0x10 : 0)) ||
+	    tsval > (uint32_t)after || tsval + 64 + 1000 < (uint32_t)before ||
+	    (ws &&
+	     (th[36] != 1 || th[37] != 3 || th[38] != 3 || th[39] != 9))) {
+		fail(name,
+		     "SYN-ACK of %zu bytes, doff %u, options %02x %02x | %02x "
+		     "%02x | %02x %02x tsval %u (%u..%u) tsecr %08x | %02x "
+		     "%02x %02x %02x",
+		     out.len, th[12] >> 4, th[20], th[21], th[24], th[25],
+		     th[26], th[27], tsval, (uint32_t)before, (uint32_t)after,
+		     get32(th + 32), th[36], th[37], th[38], th[39]);
+		record(0);
+		return;
+	}
+	ok = !check_synack(name, &syn, &out, v6, 0, &cookie);
+	segment(&ack, v6, SC_PORT, TCP_ACK, SC_SEQ + 1, cookie + 1, 5, 0);
+	ok = ok && !run_one(name, &ack, &out, XDP_PASS, XG_R_PASS) &&
+	     !scstats_is(name, 1, 0, 0, 0);
+	record(ok);
+}
+
 static void sc_tests(void)
 {
+	struct xg_config cfg;
 	struct frame f, out;
 	uint32_t cookie;
 	int ok;
@@ -365,6 +452,27 @@ static void sc_tests(void)
 	     out.len == f.len && !memcmp(out.buf, f.buf, f.len) &&
 	     !scstats_is("mode off", 0, 0, 0, 0);
 	record(ok);
+
+	if (h_kfeat() & XG_KF_LOOP) {
+		ts_case("timestamp mode, IPv4: SACK, timestamp, window scale",
+			0, 1, 1);
+		ts_case("timestamp mode, IPv6: SACK, timestamp, window scale",
+			1, 1, 1);
+		ts_case("timestamp mode, no SACK, no window scale", 0, 0, 0);
+		/* a SYN without a timestamp: the MSS option alone */
+		ok = !h_read_config(0, &cfg);
+		cfg.sc_wscale = 9 + 1;
+		ok = ok && !h_write_config(0, &cfg) && !h_write_config(1, &cfg);
+		segment(&f, 0, SC_PORT, TCP_SYN, SC_SEQ, 0, 10, 0);
+		ok = ok &&
+		     !run_one("timestamp mode, a SYN without a timestamp", &f,
+			      &out, XDP_TX, XG_R_COOKIE_SENT) &&
+		     !check_synack("timestamp mode, a SYN without a timestamp",
+				   &f, &out, 0, 1, &cookie);
+		record(ok);
+	} else {
+		printf("# syncookie: no bpf_loop() here: no timestamp mode\n");
+	}
 
 	/* nobody listens: the limits decide (here: none) */
 	ok = !h_reset(XG_CFG_SYNCOOKIES) && !h_sc_port(SC_DEAD, XG_SC_ON);
