@@ -9,8 +9,8 @@
  * which the kernel would refuse the cookie's ACK). The helper gives a
  * cookie only where the kernel itself would: always under
  * tcp_syncookies=2 (mode on), while the listener's SYN queue is full
- * under 1 (mode auto); otherwise the SYN goes on to the limits, counted
- * as a fallback. The SYN becomes a SYN-ACK with only an MSS option (no
+ * under 1 (mode auto); otherwise the listener takes the SYN, past the
+ * SYN limits, counted as a fallback. The SYN becomes a SYN-ACK with only an MSS option (no
  * window scale, SACK or timestamp: the cookie cannot carry them without
  * tcp_timestamps=2), and goes back out with XDP_TX.
  *
@@ -409,8 +409,8 @@ static __always_inline __u32 sc_wscale(void)
 /* The step for a TCP segment whose headers parsed: @l3 and @l4 are the
  * offsets of its IP and TCP headers, @l4_len the bytes the IP header
  * says follow it, @args sc_args(). Returns XG_R_COOKIE_SENT (answered:
- * XDP_TX), XG_R_COOKIE_BAD (drop), XG_R_PASS (a valid cookie ACK) or
- * XG_SC_NEXT.
+ * XDP_TX), XG_R_COOKIE_BAD (drop), XG_R_PASS (a valid cookie ACK, or a
+ * SYN the listener takes) or XG_SC_NEXT.
  */
 __noinline int syn_cookie(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 l4_len,
 			  __u32 args)
@@ -515,9 +515,14 @@ __noinline int syn_cookie(struct xdp_md *ctx, __u32 l3, __u32 l4, __u32 l4_len,
 	r = sc_gen(sk, ip, iplen, th, end, doff);
 	bpf_sk_release(sk);
 	__builtin_memset(&u, 0, sizeof(u));
+	/* The listener takes the SYN itself (auto, its queue not full),
+	 * past the SYN limits: under a flood they would refuse new clients
+	 * with the spoofed SYNs and keep the queue from the overflow that
+	 * turns the cookies on. The queue is the limit.
+	 */
 	if (r < 0) {
 		sc_count(SC_FALLBACK);
-		return XG_SC_NEXT;
+		return XG_R_PASS;
 	}
 	/* the timestamp mode, for a SYN with a timestamp option */
 	wscale = sc_wscale();

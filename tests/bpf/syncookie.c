@@ -439,6 +439,27 @@ static void sc_tests(void)
 	ok = ok && !run_one("auto", &f, &out, XDP_PASS, XG_R_PASS) &&
 	     !scstats_is("auto", 0, 1, 0, 0);
 	record(ok);
+
+	/* the listener's queue is the limit of an auto port: its SYNs go
+	 * past a per-source SYN limit of 1/s that refuses the second SYN
+	 * to a port without a listener
+	 */
+	cfg = one_limit(XG_LIM_SYN, 1, 1);
+	cfg.flags = XG_CFG_SYNCOOKIES;
+	ok = !setup_limits("auto: the queue is the limit", &cfg) &&
+	     !h_sc_port(SC_PORT, XG_SC_AUTO) && !h_sc_port(SC_DEAD, XG_SC_AUTO);
+	segment(&f, 0, SC_PORT, TCP_SYN, SC_SEQ, 0, 6, 0);
+	for (int i = 0; ok && i < 3; i++)
+		ok = !run_one("auto: the queue is the limit", &f, &out,
+			      XDP_PASS, XG_R_PASS);
+	segment(&f, 0, SC_DEAD, TCP_SYN, SC_SEQ, 0, 6, 0);
+	ok = ok &&
+	     !run_one("auto: the queue is the limit", &f, &out, XDP_PASS,
+		      XG_R_PASS) &&
+	     !run_one("auto: the queue is the limit", &f, &out, XDP_DROP,
+		      XG_R_RATE_SYN) &&
+	     !scstats_is("auto: the queue is the limit", 0, 3, 2, 0);
+	record(ok);
 	sysctl_syncookies(2);
 
 	/* off for this port, or the step off: the frame untouched */
