@@ -995,6 +995,21 @@ int h_sc_port(uint32_t port, uint32_t mode)
 	return bpf_map_update_elem(fd, &key, &w, BPF_ANY) ? -errno : 0;
 }
 
+int h_sc_all(uint32_t mode)
+{
+	int fd = bpf_map__fd(skel->maps.XG_MAP_SCPORTS);
+	uint64_t w = 0;
+	uint32_t k;
+
+	sc_dirty = 1;
+	for (k = 0; k < XG_SC_PORTS_PER_WORD; k++)
+		w |= (uint64_t)(mode & 3) << (k * 2);
+	for (k = 0; k < XG_SC_WORDS; k++)
+		if (bpf_map_update_elem(fd, &k, &w, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 int h_scstats(struct xg_scstats *sum)
 {
 	struct xg_scstats per[ncpus];

@@ -117,6 +117,8 @@ int h_sc_port(uint32_t port, uint32_t mode);
 int h_sc_lab(int syncookies);
 /* Writes net.ipv4.tcp_syncookies of the process's namespace. */
 int h_sc_syncookies(int v);
+/* Sets the mode of every port. */
+int h_sc_all(uint32_t mode);
 /* xg_scstats summed over CPUs; last_sent_ns: the latest. */
 int h_scstats(struct xg_scstats *sum);
 /* Runs @f @repeat times in one call; returns the last XDP action or -1. */
