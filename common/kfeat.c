@@ -61,5 +61,12 @@ __u32 xg_kernel_features(void)
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_loop, NULL) ==
 	    1)
 		f |= XG_KF_LOOP;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				    BPF_FUNC_tcp_raw_gen_syncookie_ipv4,
+				    NULL) == 1 &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				    BPF_FUNC_tcp_raw_gen_syncookie_ipv6,
+				    NULL) == 1)
+		f |= XG_KF_RAWCOOKIE;
 	return f;
 }

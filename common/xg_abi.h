@@ -70,6 +70,11 @@
  * callback anywhere in an object.
  */
 #define XG_KF_LOOP (1U << 3)
+/* bpf_tcp_raw_gen_syncookie_ipv4/ipv6(): 6.0. The cookie without the
+ * listener's lookup, for a SYN to an address and port whose listener
+ * this CPU found within the second (bpf/syncookie.h).
+ */
+#define XG_KF_RAWCOOKIE (1U << 4)
 
 #define XG__STR(x) #x
 #define XG_STR(x) XG__STR(x)
