@@ -849,6 +849,8 @@ static int run(const struct load_opts *o)
 		aerr = allow_self(o, st.dir, peer, sizeof(peer));
 	if (!err && xg_json)
 		print_json(&st, o->allow_self ? peer : NULL);
+	if (!err && !st.first)
+		xg_sc_load_note(&st.m, o->netns);
 	if (!err && !(st.kfeat & XG_KF_ATOMICS))
 		xg_warn("note: this kernel has no BPF atomics (Linux 5.12): "
 			"rate limits hold per CPU, not exactly across CPUs; "

@@ -348,6 +348,27 @@ int xg_sc_sysctl(const char *dir, const struct xg_maps *m, unsigned int mode)
 	return err;
 }
 
+void xg_sc_load_note(const struct xg_maps *m, const char *ns)
+{
+	static struct xg_sc_image im;
+	struct xg_config cfg;
+	unsigned int mode;
+	int val;
+
+	if (xg_config_read(m, &cfg) || !(cfg.flags & XG_CFG_SYNCOOKIES) ||
+	    xg_sc_read(m, &im) || sysctl_read(&val))
+		return;
+	mode = xg_sc_max(&im);
+	if ((mode == XG_SC_ON && val == 2) || (mode == XG_SC_AUTO && val))
+		return;
+	xg_warn("note: syn-cookies %s need net.ipv4.tcp_syncookies %s, and it "
+		"is %d in %s%s; run the xg-threshold syn-cookies command again "
+		"to set it",
+		mode_names[mode], mode == XG_SC_ON ? "2" : "1 or 2", val,
+		ns && *ns ? "namespace " : "",
+		ns && *ns ? ns : "the namespace of the pins");
+}
+
 /* ---- counters ------------------------------------------------------------ */
 
 int xg_sc_stats_read(const struct xg_maps *m, const struct xg_stats *st,

@@ -492,6 +492,12 @@ int xg_sc_check_kernel(const struct xg_maps *m, const struct xg_sc_image *im);
  * "note:" line for each value changed. Off changes nothing.
  */
 int xg_sc_sysctl(const char *dir, const struct xg_maps *m, unsigned int mode);
+/* xg-load, in the namespace of the interface it has just guarded (@ns):
+ * a note when SYN cookies are in force and the sysctl there is below
+ * what they need. xg-load sets nothing itself: the operator may have
+ * chosen --no-sysctl.
+ */
+void xg_sc_load_note(const struct xg_maps *m, const char *ns);
 
 struct xg_stats;
 

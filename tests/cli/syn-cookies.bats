@@ -239,6 +239,28 @@ $(note 0 2 "$ns2")"
 	assert_equal "$(sc_sysctl)" 0
 }
 
+@test "xg-load into a namespace whose sysctl falls short: a note, nothing set" {
+	xg_load_lab
+	xg-threshold syn-cookies on port 80 --no-sysctl
+	local ns2=$XG_NS-b
+	xg_make_ns "$ns2" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	sc_sysctl_set 1 "$ns2"
+	run -0 --separate-stderr xg-load -n "$ns2" xgq-"$XG_SHORT"
+	assert_equal "$stderr" "xg-load: note: syn-cookies on need net.ipv4.tcp_syncookies 2, and it is 1 in namespace $ns2; run the xg-threshold syn-cookies command again to set it"
+	assert_equal "$(sc_sysctl "$ns2")" 1
+	xg-threshold syn-cookies auto port 80 --no-sysctl
+	sc_sysctl_set 0 "$ns2"
+	run -0 --separate-stderr xg-load -n "$ns2" xgq-"$XG_SHORT" --force
+	assert_equal "$stderr" "xg-load: note: syn-cookies auto need net.ipv4.tcp_syncookies 1 or 2, and it is 0 in namespace $ns2; run the xg-threshold syn-cookies command again to set it"
+	sc_sysctl_set 1 "$ns2"
+	run -0 --separate-stderr xg-load -n "$ns2" xgq-"$XG_SHORT" --force
+	assert_equal "$stderr" ""
+	xg-threshold syn-cookies off
+	sc_sysctl_set 0 "$ns2"
+	run -0 --separate-stderr xg-load -n "$ns2" xgq-"$XG_SHORT" --force
+	assert_equal "$stderr" ""
+}
+
 # ---- kernels without the helpers ----------------------------------------------
 
 @test "a kernel without the helpers: auto and on refused, off works" {
