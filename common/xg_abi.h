@@ -64,6 +64,12 @@
  * xg-threshold refuses syn-cookies (xg_meta.kfeat tells it).
  */
 #define XG_KF_SYNCOOKIE (1U << 2)
+/* bpf_loop(): 5.17. The SYN cookie step reads a SYN's options with it,
+ * for the timestamp mode (xg_config.sc_wscale); the object for kernels
+ * before 5.12 (XG_NO_ATOMICS) has no such code, as 5.10 refuses a
+ * callback anywhere in an object.
+ */
+#define XG_KF_LOOP (1U << 3)
 
 #define XG__STR(x) #x
 #define XG_STR(x) XG__STR(x)
@@ -367,6 +373,15 @@ struct xg_config {
 	 */
 	__u32 feat_n;
 	__u64 feat_mul;
+	/* SYN cookies' timestamp mode (xg-threshold syn-cookies): the
+	 * window scale the kernel gives its listeners (from tcp_rmem[2]
+	 * and rmem_max) plus 1. A SYN with a timestamp option is then
+	 * answered with window scale, SACK and a timestamp whose low bits
+	 * carry the client's scale and SACK, as the kernel's own cookies do
+	 * under tcp_timestamps=2. 0: a SYN-ACK with only an MSS option.
+	 */
+	__u32 sc_wscale;
+	__u32 sc_pad;
 };
 
 /* The constant of the test "count is a multiple of n" without a
@@ -943,8 +958,8 @@ _Static_assert(sizeof(struct xg_lpm6) == 20, "xg_lpm6 layout");
 _Static_assert(sizeof(struct xg_entry) == 24, "xg_entry layout");
 _Static_assert(sizeof(struct xg_origin) == XG_ORIGIN_LEN, "xg_origin layout");
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
-_Static_assert(sizeof(struct xg_config) == 416, "xg_config layout");
-_Static_assert(sizeof(struct xg_state) == 8 + 2 * 416, "xg_state layout");
+_Static_assert(sizeof(struct xg_config) == 424, "xg_config layout");
+_Static_assert(sizeof(struct xg_state) == 8 + 2 * 424, "xg_state layout");
 _Static_assert(sizeof(struct xg_src) == 88, "xg_src layout");
 _Static_assert(sizeof(struct xg_rule) == 96, "xg_rule layout");
 _Static_assert(sizeof(struct xg_rule_src) == 136, "xg_rule_src layout");
