@@ -46,6 +46,8 @@ static void usage(void)
 	       "off\n"
 	       "       xg-threshold syn-cookies off|auto|on [port PORTS] "
 	       "[--no-sysctl]\n"
+	       "       xg-threshold syn-cookies timestamps on|off "
+	       "[--no-sysctl]\n"
 	       "CLASS := syn | udp | icmp | frag\n"
 	       "\n"
 	       "Show the flood limits of xdpguard, or change one. Limits "
@@ -100,6 +102,11 @@ static void usage(void)
 	       "(default); sets\n"
 	       "                net.ipv4.tcp_syncookies in the guarded "
 	       "namespaces (Linux 5.3)\n"
+	       "  syn-cookies timestamps\n"
+	       "                on: SYN-ACKs with SACK, window scale and "
+	       "timestamps; sets\n"
+	       "                net.ipv4.tcp_timestamps=2 (Linux 5.17; "
+	       "default off: MSS only)\n"
 	       "\n"
 	       "Options:\n"
 	       "  -b, --burst N       packets (sources, events) let through "
@@ -110,7 +117,8 @@ static void usage(void)
 	       "      --after SECONDS for this many seconds in a row "
 	       "(1-%u; default %u)\n"
 	       "      --no-sysctl     syn-cookies: leave "
-	       "net.ipv4.tcp_syncookies as it is\n"
+	       "net.ipv4.tcp_syncookies and\n"
+	       "                      tcp_timestamps as they are\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
 	       "  -j, --json          JSON output\n"
@@ -180,6 +188,12 @@ static void sc_text(const struct xg_config *cfg, const struct xg_sc_image *sc)
 						"every port");
 	free(on);
 	free(aut);
+	if (cfg->sc_wscale & 0xf)
+		printf("syn cookie options: mss, sack, timestamps, window "
+		       "scale %u\n",
+		       (cfg->sc_wscale & 0xf) - 1);
+	else
+		printf("syn cookie options: mss only\n");
 }
 
 static void render_text(const struct xg_config *cfg,
@@ -221,8 +235,9 @@ static void render_text(const struct xg_config *cfg,
 	sc_text(cfg, sc);
 }
 
-/* "syn_cookies": {"enabled", "on", "auto"}: the port lists as the
- * command line takes them ("" for none).
+/* "syn_cookies": {"enabled", "on", "auto", "timestamps",
+ * "window_scale"}: the port lists as the command line takes them ("" for
+ * none).
  */
 static int sc_json(struct xg_json *j, const struct xg_config *cfg,
 		   const struct xg_sc_image *sc)
@@ -240,6 +255,9 @@ static int sc_json(struct xg_json *j, const struct xg_config *cfg,
 	xg_json_kv_bool(j, "enabled", cfg->flags & XG_CFG_SYNCOOKIES);
 	xg_json_kv_str(j, "on", on);
 	xg_json_kv_str(j, "auto", aut);
+	xg_json_kv_bool(j, "timestamps", cfg->sc_wscale & 0xf);
+	xg_json_kv_u64(j, "window_scale",
+		       cfg->sc_wscale & 0xf ? (cfg->sc_wscale & 0xf) - 1 : 0);
 	xg_json_obj_close(j);
 	free(on);
 	free(aut);
@@ -326,6 +344,8 @@ static int change_sc(const char *dir, const struct xg_maps *m,
 	err = xg_sc_check_kernel(m, sc);
 	if (!err && !o->no_sysctl)
 		err = xg_sc_sysctl(dir, m, xg_sc_max(sc));
+	if (!err)
+		err = xg_sc_resolve(dir, m, cfg, !o->no_sysctl);
 	return err ? err : xg_sc_commit(m, cfg, &old, sc);
 }
 

@@ -627,21 +627,24 @@ static int settings_of(const struct xg_maps *m, const struct xg_save *s,
 	return 0;
 }
 
-static int apply_config(const struct xg_maps *m, const struct xg_save *s)
+static int apply_config(const char *dir, const struct xg_maps *m,
+			const struct xg_save *s)
 {
 	static struct xg_sc_image old, sc;
 	struct xg_config cfg;
 	int err;
 
 	err = settings_of(m, s, &cfg, &old, &sc);
+	if (!err) /* checked, and the sysctl set, in prepare_sc() */
+		err = xg_sc_resolve(dir, m, &cfg, false);
 	return err ? err : xg_sc_commit(m, &cfg, &old, &sc);
 }
 
 /* Rules first: a priority taken is the failure a file is likeliest to
  * meet, and then nothing else has changed yet.
  */
-static int apply(const struct xg_maps *m, const struct xg_save *s, bool flush,
-		 bool *touched)
+static int apply(const char *dir, const struct xg_maps *m,
+		 const struct xg_save *s, bool flush, bool *touched)
 {
 	int err = apply_rules(m, s, flush, touched);
 
@@ -649,7 +652,7 @@ static int apply(const struct xg_maps *m, const struct xg_save *s, bool flush,
 	if (!err)
 		err = apply_lists(m, s, flush);
 	if (!err)
-		err = apply_config(m, s);
+		err = apply_config(dir, m, s);
 	return err;
 }
 
@@ -669,6 +672,8 @@ static int prepare_sc(const char *dir, const struct xg_maps *m,
 		err = xg_sc_check_kernel(m, &sc);
 	if (!err && sysctl)
 		err = xg_sc_sysctl(dir, m, xg_sc_max(&sc));
+	if (!err)
+		err = xg_sc_resolve(dir, m, &cfg, sysctl);
 	return err;
 }
 
@@ -710,9 +715,9 @@ int xg_save_restore(const char *dir, const struct xg_maps *m,
 		err = snapshot(dir, m, &old);
 	if (err)
 		return err;
-	err = apply(m, s, flush, &touched);
+	err = apply(dir, m, s, flush, &touched);
 	/* a failure before the first write needs no rollback */
-	if (err && touched && apply(m, &old, true, &again))
+	if (err && touched && apply(dir, m, &old, true, &again))
 		xg_err("could not put the state before back; check it with "
 		       "xg-save");
 	else if (err && touched)

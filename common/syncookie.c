@@ -210,7 +210,8 @@ int xg_sc_commit(const struct xg_maps *m, struct xg_config *cfg,
 	return err ? err : write_words(m, old, im);
 }
 
-void xg_sc_save(FILE *f, const char *prefix, const struct xg_sc_image *im)
+void xg_sc_save(FILE *f, const char *prefix, const struct xg_sc_image *im,
+		const struct xg_config *cfg)
 {
 	unsigned int mode;
 	char *ports;
@@ -227,6 +228,9 @@ void xg_sc_save(FILE *f, const char *prefix, const struct xg_sc_image *im)
 				mode_names[mode], ports);
 		free(ports);
 	}
+	/* the window scale is the kernel's of the day: worked out again */
+	fprintf(f, "%ssyn-cookies timestamps %s\n", prefix,
+		cfg->sc_wscale ? "on" : "off");
 }
 
 /* ---- the kernel ---------------------------------------------------------- */
@@ -247,6 +251,41 @@ int xg_sc_check_kernel(const struct xg_maps *m, const struct xg_sc_image *im)
 			       "XDP (Linux 5.3), which this kernel lacks; "
 			       "only 'syn-cookies off' works here");
 	return 0;
+}
+
+/* The first number of /proc/sys/@path. */
+static int proc_read(const char *path, long long *val)
+{
+	char buf[64] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	*val = atoll(buf);
+	return 0;
+}
+
+static int proc_write(const char *path, int val)
+{
+	char buf[16];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", val);
+	if (write(fd, buf, n) != n) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	return close(fd) ? -errno : 0;
 }
 
 static int sysctl_read(int *val)
@@ -345,6 +384,126 @@ int xg_sc_sysctl(const char *dir, const struct xg_maps *m, unsigned int mode)
 			err = rc;
 	}
 	free(v);
+	return err;
+}
+
+/* ---- the timestamp mode ------------------------------------------------ */
+
+#define TS_PATH "/proc/sys/net/ipv4/tcp_timestamps"
+#define RMEM_PATH "/proc/sys/net/ipv4/tcp_rmem"
+#define RMEM_MAX_PATH "/proc/sys/net/core/rmem_max"
+#define TCP_MAX_WSCALE 14
+
+/* tcp_select_initial_window(): the scale of the largest window a
+ * listener may offer, ilog2(max(tcp_rmem[2], rmem_max)) - 15 in 0..14.
+ */
+static int listener_wscale(long long rmem_max, int *ws)
+{
+	char buf[96] = "", *p;
+	long long space;
+	ssize_t n;
+	int fd, w = 0;
+
+	fd = open(RMEM_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	/* "min default max" */
+	p = strrchr(buf, '\t') ? strrchr(buf, '\t') : strrchr(buf, ' ');
+	space = atoll(p ? p + 1 : buf);
+	if (rmem_max > space)
+		space = rmem_max;
+	while (space >> (w + 1) && w < 62)
+		w++;
+	w -= 15;
+	*ws = w < 0 ? 0 : w > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : w;
+	return 0;
+}
+
+/* In the namespace we are in: its window scale, and tcp_timestamps 2. */
+static int ts_one(const char *ns, long long rmem_max, bool sysctl, int *ws)
+{
+	const char *where = *ns ? ns : "the namespace of the pins";
+	long long old = 0;
+	int err;
+
+	err = listener_wscale(rmem_max, ws);
+	if (err)
+		return xg_fail(err, "cannot read %s in %s: %s", RMEM_PATH,
+			       where, strerror(-err));
+	if (!sysctl)
+		return 0;
+	err = proc_read(TS_PATH, &old);
+	if (!err && old != 2)
+		err = proc_write(TS_PATH, 2);
+	if (err)
+		return xg_fail(err,
+			       "cannot set net.ipv4.tcp_timestamps in %s: %s",
+			       where, strerror(-err));
+	if (old != 2)
+		xg_warn("note: net.ipv4.tcp_timestamps %lld -> 2 in %s%s: TCP "
+			"timestamps no longer start at a random offset per "
+			"connection",
+			old, *ns ? "namespace " : "", where);
+	return 0;
+}
+
+int xg_sc_resolve(const char *dir, const struct xg_maps *m,
+		  struct xg_config *cfg, bool sysctl)
+{
+	struct xg_report_iface *v = NULL, none = {};
+	long long rmem_max = 0;
+	int saved, err = 0, rc, ws = 0, first = -1;
+	struct xg_meta meta;
+	__u32 zero = 0;
+	size_t n, i;
+
+	if (cfg->sc_wscale != XG_SC_WSCALE_PENDING)
+		return 0;
+	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
+		return xg_fail(-errno, "cannot read %s: %s",
+			       XG_STR(XG_MAP_META), strerror(errno));
+	if (!(meta.kfeat & XG_KF_SYNCOOKIE) || !(meta.kfeat & XG_KF_LOOP))
+		return xg_fail(-EOPNOTSUPP,
+			       "syn-cookies timestamps need bpf_loop() in XDP "
+			       "(Linux 5.17), which this kernel lacks; the "
+			       "SYN-ACKs carry only an MSS option here");
+	/* a global sysctl: only the namespace of the pins has it */
+	proc_read(RMEM_MAX_PATH, &rmem_max);
+	err = xg_links_read(dir, m, &v, &n);
+	if (err)
+		return err;
+	for (i = 0; i < (n ? n : 1) && !err; i++) {
+		const struct xg_report_iface *ri = n ? &v[i] : &none;
+
+		if (i && !strcmp(v[i - 1].netns, ri->netns))
+			continue; /* sorted by namespace: each once */
+		err = xg_netns_enter(ri->netns, &saved);
+		if (err)
+			break;
+		err = ts_one(ri->netns, rmem_max, sysctl, &ws);
+		rc = xg_netns_leave(saved);
+		if (!err)
+			err = rc;
+		if (!err && first >= 0 && ws != first)
+			err = xg_fail(-EINVAL,
+				      "syn-cookies timestamps: listeners get "
+				      "window scale %d in %s%s but %d in "
+				      "another guarded namespace; give "
+				      "net.ipv4.tcp_rmem the same maximum in "
+				      "each",
+				      ws, *ri->netns ? "namespace " : "",
+				      *ri->netns ? ri->netns :
+						   "the namespace of the pins",
+				      first);
+		first = ws;
+	}
+	free(v);
+	if (!err)
+		cfg->sc_wscale = first + 1;
 	return err;
 }
 

@@ -259,11 +259,28 @@ static int parse_syncookies(int n, char **w, struct xg_thr *o)
 {
 	char err[200];
 
+	if (!strcmp(w[0], "timestamps")) {
+		o->sc_mode = -1;
+		if (n == 1)
+			return xg_opt_bad(&o->co,
+					  "missing value for 'syn-cookies "
+					  "timestamps'; see --help");
+		if (n > 2)
+			return xg_opt_bad(
+				&o->co, "unexpected argument '%s'; see --help",
+				w[2]);
+		if (strcmp(w[1], "on") && strcmp(w[1], "off"))
+			return xg_opt_bad(&o->co,
+					  "invalid timestamps '%s' (on or off)",
+					  w[1]);
+		o->sc_ts = !strcmp(w[1], "on");
+		return 0;
+	}
 	o->sc_mode = xg_sc_mode_of(w[0]);
 	if (o->sc_mode < 0)
 		return xg_opt_bad(&o->co,
-				  "invalid syn-cookies mode '%s' (off, auto "
-				  "or on)",
+				  "invalid syn-cookies mode '%s' (off, auto, "
+				  "on or timestamps)",
 				  w[0]);
 	o->sc_all = n == 1;
 	if (n == 1)
@@ -374,7 +391,11 @@ void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg,
 		cfg->feat_mul = xg_feat_mul(o->value);
 		break;
 	case K_SYNCOOKIES:
-		xg_sc_set(sc, o->sc_all ? NULL : o->sc_ports, o->sc_mode);
+		if (o->sc_mode < 0)
+			cfg->sc_wscale = o->sc_ts ? XG_SC_WSCALE_PENDING : 0;
+		else
+			xg_sc_set(sc, o->sc_all ? NULL : o->sc_ports,
+				  o->sc_mode);
 		break;
 	}
 }
@@ -412,5 +433,5 @@ void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg,
 	else
 		fprintf(f, "%sportscan %u/%us\n", prefix, cfg->ps_ports,
 			cfg->ps_window_s);
-	xg_sc_save(f, prefix, sc);
+	xg_sc_save(f, prefix, sc, cfg);
 }

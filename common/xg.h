@@ -481,8 +481,23 @@ int xg_sc_read(const struct xg_maps *m, struct xg_sc_image *im);
  */
 int xg_sc_commit(const struct xg_maps *m, struct xg_config *cfg,
 		 const struct xg_sc_image *old, const struct xg_sc_image *im);
-/* "syn-cookies off", then one line per mode that holds ports. */
-void xg_sc_save(FILE *f, const char *prefix, const struct xg_sc_image *im);
+/* xg_config.sc_wscale as xg_thr_apply() leaves it for "syn-cookies
+ * timestamps on": xg_sc_resolve() puts the window scale in its place.
+ */
+#define XG_SC_WSCALE_PENDING 0x10
+/* The window scale the kernel gives listeners in each guarded namespace
+ * (from net.ipv4.tcp_rmem[2] and net.core.rmem_max), plus 1, into a
+ * pending cfg->sc_wscale; refused with one line when the namespaces
+ * disagree or the kernel has no bpf_loop() (XG_KF_LOOP, Linux 5.17).
+ * Unless !sysctl, net.ipv4.tcp_timestamps 2 in each (a note a change).
+ */
+int xg_sc_resolve(const char *dir, const struct xg_maps *m,
+		  struct xg_config *cfg, bool sysctl);
+/* "syn-cookies off", then one line per mode that holds ports, then
+ * "syn-cookies timestamps on|off" (@cfg).
+ */
+void xg_sc_save(FILE *f, const char *prefix, const struct xg_sc_image *im,
+		const struct xg_config *cfg);
 /* A port of @im not off on pins whose xg_meta.kfeat lacks
  * XG_KF_SYNCOOKIE: one line naming Linux 5.3 and -EOPNOTSUPP.
  */
@@ -566,7 +581,8 @@ struct xg_thr {
 	__u32 ban_factor, ban_after; /* 0: keep */
 	__u32 ps_ports, ps_window, ps_ban; /* portscan; ports 0: off */
 	bool sample; /* features sample, of 1/value (0: off) */
-	int sc_mode; /* syn-cookies: XG_SC_* */
+	int sc_mode; /* syn-cookies: XG_SC_*; -1: timestamps on|off */
+	bool sc_ts; /* syn-cookies timestamps on */
 	bool sc_all; /* syn-cookies without port: every port */
 	bool no_sysctl; /* --no-sysctl, of syn-cookies only */
 	__u64 sc_ports[XG_SC_SET_WORDS]; /* syn-cookies port PORTS */

@@ -229,7 +229,8 @@ check_help() {
 		icmp-global frag frag-new frag-global events monitor features
 		ban v6-prefix portscan syn-cookies" xg-threshold ''
 	expect "syn syn-new syn-global syn-cookies" xg-threshold sy
-	expect "off auto on" xg-threshold syn-cookies ''
+	expect "off auto on timestamps" xg-threshold syn-cookies ''
+	expect "on off" xg-threshold syn-cookies timestamps ''
 	expect "port" xg-threshold syn-cookies on ''
 	expect "" xg-threshold syn-cookies on port ''
 	expect "--no-sysctl" xg-threshold syn-cookies auto --no

@@ -63,9 +63,11 @@ THRESHOLD_KEYS='keys_unsorted == ["limits","events","monitor","features","ban","
 		and ([.[] | type] | unique) == ["number"])
 	and (.v6_prefix | type) == "number"
 	and (.drop_malformed | type) == "boolean"
-	and (.syn_cookies | keys_unsorted == ["enabled","on","auto"]
-		and (.enabled | type) == "boolean"
-		and ([.on, .auto] | map(type) | unique) == ["string"])'
+	and (.syn_cookies | keys_unsorted == ["enabled","on","auto",
+		"timestamps","window_scale"]
+		and ([.enabled, .timestamps] | map(type) | unique) == ["boolean"]
+		and ([.on, .auto] | map(type) | unique) == ["string"]
+		and (.window_scale | type) == "number")'
 COUNTER='keys == ["bytes","packets"] and ([.[] | type] | unique) == ["number"]'
 STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	and (.pin_dir | type) == "string"
@@ -239,7 +241,7 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	run -0 xg-threshold -j v6-prefix 48
 	json_ok "$THRESHOLD_KEYS"' and .v6_prefix == 48'
 	run -0 xg-threshold -j syn-cookies auto port 80,8000-8099 --no-sysctl
-	json_ok "$THRESHOLD_KEYS"' and .syn_cookies == {enabled: true, on: "", auto: "80,8000-8099"}'
+	json_ok "$THRESHOLD_KEYS"' and .syn_cookies == {enabled: true, on: "", auto: "80,8000-8099", timestamps: false, window_scale: 0}'
 	run -0 xg-threshold -j syn-cookies off
 	json_ok "$THRESHOLD_KEYS"' and .syn_cookies.enabled == false'
 	json_err 2 "reversed range '9-8'" xg-threshold -j syn-cookies on port 9-8

@@ -91,8 +91,12 @@ note() {
 	xg_load_lab
 	xg-threshold syn-cookies auto port 22 --no-sysctl
 	bad "missing value for 'syn-cookies'; see --help" syn-cookies
-	bad "invalid syn-cookies mode 'yes' (off, auto or on)" syn-cookies yes
-	bad "invalid syn-cookies mode 'ON' (off, auto or on)" syn-cookies ON
+	bad "invalid syn-cookies mode 'yes' (off, auto, on or timestamps)" syn-cookies yes
+	bad "invalid syn-cookies mode 'ON' (off, auto, on or timestamps)" syn-cookies ON
+	bad "missing value for 'syn-cookies timestamps'; see --help" syn-cookies timestamps
+	bad "invalid timestamps 'yes' (on or off)" syn-cookies timestamps yes
+	bad "unexpected argument 'port'; see --help" syn-cookies timestamps on port 80
+	bad "option '--burst' does not apply to syn-cookies" syn-cookies timestamps on -b 2
 	bad "unexpected argument 'ports'; see --help" syn-cookies on ports 80
 	bad "missing value for 'port'; see --help" syn-cookies on port
 	bad "unexpected argument 'x'; see --help" syn-cookies on port 80 x
@@ -109,7 +113,7 @@ note() {
 	bad "option '--no-sysctl' does not apply to syn" syn 5 --no-sysctl
 	bad "option '--no-sysctl' does not apply to portscan" portscan off --no-sysctl
 	bad "option '--no-sysctl' needs a setting; see --help" --no-sysctl
-	assert_equal "$(xg-threshold -j | jq -c .syn_cookies)" \
+	assert_equal "$(xg-threshold -j | jq -c '.syn_cookies | {enabled, on, auto}')" \
 		'{"enabled":true,"on":"","auto":"22"}'
 }
 
@@ -132,7 +136,7 @@ note() {
 	assert_equal "$(sc_word 1)" 0000000000000005
 	assert_equal "$(sc_word 2)" 0000000100000000
 	assert_equal "$(sc_word 13)" 0080000000000000
-	assert_equal "$(xg-threshold -j | jq -c .syn_cookies)" \
+	assert_equal "$(xg-threshold -j | jq -c '.syn_cookies | {enabled, on, auto}')" \
 		'{"enabled":true,"on":"443","auto":"30-33,80"}'
 	run -0 xg-threshold
 	assert_line "syn cookies: on 443; auto 30-33,80"
@@ -143,7 +147,7 @@ note() {
 	xg-threshold syn-cookies off port 443
 	assert_equal "$(sc_nonzero)" "[]"
 	assert_equal "$(cfg_flags)" 0
-	assert_equal "$(xg-threshold -j | jq -c .syn_cookies)" "$SC_OFF"
+	assert_equal "$(xg-threshold -j | jq -c '.syn_cookies | {enabled, on, auto}')" "$SC_OFF"
 	run -0 xg-threshold
 	assert_line "syn cookies: off"
 }
@@ -163,10 +167,10 @@ note() {
 	run -0 xg-threshold
 	assert_line "syn cookies: on 22; auto 0-21,23-65535"
 	xg-threshold syn-cookies on --no-sysctl
-	assert_equal "$(xg-threshold -j | jq -c .syn_cookies)" \
+	assert_equal "$(xg-threshold -j | jq -c '.syn_cookies | {enabled, on, auto}')" \
 		'{"enabled":true,"on":"0-65535","auto":""}'
 	run -0 xg-threshold -j syn-cookies off
-	assert_equal "$(jq -c .syn_cookies <<<"$output")" "$SC_OFF"
+	assert_equal "$(jq -c '.syn_cookies | {enabled, on, auto}' <<<"$output")" "$SC_OFF"
 	assert_equal "$(sc_nonzero)" "[]"
 	assert_equal "$(cfg_flags)" 1
 	assert_equal "$(xg-threshold -j | jq -c .limits.syn)" '{"rate":77,"burst":154}'
@@ -181,7 +185,7 @@ note() {
 	assert_equal "$(sc_nonzero)" "[13]"
 	run -0 xg-load -n "$XG_NS" "$XG_IF" --force
 	assert_equal "$(cfg_flags)" 2
-	assert_equal "$(xg-threshold -j | jq -c .syn_cookies)" \
+	assert_equal "$(xg-threshold -j | jq -c '.syn_cookies | {enabled, on, auto}')" \
 		'{"enabled":true,"on":"443","auto":""}'
 }
 
@@ -261,6 +265,96 @@ $(note 0 2 "$ns2")"
 	assert_equal "$stderr" ""
 }
 
+# ---- the timestamp mode -----------------------------------------------------------
+
+# xg_config.sc_wscale in force: the window scale + 1, 0 when off.
+cfg_wscale() {
+	bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_state" -j |
+		jq '.[0].formatted.value | .cfg[.cfg_slot].sc_wscale'
+}
+
+sc_rmem() {
+	ip netns exec "${2:-$XG_NS}" sh -c \
+		"echo '4096 131072 $1' >/proc/sys/net/ipv4/tcp_rmem"
+}
+
+sc_ts() {
+	ip netns exec "${1:-$XG_NS}" cat /proc/sys/net/ipv4/tcp_timestamps
+}
+
+@test "timestamps on: the listeners' window scale, tcp_timestamps 2 with a note; off" {
+	# the window scale follows max(tcp_rmem[2], rmem_max): 2^25 gives 10
+	(($(</proc/sys/net/core/rmem_max) < 33554432)) ||
+		skip "net.core.rmem_max is 32 MB or more here"
+	xg_load_lab
+	sc_rmem 33554432
+	ip netns exec "$XG_NS" sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_timestamps'
+	run -0 --separate-stderr xg-threshold syn-cookies timestamps on
+	assert_equal "$output" ""
+	assert_equal "$stderr" "xg-threshold: note: net.ipv4.tcp_timestamps 1 -> 2 in namespace $XG_NS: TCP timestamps no longer start at a random offset per connection"
+	assert_equal "$(sc_ts)" 2
+	assert_equal "$(cfg_wscale)" 11
+	assert_equal "$(xg-threshold -j | jq -c '.syn_cookies | [.timestamps, .window_scale]')" '[true,10]'
+	run -0 xg-threshold
+	assert_line "syn cookie options: mss, sack, timestamps, window scale 10"
+	# worked out again at each command: 6 MB is 22.6 bits, scale 7
+	sc_rmem 6291456
+	run -0 --separate-stderr xg-threshold syn-cookies timestamps on
+	assert_equal "$stderr" ""
+	assert_equal "$(cfg_wscale)" 8
+	# the ports are another matter
+	xg-threshold syn-cookies on port 80 --no-sysctl
+	assert_equal "$(cfg_wscale)" 8
+	assert_equal "$(xg-save | grep '^threshold syn-cookies')" \
+"threshold syn-cookies off
+threshold syn-cookies on port 80
+threshold syn-cookies timestamps on"
+	xg-save >saved
+	run -0 xg-threshold syn-cookies timestamps off
+	assert_equal "$(cfg_wscale)" 0
+	assert_equal "$(sc_ts)" 2
+	run -0 xg-threshold
+	assert_line "syn cookie options: mss only"
+	sc_rmem 33554432
+	run -0 --separate-stderr xg-restore --no-sysctl saved
+	assert_equal "$stderr" ""
+	assert_equal "$(cfg_wscale)" 11
+	# --no-sysctl leaves tcp_timestamps alone
+	xg-threshold syn-cookies timestamps off
+	ip netns exec "$XG_NS" sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_timestamps'
+	run -0 --separate-stderr xg-threshold syn-cookies timestamps on --no-sysctl
+	assert_equal "$stderr" ""
+	assert_equal "$(sc_ts)" 1
+}
+
+@test "timestamps on: refused where namespaces give other window scales, or without bpf_loop" {
+	(($(</proc/sys/net/core/rmem_max) < 33554432)) ||
+		skip "net.core.rmem_max is 32 MB or more here"
+	xg_load_lab
+	local ns2=$XG_NS-b before
+	xg_make_ns "$ns2" xgq-"$XG_SHORT" xgr-"$XG_SHORT"
+	xg-load -n "$ns2" xgq-"$XG_SHORT"
+	sc_rmem 33554432
+	sc_rmem 33554432 "$ns2"
+	xg-threshold syn-cookies timestamps on --no-sysctl
+	assert_equal "$(cfg_wscale)" 11
+	xg-threshold syn-cookies timestamps off
+	sc_rmem 6291456 "$ns2"
+	before=$(xg-threshold -j)
+	run -1 --separate-stderr xg-threshold syn-cookies timestamps on --no-sysctl
+	assert_equal "$stderr" "xg-threshold: syn-cookies timestamps: listeners get window scale 7 in namespace $ns2 but 10 in another guarded namespace; give net.ipv4.tcp_rmem the same maximum in each"
+	assert_equal "$(xg-threshold -j)" "$before"
+	assert_equal "$(cfg_wscale)" 0
+	# a kernel with the cookie helpers but no bpf_loop() (before 5.17)
+	xg-unload --all
+	XG_TEST_KFEAT=4 xg-load -n "$XG_NS" "$XG_IF" 2>/dev/null
+	run -1 --separate-stderr xg-threshold syn-cookies timestamps on
+	assert_equal "$stderr" "xg-threshold: syn-cookies timestamps need bpf_loop() in XDP (Linux 5.17), which this kernel lacks; the SYN-ACKs carry only an MSS option here"
+	assert_equal "$(cfg_wscale)" 0
+	run -0 xg-threshold syn-cookies on port 80 --no-sysctl
+	run -0 xg-threshold syn-cookies timestamps off
+}
+
 # ---- kernels without the helpers ----------------------------------------------
 
 @test "a kernel without the helpers: auto and on refused, off works" {
@@ -307,7 +401,8 @@ $(note 0 2 "$ns2")"
 	assert_equal "$(grep '^threshold syn-cookies' <<<"$output")" \
 "threshold syn-cookies off
 threshold syn-cookies auto port 22,65535
-threshold syn-cookies on port 80,443,8000-8999"
+threshold syn-cookies on port 80,443,8000-8999
+threshold syn-cookies timestamps off"
 	echo "$output" >saved
 	local want words
 	want=$(xg-threshold -j)
@@ -330,10 +425,12 @@ threshold syn-cookies on port 80,443,8000-8999"
 	xg-threshold syn-cookies auto --no-sysctl
 	assert_equal "$(xg-save | grep '^threshold syn-cookies')" \
 "threshold syn-cookies off
-threshold syn-cookies auto"
+threshold syn-cookies auto
+threshold syn-cookies timestamps off"
 	xg-threshold syn-cookies off
 	assert_equal "$(xg-save | grep '^threshold syn-cookies')" \
-		"threshold syn-cookies off"
+		"threshold syn-cookies off
+threshold syn-cookies timestamps off"
 	xg-restore --no-sysctl saved
 	assert_equal "$(xg-threshold -j)" "$want"
 }

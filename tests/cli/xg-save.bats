@@ -37,7 +37,7 @@ bad() {
 	run -0 xg-save
 	assert_line -n 0 --regexp "^# xdpguard-save 1 abi [0-9]+ [0-9T:.-]+Z$"
 	assert_line -n 1 "load $XG_IF@$XG_NS --mode native --max-entries 65536 --track 32768 --feature-ring 262144 --pass-malformed"
-	assert_equal "$(grep -c '^threshold ' <<<"$output")" 20
+	assert_equal "$(grep -c '^threshold ' <<<"$output")" 21
 	assert_line -n 2 "threshold syn 200 --burst 400"
 	assert_line "threshold features off"
 	assert_line "threshold features sample 1/1"
@@ -45,8 +45,9 @@ bad() {
 	assert_line "threshold v6-prefix 64"
 	assert_line "threshold portscan off"
 	assert_line -n 21 "threshold syn-cookies off"
+	assert_line -n 22 "threshold syn-cookies timestamps off"
 	assert_equal "${lines[-1]}" "# end"
-	assert_equal "${#lines[@]}" 23
+	assert_equal "${#lines[@]}" 24
 }
 
 @test "rules in check order with their ids, entries with the time left" {

@@ -180,6 +180,7 @@ xg_set_settings() {
 		"\(.ports)/\(.window_s)s" + (if .ban > 0 then " ban \(.ban)"
 		else "" end) end)",
 		"syn-cookies off",
+		"syn-cookies timestamps \(if .syn_cookies.timestamps then "on" else "off" end) --no-sysctl",
 		(.syn_cookies | (select(.auto != "") | "syn-cookies auto port \(.auto) --no-sysctl"),
 		 (select(.on != "") | "syn-cookies on port \(.on) --no-sysctl"))' <<<"$1" |
 		while read -r words; do
