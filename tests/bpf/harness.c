@@ -6,10 +6,15 @@
 #include <pthread.h>
 #include <sched.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -909,6 +914,68 @@ int h_run(const struct frame *f, size_t len)
 	return run(0, f, len, 1, 0, NULL, NULL);
 }
 
+int h_sc_syncookies(int v)
+{
+	int fd = open("/proc/sys/net/ipv4/tcp_syncookies", O_WRONLY);
+	char b[4];
+	int n, ok;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(b, sizeof(b), "%d\n", v);
+	ok = write(fd, b, n) == n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+
+	if (fd < 0)
+		return -1;
+	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return err;
+}
+
+static int listen_on(int v6, uint16_t port)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0), one = 1;
+
+	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	if (v6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if ((v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
+		  bind(fd, (struct sockaddr *)&a4, sizeof(a4))) ||
+	    listen(fd, 64)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int h_sc_lab(int syncookies)
+{
+	if (unshare(CLONE_NEWNET) || lo_up() || h_sc_syncookies(syncookies))
+		return -1;
+	/* left open: the process's exit closes them */
+	return listen_on(0, H_SC_PORT) < 0 || listen_on(1, H_SC_PORT) < 0 ||
+			       listen_on(0, H_SC_PORT_OFF) < 0 ?
+		       -1 :
+		       0;
+}
+
 int h_run_out(const struct frame *f, struct frame *out)
 {
 	return run(0, f, f->len, 1, 0, NULL, out);
@@ -926,6 +993,21 @@ int h_sc_port(uint32_t port, uint32_t mode)
 	w &= ~(3ULL << (port % XG_SC_PORTS_PER_WORD * 2));
 	w |= (uint64_t)(mode & 3) << (port % XG_SC_PORTS_PER_WORD * 2);
 	return bpf_map_update_elem(fd, &key, &w, BPF_ANY) ? -errno : 0;
+}
+
+int h_sc_all(uint32_t mode)
+{
+	int fd = bpf_map__fd(skel->maps.XG_MAP_SCPORTS);
+	uint64_t w = 0;
+	uint32_t k;
+
+	sc_dirty = 1;
+	for (k = 0; k < XG_SC_PORTS_PER_WORD; k++)
+		w |= (uint64_t)(mode & 3) << (k * 2);
+	for (k = 0; k < XG_SC_WORDS; k++)
+		if (bpf_map_update_elem(fd, &k, &w, BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 int h_scstats(struct xg_scstats *sum)

@@ -107,6 +107,18 @@ int h_run_out(const struct frame *f, struct frame *out);
  * sets every port off and zeroes xg_scstats.
  */
 int h_sc_port(uint32_t port, uint32_t mode);
+/* The SYN cookie lab, in the calling process: a network namespace of
+ * its own (lo up), tcp_syncookies @syncookies there, listeners on
+ * 127.0.0.1 and [::1] port H_SC_PORT and on 127.0.0.1 port H_SC_PORT_OFF.
+ * The process stays in it: run it in a child, or last.
+ */
+#define H_SC_PORT 8080
+#define H_SC_PORT_OFF 8082
+int h_sc_lab(int syncookies);
+/* Writes net.ipv4.tcp_syncookies of the process's namespace. */
+int h_sc_syncookies(int v);
+/* Sets the mode of every port. */
+int h_sc_all(uint32_t mode);
 /* xg_scstats summed over CPUs; last_sent_ns: the latest. */
 int h_scstats(struct xg_scstats *sum);
 /* Runs @f @repeat times in one call; returns the last XDP action or -1. */

@@ -11,81 +11,24 @@
  * never touched. The child stays on one CPU: auto checks ACKs only on a
  * CPU that sent a cookie, and the counters are per CPU.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 
-#define SC_PORT 8080 /* a listener, mode on or auto */
+#define SC_PORT H_SC_PORT /* a listener, mode on or auto */
 #define SC_DEAD 8081 /* mode on, no listener */
-#define SC_OFF 8082 /* a listener, mode off */
+#define SC_OFF H_SC_PORT_OFF /* a listener, mode off */
 #define SC_MSS 1460
 #define SC_SEQ 0x11223344U
 #define CLIENT4 "198.18.0.1"
 #define CLIENT6 "2001:db8::1"
-
-static int sysctl_syncookies(int v)
-{
-	int fd = open("/proc/sys/net/ipv4/tcp_syncookies", O_WRONLY);
-	char b[4];
-	int n, ok;
-
-	if (fd < 0)
-		return -1;
-	n = snprintf(b, sizeof(b), "%d\n", v);
-	ok = write(fd, b, n) == n;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
-
-	if (fd < 0)
-		return -1;
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	err = err ?: ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return err;
-}
-
-static int listen_on(int v6, uint16_t port)
-{
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons(port) };
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons(port),
-				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0), one = 1;
-
-	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
-		return -1;
-	if (v6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if ((v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
-		  bind(fd, (struct sockaddr *)&a4, sizeof(a4))) ||
-	    listen(fd, 64)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -316,26 +259,61 @@ static void handshake(const char *name, int v6, uint32_t mode, int doff,
 	record(ok);
 }
 
-/* The options of a Linux SYN: MSS, SACK permitted, timestamp, NOP,
- * window scale 7; @ws 0 leaves the scale out (NOPs).
+/* SYN options as systems send them, each with the timestamp SC_TSVAL:
+ * what they offer, and whether the program needs bpf_loop() to read
+ * them (a layout it does not know).
  */
 #define SC_TSVAL 0xa1b2c3d4U
-static void ts_syn(struct frame *f, int v6, int sack, int ws)
+struct ts_layout {
+	const char *name;
+	uint8_t doff, sack, ws, walk;
+	uint8_t ts_at; /* of the timestamp's value, from the first option */
+	uint8_t opt[24];
+};
+
+static const struct ts_layout
+	ts_linux = { "Linux", 10, 1, 1, 0, 8, { 2,  4, 5, 0xb4, 4, 2, 8,
+						10, 0, 0, 0,	0, 0, 0,
+						0,  0, 1, 3,	3, 7 } };
+static const struct ts_layout ts_linux_nosack = {
+	"Linux without SACK",
+	10,
+	0,
+	1,
+	0,
+	8,
+	{ 2, 4, 5, 0xb4, 1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 7 }
+};
+static const struct ts_layout
+	ts_macos = { "macOS", 11, 1, 1, 0, 12, { 2, 4, 5, 0xb4, 1, 3, 3, 7,
+						 1, 1, 8, 10,	0, 0, 0, 0,
+						 0, 0, 0, 0,	4, 2, 0, 0 } };
+static const struct ts_layout ts_bsd = { "FreeBSD",
+					 10,
+					 1,
+					 1,
+					 1,
+					 12,
+					 { 2, 4,  5, 0xb4, 1, 3, 3, 7, 4, 2,
+					   8, 10, 0, 0,	   0, 0, 0, 0, 0, 0 } };
+static const struct ts_layout ts_bare = {
+	"timestamp alone",
+	10,
+	0,
+	0,
+	1,
+	8,
+	{ 2, 4, 5, 0xb4, 1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1 }
+};
+
+static void ts_syn(struct frame *f, int v6, const struct ts_layout *l)
 {
 	uint8_t *th;
 
-	segment(f, v6, SC_PORT, TCP_SYN, SC_SEQ, 0, 10, 0);
+	segment(f, v6, SC_PORT, TCP_SYN, SC_SEQ, 0, l->doff, 0);
 	th = f->buf + f->l3 + (v6 ? 40 : 20);
-	th[24] = sack ? 4 : 1;
-	th[25] = sack ? 2 : 1;
-	th[26] = 8;
-	th[27] = 10;
-	set32(th + 28, SC_TSVAL);
-	set32(th + 32, 0);
-	th[36] = 1;
-	th[37] = ws ? 3 : 1;
-	th[38] = ws ? 3 : 1;
-	th[39] = ws ? 7 : 1;
+	memcpy(th + 20, l->opt, l->doff * 4 - 20);
+	set32(th + 20 + l->ts_at, SC_TSVAL);
 }
 
 static uint64_t mono_ms(void)
@@ -351,21 +329,25 @@ static uint64_t mono_ms(void)
  * the client's scale and SACK in its low 6 bits and the SYN's value
  * echoed, and the listener's window scale.
  */
-static void ts_case(const char *name, int v6, int sack, int ws)
+static void ts_case(int v6, const struct ts_layout *l)
 {
 	struct frame syn, ack, out;
 	struct xg_config cfg;
-	size_t tcplen = ws ? 40 : 36;
+	size_t tcplen = l->ws ? 40 : 36;
 	uint64_t before, after;
 	uint32_t cookie = 0, tsval;
 	const uint8_t *th;
-	int ok;
+	char name[96];
+	int ok, walk = l->walk && !(h_kfeat() & XG_KF_LOOP);
 
+	snprintf(name, sizeof(name), "timestamp mode, %s, %s%s", l->name,
+		 v6 ? "IPv6" : "IPv4",
+		 walk ? " (no bpf_loop(): the MSS option alone)" : "");
 	ok = !h_reset(XG_CFG_SYNCOOKIES) && !h_sc_port(SC_PORT, XG_SC_ON) &&
 	     !h_read_config(0, &cfg);
 	cfg.sc_wscale = 9 + 1;
 	ok = ok && !h_write_config(0, &cfg) && !h_write_config(1, &cfg);
-	ts_syn(&syn, v6, sack, ws);
+	ts_syn(&syn, v6, l);
 	before = mono_ms();
 	ok = ok && !run_one(name, &syn, &out, XDP_TX, XG_R_COOKIE_SENT);
 	after = mono_ms();
@@ -375,14 +357,17 @@ static void ts_case(const char *name, int v6, int sack, int ws)
 	}
 	th = out.buf + syn.l3 + (v6 ? 40 : 20);
 	tsval = get32(th + 28);
-	if (out.len != syn.l3 + (v6 ? 40 : 20) + tcplen ||
-	    th[12] >> 4 != tcplen / 4 || th[20] != 2 || th[21] != 4 ||
-	    th[24] != (sack ? 4 : 1) || th[25] != (sack ? 2 : 1) ||
-	    th[26] != 8 || th[27] != 10 || get32(th + 32) != SC_TSVAL ||
-	    (tsval & 63) != ((ws ? 7 : 0xf) | (sack ? 0x10 : 0)) ||
-	    tsval > (uint32_t)after || tsval + 64 + 1000 < (uint32_t)before ||
-	    (ws &&
-	     (th[36] != 1 || th[37] != 3 || th[38] != 3 || th[39] != 9))) {
+	if (walk) {
+		ok = !check_synack(name, &syn, &out, v6, 1, &cookie);
+	} else if (out.len != syn.l3 + (v6 ? 40 : 20) + tcplen ||
+		   th[12] >> 4 != tcplen / 4 || th[20] != 2 || th[21] != 4 ||
+		   th[24] != (l->sack ? 4 : 1) || th[25] != (l->sack ? 2 : 1) ||
+		   th[26] != 8 || th[27] != 10 || get32(th + 32) != SC_TSVAL ||
+		   (tsval & 63) != ((l->ws ? 7 : 0xf) | (l->sack ? 0x10 : 0)) ||
+		   tsval > (uint32_t)after ||
+		   tsval + 64 + 1000 < (uint32_t)before ||
+		   (l->ws && (th[36] != 1 || th[37] != 3 || th[38] != 3 ||
+			      th[39] != 9))) {
 		fail(name,
 		     "SYN-ACK of %zu bytes, doff %u, options %02x %02x | %02x "
 		     "%02x | %02x %02x tsval %u (%u..%u) tsecr %08x | %02x "
@@ -392,8 +377,9 @@ static void ts_case(const char *name, int v6, int sack, int ws)
 		     get32(th + 32), th[36], th[37], th[38], th[39]);
 		record(0);
 		return;
+	} else {
+		ok = !check_synack(name, &syn, &out, v6, 0, &cookie);
 	}
-	ok = !check_synack(name, &syn, &out, v6, 0, &cookie);
 	segment(&ack, v6, SC_PORT, TCP_ACK, SC_SEQ + 1, cookie + 1, 5, 0);
 	ok = ok && !run_one(name, &ack, &out, XDP_PASS, XG_R_PASS) &&
 	     !scstats_is(name, 1, 0, 0, 0);
@@ -407,7 +393,7 @@ static void sc_tests(void)
 	uint32_t cookie;
 	int ok;
 
-	if (sysctl_syncookies(2)) {
+	if (h_sc_syncookies(2)) {
 		fail("syncookie setup", "cannot set tcp_syncookies: %s",
 		     strerror(errno));
 		record(0);
@@ -429,7 +415,7 @@ static void sc_tests(void)
 	 * listener takes the SYN; no cookie was sent, so ACKs are not
 	 * checked either
 	 */
-	ok = !sysctl_syncookies(1) && !h_reset(XG_CFG_SYNCOOKIES) &&
+	ok = !h_sc_syncookies(1) && !h_reset(XG_CFG_SYNCOOKIES) &&
 	     !h_sc_port(SC_PORT, XG_SC_AUTO);
 	segment(&f, 0, SC_PORT, TCP_SYN, SC_SEQ, 0, 6, 0);
 	ok = ok && !run_one("auto", &f, &out, XDP_PASS, XG_R_PASS) &&
@@ -460,7 +446,7 @@ static void sc_tests(void)
 		      XG_R_RATE_SYN) &&
 	     !scstats_is("auto: the queue is the limit", 0, 3, 2, 0);
 	record(ok);
-	sysctl_syncookies(2);
+	h_sc_syncookies(2);
 
 	/* off for this port, or the step off: the frame untouched */
 	ok = !h_reset(XG_CFG_SYNCOOKIES) && !h_sc_port(SC_PORT, XG_SC_ON);
@@ -474,26 +460,25 @@ static void sc_tests(void)
 	     !scstats_is("mode off", 0, 0, 0, 0);
 	record(ok);
 
-	if (h_kfeat() & XG_KF_LOOP) {
-		ts_case("timestamp mode, IPv4: SACK, timestamp, window scale",
-			0, 1, 1);
-		ts_case("timestamp mode, IPv6: SACK, timestamp, window scale",
-			1, 1, 1);
-		ts_case("timestamp mode, no SACK, no window scale", 0, 0, 0);
-		/* a SYN without a timestamp: the MSS option alone */
-		ok = !h_read_config(0, &cfg);
-		cfg.sc_wscale = 9 + 1;
-		ok = ok && !h_write_config(0, &cfg) && !h_write_config(1, &cfg);
-		segment(&f, 0, SC_PORT, TCP_SYN, SC_SEQ, 0, 10, 0);
-		ok = ok &&
-		     !run_one("timestamp mode, a SYN without a timestamp", &f,
-			      &out, XDP_TX, XG_R_COOKIE_SENT) &&
-		     !check_synack("timestamp mode, a SYN without a timestamp",
-				   &f, &out, 0, 1, &cookie);
-		record(ok);
-	} else {
-		printf("# syncookie: no bpf_loop() here: no timestamp mode\n");
-	}
+	ts_case(0, &ts_linux);
+	ts_case(1, &ts_linux);
+	ts_case(0, &ts_linux_nosack);
+	ts_case(0, &ts_macos);
+	ts_case(0, &ts_bsd);
+	ts_case(1, &ts_bsd);
+	ts_case(1, &ts_bare);
+	ts_case(0, &ts_bare);
+	/* a SYN without a timestamp: the MSS option alone */
+	ok = !h_read_config(0, &cfg);
+	cfg.sc_wscale = 9 + 1;
+	ok = ok && !h_write_config(0, &cfg) && !h_write_config(1, &cfg);
+	segment(&f, 0, SC_PORT, TCP_SYN, SC_SEQ, 0, 10, 0);
+	ok = ok &&
+	     !run_one("timestamp mode, a SYN without a timestamp", &f, &out,
+		      XDP_TX, XG_R_COOKIE_SENT) &&
+	     !check_synack("timestamp mode, a SYN without a timestamp", &f,
+			   &out, 0, 1, &cookie);
+	record(ok);
 
 	/* nobody listens: the limits decide (here: none) */
 	ok = !h_reset(XG_CFG_SYNCOOKIES) && !h_sc_port(SC_DEAD, XG_SC_ON);
@@ -559,28 +544,18 @@ void run_syncookies(void)
 		return (void)record(0);
 	pid = fork();
 	if (pid == 0) {
-		int fds[3];
 		cpu_set_t set;
 
 		close(pipefd[0]);
 		CPU_ZERO(&set);
 		CPU_SET(sched_getcpu(), &set);
 		passed = failed = 0;
-		if (sched_setaffinity(0, sizeof(set), &set) ||
-		    unshare(CLONE_NEWNET) || lo_up()) {
-			fail("syncookie setup", "netns: %s", strerror(errno));
+		if (sched_setaffinity(0, sizeof(set), &set) || h_sc_lab(2)) {
+			fail("syncookie setup", "netns, listeners: %s",
+			     strerror(errno));
 			record(0);
 		} else {
-			fds[0] = listen_on(0, SC_PORT);
-			fds[1] = listen_on(1, SC_PORT);
-			fds[2] = listen_on(0, SC_OFF);
-			if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0) {
-				fail("syncookie setup", "listen: %s",
-				     strerror(errno));
-				record(0);
-			} else {
-				sc_tests();
-			}
+			sc_tests();
 		}
 		counts[0] = passed;
 		counts[1] = failed;
