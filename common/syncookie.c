@@ -466,11 +466,14 @@ int xg_sc_resolve(const char *dir, const struct xg_maps *m,
 	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
 		return xg_fail(-errno, "cannot read %s: %s",
 			       XG_STR(XG_MAP_META), strerror(errno));
-	if (!(meta.kfeat & XG_KF_SYNCOOKIE) || !(meta.kfeat & XG_KF_LOOP))
+	/* without bpf_loop() the program reads the options of Linux and
+	 * macOS SYNs only; the others get an MSS option alone
+	 */
+	if (!(meta.kfeat & XG_KF_SYNCOOKIE))
 		return xg_fail(-EOPNOTSUPP,
-			       "syn-cookies timestamps need bpf_loop() in XDP "
-			       "(Linux 5.17), which this kernel lacks; the "
-			       "SYN-ACKs carry only an MSS option here");
+			       "syn-cookies need the SYN cookie helpers of "
+			       "XDP (Linux 5.3), which this kernel lacks; "
+			       "only 'syn-cookies off' works here");
 	/* a global sysctl: only the namespace of the pins has it */
 	proc_read(RMEM_MAX_PATH, &rmem_max);
 	err = xg_links_read(dir, m, &v, &n);

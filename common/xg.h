@@ -488,7 +488,7 @@ int xg_sc_commit(const struct xg_maps *m, struct xg_config *cfg,
 /* The window scale the kernel gives listeners in each guarded namespace
  * (from net.ipv4.tcp_rmem[2] and net.core.rmem_max), plus 1, into a
  * pending cfg->sc_wscale; refused with one line when the namespaces
- * disagree or the kernel has no bpf_loop() (XG_KF_LOOP, Linux 5.17).
+ * disagree or the kernel has no SYN cookie helpers.
  * Unless !sysctl, net.ipv4.tcp_timestamps 2 in each (a note a change).
  */
 int xg_sc_resolve(const char *dir, const struct xg_maps *m,

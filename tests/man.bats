@@ -160,8 +160,7 @@ check_options() {
 		 "invalid timestamps 'x' (on or off)" \
 		 "invalid port 'x' (N or MIN-MAX, 0-65535)" \
 		 "reversed range '90-80'" \
-		 "syn-cookies need the SYN cookie helpers of XDP (Linux 5.3), which this kernel lacks; only 'syn-cookies off' works here" \
-		 "syn-cookies timestamps need bpf_loop() in XDP (Linux 5.17), which this kernel lacks; the SYN-ACKs carry only an MSS option here"; do
+		 "syn-cookies need the SYN cookie helpers of XDP (Linux 5.3), which this kernel lacks; only 'syn-cookies off' works here"; do
 		grep -qF -- "$w" <<<"$text" || missing+=("$w")
 	done
 	((${#missing[@]} == 0)) || fail "not in xg-threshold.8: ${missing[*]}"
