@@ -67,7 +67,7 @@ static void usage(void)
 	       "rate_icmp, rate_frag,\n"
 	       "                      syn_global, udp_global, icmp_global, "
 	       "frag_global,\n"
-	       "                      rule_drop, rule_rate\n"
+	       "                      rule_drop, rule_rate, cookie_bad\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
 	       "  -j, --json          NDJSON output: one object per line\n"
@@ -111,15 +111,15 @@ bad:
 	snprintf(msg, len,
 		 "invalid reason '%s' (blocklisted, autoban, malformed, "
 		 "rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, "
-		 "udp_global, icmp_global, frag_global, rule_drop or "
-		 "rule_rate)",
+		 "udp_global, icmp_global, frag_global, rule_drop, "
+		 "rule_rate or cookie_bad)",
 		 arg);
 	return -EINVAL;
 }
 
 static void tool_opt(int c, struct ev_opts *o)
 {
-	char msg[192];
+	char msg[sizeof(o->co.err)]; /* as long as the error it becomes */
 
 	switch (c) {
 	case 'c':

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -435,6 +436,9 @@ static int open_skel(struct load_state *st)
 	int i = 0, err;
 
 	st->kfeat = xg_kernel_features();
+	/* the tests' older kernel, as in tests/bpf: XG_KF_* kept (a mask) */
+	if (getenv("XG_TEST_KFEAT"))
+		st->kfeat &= strtoul(getenv("XG_TEST_KFEAT"), NULL, 0);
 	st->skel = xg_skel_open(&opts, st->kfeat);
 	if (!st->skel)
 		return xg_fail(-errno, "cannot open the XDP program: %s",
@@ -845,6 +849,8 @@ static int run(const struct load_opts *o)
 		aerr = allow_self(o, st.dir, peer, sizeof(peer));
 	if (!err && xg_json)
 		print_json(&st, o->allow_self ? peer : NULL);
+	if (!err && !st.first)
+		xg_sc_load_note(&st.m, o->netns);
 	if (!err && !(st.kfeat & XG_KF_ATOMICS))
 		xg_warn("note: this kernel has no BPF atomics (Linux 5.12): "
 			"rate limits hold per CPU, not exactly across CPUs; "

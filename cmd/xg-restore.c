@@ -21,6 +21,7 @@ enum {
 	OPT_LOAD,
 	OPT_DRY_RUN,
 	OPT_FORCE,
+	OPT_NO_SYSCTL,
 };
 
 static const struct option long_opts[] = {
@@ -28,13 +29,15 @@ static const struct option long_opts[] = {
 	{ "load", no_argument, NULL, OPT_LOAD },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "no-sysctl", no_argument, NULL, OPT_NO_SYSCTL },
 	XG_COMMON_LONG_OPTS,
 };
 
 static void usage(void)
 {
 	printf("Usage: xg-restore FILE|- [--flush] [--load] [--dry-run] "
-	       "[--force] [--pin-dir DIR]\n"
+	       "[--force] [--no-sysctl]\n"
+	       "                  [--pin-dir DIR]\n"
 	       "Read a file of xg-save, check every line, then apply it all "
 	       "or nothing: on a\n"
 	       "failure half-way the state before is put back.\n"
@@ -52,6 +55,9 @@ static void usage(void)
 	       "would cut off\n"
 	       "                        your SSH session, the default "
 	       "gateway or a nameserver\n"
+	       "      --no-sysctl       leave net.ipv4.tcp_syncookies as it "
+	       "is (syn-cookies\n"
+	       "                        lines set it otherwise)\n"
 	       "      --pin-dir DIR     pin directory (default $%s, else\n"
 	       "                        %s)\n"
 	       "  -j, --json            print the result (or the error) as JSON\n"
@@ -64,7 +70,7 @@ static void usage(void)
 struct restore_opts {
 	struct xg_common_opts co;
 	const char *file;
-	bool flush, load, dry_run, force;
+	bool flush, load, dry_run, force, no_sysctl;
 };
 
 /* The lockout guard (common/guard.c) over the file's blocklist and
@@ -119,6 +125,8 @@ static int parse_args(int argc, char **argv, struct restore_opts *o)
 			o->dry_run = true;
 		else if (c == OPT_FORCE)
 			o->force = true;
+		else if (c == OPT_NO_SYSCTL)
+			o->no_sysctl = true;
 	}
 	if (xg_opts_stop(&o->co))
 		return xg_opts_end(&o->co);
@@ -277,7 +285,7 @@ static int apply(const struct restore_opts *o, const struct xg_save *s)
 	}
 	err = o->force ? 0 : guard(s, &m);
 	if (!err)
-		err = xg_save_restore(dir, &m, s, o->flush);
+		err = xg_save_restore(dir, &m, s, o->flush, !o->no_sysctl);
 	xg_unlock(lock);
 out:
 	xg_maps_close(&m);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xg-threshold: show or change the flood limits (per-source rates, the
  * budgets of new sources and the ceilings of each class, automatic bans,
- * the IPv6 tracking prefix, port scans) and the
- * budgets of drop events, monitor events and features. A change is one xg_config_write under the lock:
- * every guarded interface sees the old settings or the new ones, never a
- * mix.
+ * the IPv6 tracking prefix, port scans, SYN cookies) and the budgets of
+ * drop events, monitor events and features. A change is one
+ * xg_config_write under the lock: every guarded interface sees the old
+ * settings or the new ones, never a mix.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xg.h"
@@ -15,12 +16,14 @@
 enum {
 	OPT_FACTOR = XG_OPT_TOOL,
 	OPT_AFTER,
+	OPT_NO_SYSCTL,
 };
 
 static const struct option long_opts[] = {
 	{ "burst", required_argument, NULL, 'b' },
 	{ "factor", required_argument, NULL, OPT_FACTOR },
 	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "no-sysctl", no_argument, NULL, OPT_NO_SYSCTL },
 	XG_COMMON_LONG_OPTS,
 };
 
@@ -41,6 +44,10 @@ static void usage(void)
 	       "       xg-threshold v6-prefix N\n"
 	       "       xg-threshold portscan PORTS/SECONDSs [ban SECONDS] | "
 	       "off\n"
+	       "       xg-threshold syn-cookies off|auto|on [port PORTS] "
+	       "[--no-sysctl]\n"
+	       "       xg-threshold syn-cookies timestamps on|off "
+	       "[--no-sysctl]\n"
 	       "CLASS := syn | udp | icmp | frag\n"
 	       "\n"
 	       "Show the flood limits of xdpguard, or change one. Limits "
@@ -87,6 +94,19 @@ static void usage(void)
 	       "                (0-%u, 0 = no automatic bans; default %u)\n"
 	       "  v6-prefix     IPv6 sources share limits per /N (%u-128; "
 	       "default %u)\n"
+	       "  syn-cookies   answer SYNs to PORTS (P[-Q][,P[-Q]]...; "
+	       "default every port)\n"
+	       "                with SYN cookies from XDP: on for every "
+	       "SYN, auto while the\n"
+	       "                listener's SYN queue overflows, off "
+	       "(default); sets\n"
+	       "                net.ipv4.tcp_syncookies in the guarded "
+	       "namespaces (Linux 5.3)\n"
+	       "  syn-cookies timestamps\n"
+	       "                on: SYN-ACKs with SACK, window scale and "
+	       "timestamps; sets\n"
+	       "                net.ipv4.tcp_timestamps=2 (default off: "
+	       "MSS only)\n"
 	       "\n"
 	       "Options:\n"
 	       "  -b, --burst N       packets (sources, events) let through "
@@ -96,6 +116,9 @@ static void usage(void)
 	       "(%u-%u; default %u)\n"
 	       "      --after SECONDS for this many seconds in a row "
 	       "(1-%u; default %u)\n"
+	       "      --no-sysctl     syn-cookies: leave "
+	       "net.ipv4.tcp_syncookies and\n"
+	       "                      tcp_timestamps as they are\n"
 	       "      --pin-dir DIR   pin directory (default $%s, else\n"
 	       "                      %s)\n"
 	       "  -j, --json          JSON output\n"
@@ -133,6 +156,9 @@ static int parse_args(int argc, char **argv, struct xg_thr *o)
 		case OPT_AFTER:
 			o->after = optarg;
 			break;
+		case OPT_NO_SYSCTL:
+			o->no_sysctl = true;
+			break;
 		}
 	}
 	if (!xg_opts_stop(&o->co))
@@ -142,7 +168,36 @@ static int parse_args(int argc, char **argv, struct xg_thr *o)
 
 /* ---- output -------------------------------------------------------------- */
 
-static void render_text(const struct xg_config *cfg)
+/* "on 80,443; auto 8080", or "off". */
+static void sc_text(const struct xg_config *cfg, const struct xg_sc_image *sc)
+{
+	char *on = xg_sc_format(sc, XG_SC_ON);
+	char *aut = xg_sc_format(sc, XG_SC_AUTO);
+	bool any_on = on && *on, any_auto = aut && *aut;
+
+	if (!(cfg->flags & XG_CFG_SYNCOOKIES) || (!any_on && !any_auto))
+		printf("syn cookies: off\n");
+	else
+		printf("syn cookies:%s%s%s%s%s\n", any_on ? " on " : "",
+		       !any_on		     ? "" :
+		       strcmp(on, "0-65535") ? on :
+					       "every port",
+		       any_on && any_auto ? ";" : "", any_auto ? " auto " : "",
+		       !any_auto	      ? "" :
+		       strcmp(aut, "0-65535") ? aut :
+						"every port");
+	free(on);
+	free(aut);
+	if (cfg->sc_wscale & 0xf)
+		printf("syn cookie options: mss, sack, timestamps, window "
+		       "scale %u\n",
+		       (cfg->sc_wscale & 0xf) - 1);
+	else
+		printf("syn cookie options: mss only\n");
+}
+
+static void render_text(const struct xg_config *cfg,
+			const struct xg_sc_image *sc)
 {
 	const struct xg_limit *l;
 	char rate[16], burst[16];
@@ -177,13 +232,45 @@ static void render_text(const struct xg_config *cfg)
 		printf("features sample: off (monitor rules only)\n");
 	printf("malformed packets: %s\n",
 	       cfg->flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
+	sc_text(cfg, sc);
 }
 
-static int render_json(const struct xg_config *cfg)
+/* "syn_cookies": {"enabled", "on", "auto", "timestamps",
+ * "window_scale"}: the port lists as the command line takes them ("" for
+ * none).
+ */
+static int sc_json(struct xg_json *j, const struct xg_config *cfg,
+		   const struct xg_sc_image *sc)
+{
+	char *on = xg_sc_format(sc, XG_SC_ON);
+	char *aut = xg_sc_format(sc, XG_SC_AUTO);
+
+	if (!on || !aut) {
+		free(on);
+		free(aut);
+		return xg_fail(-ENOMEM, "out of memory");
+	}
+	xg_json_key(j, "syn_cookies");
+	xg_json_obj_open(j);
+	xg_json_kv_bool(j, "enabled", cfg->flags & XG_CFG_SYNCOOKIES);
+	xg_json_kv_str(j, "on", on);
+	xg_json_kv_str(j, "auto", aut);
+	xg_json_kv_bool(j, "timestamps", cfg->sc_wscale & 0xf);
+	xg_json_kv_u64(j, "window_scale",
+		       cfg->sc_wscale & 0xf ? (cfg->sc_wscale & 0xf) - 1 : 0);
+	xg_json_obj_close(j);
+	free(on);
+	free(aut);
+	return 0;
+}
+
+static int render_json(const struct xg_config *cfg,
+		       const struct xg_sc_image *sc)
 {
 	struct xg_json *j = xg_json_new(stdout);
 	const struct xg_limit *l;
 	size_t i;
+	int err;
 
 	if (!j)
 		return xg_fail(-ENOMEM, "out of memory");
@@ -234,15 +321,36 @@ static int render_json(const struct xg_config *cfg)
 	xg_json_obj_close(j);
 	xg_json_kv_bool(j, "drop_malformed",
 			cfg->flags & XG_CFG_DROP_MALFORMED);
+	err = sc_json(j, cfg, sc);
 	xg_json_obj_close(j);
 	xg_json_free(j);
-	return 0;
+	return err;
 }
 
 /* ---- main ---------------------------------------------------------------- */
 
+/* syn-cookies: refused by a kernel without the helpers before anything
+ * changes; the sysctl before the ports, so that the listeners are ready
+ * when the program starts to answer for them.
+ */
+static int change_sc(const char *dir, const struct xg_maps *m,
+		     const struct xg_thr *o, struct xg_config *cfg,
+		     struct xg_sc_image *sc)
+{
+	struct xg_sc_image old = *sc;
+	int err;
+
+	xg_thr_apply(o, cfg, sc);
+	err = xg_sc_check_kernel(m, sc);
+	if (!err && !o->no_sysctl)
+		err = xg_sc_sysctl(dir, m, xg_sc_max(sc));
+	if (!err)
+		err = xg_sc_resolve(dir, m, cfg, !o->no_sysctl);
+	return err ? err : xg_sc_commit(m, cfg, &old, sc);
+}
+
 static int change(const char *dir, const struct xg_thr *o,
-		  struct xg_config *cfg)
+		  struct xg_config *cfg, struct xg_sc_image *sc)
 {
 	struct xg_maps m;
 	int lock, err;
@@ -256,8 +364,12 @@ static int change(const char *dir, const struct xg_thr *o,
 		goto out;
 	}
 	err = xg_config_read(&m, cfg);
-	if (!err) {
-		xg_thr_apply(o, cfg);
+	if (!err)
+		err = xg_sc_read(&m, sc);
+	if (!err && xg_thr_is_sc(o)) {
+		err = change_sc(dir, &m, o, cfg, sc);
+	} else if (!err) {
+		xg_thr_apply(o, cfg, sc);
 		err = xg_config_write(&m, cfg);
 	}
 	xg_unlock(lock);
@@ -266,7 +378,7 @@ out:
 	return err;
 }
 
-static int show(const char *dir, struct xg_config *cfg)
+static int show(const char *dir, struct xg_config *cfg, struct xg_sc_image *sc)
 {
 	struct xg_maps m;
 	int err;
@@ -275,6 +387,8 @@ static int show(const char *dir, struct xg_config *cfg)
 	if (err)
 		return err;
 	err = xg_config_read(&m, cfg);
+	if (!err)
+		err = xg_sc_read(&m, sc);
 	xg_maps_close(&m);
 	return err;
 }
@@ -282,20 +396,21 @@ static int show(const char *dir, struct xg_config *cfg)
 static int run(const struct xg_thr *o)
 {
 	const char *dir = xg_pin_dir(o->co.pin_opt);
+	static struct xg_sc_image sc;
 	struct xg_config cfg;
 	int err;
 
 	err = xg_check_privileges();
 	if (err)
 		return err;
-	err = o->set ? change(dir, o, &cfg) : show(dir, &cfg);
+	err = o->set ? change(dir, o, &cfg, &sc) : show(dir, &cfg, &sc);
 	if (err)
 		return err;
 	/* a change is silent, unless -j asks for the result */
 	if (xg_json)
-		return render_json(&cfg);
+		return render_json(&cfg, &sc);
 	if (!o->set)
-		render_text(&cfg);
+		render_text(&cfg, &sc);
 	return 0;
 }
 

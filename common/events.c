@@ -24,8 +24,11 @@ int xg_event_reason(const char *name)
 		canon[i] = name[i] == '-' ? '_' : name[i];
 	canon[i] = '\0';
 	for (r = 0; r < XG_R_MAX; r++) {
-		/* the reasons that pass a packet never make an event */
-		if (r == XG_R_PASS || r == XG_R_ALLOWLISTED)
+		/* the reasons that pass a packet never make an event, nor
+		 * a SYN answered with a cookie
+		 */
+		if (r == XG_R_PASS || r == XG_R_ALLOWLISTED ||
+		    r == XG_R_COOKIE_SENT)
 			continue;
 		if (!strcmp(canon, xg_reason_name(r)))
 			return r;

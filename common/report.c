@@ -44,6 +44,7 @@ static int gather_counters(const struct xg_maps *m,
 	r->detached = per[XG_IF_SLOT_DETACHED];
 	if (o->ifname)
 		r->stats = r->ifaces[0].stats;
+	err = xg_sc_stats_read(m, &r->stats, &r->sc);
 out:
 	free(per);
 	return err;

@@ -236,6 +236,8 @@ static void json_admission(struct xg_json *j, const struct xg_report *r)
 		if (r->admission[k].engaged)
 			xg_json_str(j, xg_limit_name(k));
 	xg_json_arr_close(j);
+	/* SYN cookies answer for the listeners now */
+	xg_json_kv_bool(j, "syn_cookies", r->sc.engaged);
 	xg_json_obj_close(j);
 
 	xg_json_key(j, "admission");
@@ -256,6 +258,20 @@ static void json_admission(struct xg_json *j, const struct xg_report *r)
 		json_limit(j, "ceiling", &r->config.limit[XG_LIM_GLOBAL + k]);
 		xg_json_obj_close(j);
 	}
+	xg_json_obj_close(j);
+}
+
+static void json_sc(struct xg_json *j, const struct xg_sc_report *c)
+{
+	xg_json_key(j, "syn_cookies");
+	xg_json_obj_open(j);
+	xg_json_kv_u64(j, "sent", c->sent);
+	xg_json_kv_u64(j, "bad", c->bad);
+	xg_json_kv_u64(j, "acks_valid", c->acks_valid);
+	xg_json_kv_u64(j, "fallback", c->fallback);
+	xg_json_kv_u64(j, "no_listener", c->no_listener);
+	xg_json_kv_u64(j, "unsupported", c->unsupported);
+	xg_json_kv_bool(j, "engaged", c->engaged);
 	xg_json_obj_close(j);
 }
 
@@ -297,6 +313,7 @@ int xg_report_json(const struct xg_report *r)
 	xg_json_obj_close(j);
 	xg_json_kv_u64(j, "bans", r->bans);
 	json_admission(j, r);
+	json_sc(j, &r->sc);
 	xg_json_key(j, "config");
 	xg_json_obj_open(j);
 	xg_json_kv_bool(j, "drop_malformed",

@@ -76,6 +76,35 @@ static void prom_slot(const char *name, const char *iface,
 	}
 }
 
+static void prom_sc(const struct xg_sc_report *c)
+{
+	const struct {
+		const char *kind;
+		__u64 v;
+	} k[] = {
+		{ "sent", c->sent },
+		{ "bad", c->bad },
+		{ "acks_valid", c->acks_valid },
+		{ "fallback", c->fallback },
+		{ "no_listener", c->no_listener },
+		{ "unsupported", c->unsupported },
+	};
+	size_t i;
+
+	prom_head("xdpguard_syncookies_total", "counter",
+		  "SYN cookies: SYNs answered from XDP (sent), ACKs with an "
+		  "invalid cookie dropped (bad) or a valid one passed "
+		  "(acks_valid), SYNs the listener took (fallback), packets "
+		  "to a cookie port with no listener or that XDP cannot "
+		  "answer (unsupported).");
+	for (i = 0; i < XG_ARRAY_SIZE(k); i++)
+		printf("xdpguard_syncookies_total{kind=\"%s\"} %llu\n",
+		       k[i].kind, (unsigned long long)k[i].v);
+	prom_head("xdpguard_syncookies_engaged", "gauge",
+		  "1 while XDP has sent a SYN cookie in the last 2 seconds.");
+	printf("xdpguard_syncookies_engaged %d\n", c->engaged);
+}
+
 /* Every guarded interface with a slot, then the detached slot if it
  * counted anything: the samples of one metric add up to the totals.
  */
@@ -198,6 +227,7 @@ void xg_report_prometheus(const struct xg_report *r)
 	printf("xdpguard_tracked_sources %llu\n",
 	       (unsigned long long)r->sources);
 	prom_admission(r);
+	prom_sc(&r->sc);
 	prom_head("xdpguard_automatic_bans", "gauge",
 		  "Automatic bans in force in the blocklist.");
 	printf("xdpguard_automatic_bans %llu\n", (unsigned long long)r->bans);

@@ -155,6 +155,25 @@ static void text_admission(const struct xg_report *r)
 	}
 }
 
+/* The SYN cookies: engaged while a cookie went out in the last
+ * XG_ATTACK_QUIET_NS, as a class is under attack.
+ */
+static void text_sc(const struct xg_report *r)
+{
+	const struct xg_sc_report *c = &r->sc;
+
+	printf("syn cookies: %s, %llu sent, %llu bad acks, %llu valid acks, "
+	       "%llu fallback, %llu no listener, %llu unsupported\n",
+	       c->engaged			   ? "engaged" :
+	       r->config.flags & XG_CFG_SYNCOOKIES ? "idle" :
+						     "off",
+	       (unsigned long long)c->sent, (unsigned long long)c->bad,
+	       (unsigned long long)c->acks_valid,
+	       (unsigned long long)c->fallback,
+	       (unsigned long long)c->no_listener,
+	       (unsigned long long)c->unsupported);
+}
+
 static void limits_text(__u32 mask, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -267,6 +286,7 @@ void xg_report_text(const struct xg_report *r)
 	       r->config.flags & XG_CFG_DROP_MALFORMED ? "dropped" : "passed");
 	text_events(r);
 	text_admission(r);
+	text_sc(r);
 	text_counters(&r->stats);
 	if (!r->selected)
 		text_per_iface(r);

@@ -123,11 +123,14 @@ static int save_ifaces(FILE *f, const char *dir, const struct xg_maps *m,
 
 int xg_save_write(FILE *f, const char *dir, const struct xg_maps *m)
 {
+	static struct xg_sc_image sc;
 	struct xg_config cfg;
 	char when[32];
 	int err;
 
 	err = xg_config_read(m, &cfg);
+	if (!err)
+		err = xg_sc_read(m, &sc);
 	if (err)
 		return err;
 	xg_format_time(xg_clock_ns(CLOCK_REALTIME), when, sizeof(when));
@@ -136,7 +139,7 @@ int xg_save_write(FILE *f, const char *dir, const struct xg_maps *m)
 	err = save_ifaces(f, dir, m, &cfg);
 	if (err)
 		return err;
-	xg_thr_save(f, "threshold ", &cfg);
+	xg_thr_save(f, "threshold ", &cfg, &sc);
 	err = save_rules(f, m);
 	if (!err)
 		err = save_lists(f, m);
@@ -599,29 +602,49 @@ static int apply_lists(const struct xg_maps *m, const struct xg_save *s,
 	return err < 0 ? err : rc;
 }
 
-static int apply_config(const struct xg_maps *m, const struct xg_save *s)
+/* The settings of @s over those in force, into @cfg and @sc (read as
+ * @old).
+ */
+static int settings_of(const struct xg_maps *m, const struct xg_save *s,
+		       struct xg_config *cfg, struct xg_sc_image *old,
+		       struct xg_sc_image *sc)
 {
-	struct xg_config cfg;
 	size_t i;
 	int err;
 
-	err = xg_config_read(m, &cfg);
+	err = xg_config_read(m, cfg);
+	if (!err)
+		err = xg_sc_read(m, old);
 	if (err)
 		return err;
+	*sc = *old;
 	for (i = 0; i < s->nthr; i++)
-		xg_thr_apply(&s->thr[i], &cfg);
+		xg_thr_apply(&s->thr[i], cfg, sc);
 	if (s->malformed == 1)
-		cfg.flags |= XG_CFG_DROP_MALFORMED;
+		cfg->flags |= XG_CFG_DROP_MALFORMED;
 	else if (s->malformed == 0)
-		cfg.flags &= ~XG_CFG_DROP_MALFORMED;
-	return xg_config_write(m, &cfg);
+		cfg->flags &= ~XG_CFG_DROP_MALFORMED;
+	return 0;
+}
+
+static int apply_config(const char *dir, const struct xg_maps *m,
+			const struct xg_save *s)
+{
+	static struct xg_sc_image old, sc;
+	struct xg_config cfg;
+	int err;
+
+	err = settings_of(m, s, &cfg, &old, &sc);
+	if (!err) /* checked, and the sysctl set, in prepare_sc() */
+		err = xg_sc_resolve(dir, m, &cfg, false);
+	return err ? err : xg_sc_commit(m, &cfg, &old, &sc);
 }
 
 /* Rules first: a priority taken is the failure a file is likeliest to
  * meet, and then nothing else has changed yet.
  */
-static int apply(const struct xg_maps *m, const struct xg_save *s, bool flush,
-		 bool *touched)
+static int apply(const char *dir, const struct xg_maps *m,
+		 const struct xg_save *s, bool flush, bool *touched)
 {
 	int err = apply_rules(m, s, flush, touched);
 
@@ -629,7 +652,28 @@ static int apply(const struct xg_maps *m, const struct xg_save *s, bool flush,
 	if (!err)
 		err = apply_lists(m, s, flush);
 	if (!err)
-		err = apply_config(m, s);
+		err = apply_config(dir, m, s);
+	return err;
+}
+
+/* Before anything changes: the SYN cookies of the file on this kernel,
+ * then the sysctl they need (not put back on a failure: the value the
+ * modes need is harmless without them).
+ */
+static int prepare_sc(const char *dir, const struct xg_maps *m,
+		      const struct xg_save *s, bool sysctl)
+{
+	static struct xg_sc_image old, sc;
+	struct xg_config cfg;
+	int err;
+
+	err = settings_of(m, s, &cfg, &old, &sc);
+	if (!err)
+		err = xg_sc_check_kernel(m, &sc);
+	if (!err && sysctl)
+		err = xg_sc_sysctl(dir, m, xg_sc_max(&sc));
+	if (!err)
+		err = xg_sc_resolve(dir, m, &cfg, sysctl);
 	return err;
 }
 
@@ -660,18 +704,20 @@ static int snapshot(const char *dir, const struct xg_maps *m,
 }
 
 int xg_save_restore(const char *dir, const struct xg_maps *m,
-		    const struct xg_save *s, bool flush)
+		    const struct xg_save *s, bool flush, bool sysctl)
 {
 	bool touched = false, again = false;
 	struct xg_save old;
 	int err;
 
-	err = snapshot(dir, m, &old);
+	err = prepare_sc(dir, m, s, sysctl);
+	if (!err)
+		err = snapshot(dir, m, &old);
 	if (err)
 		return err;
-	err = apply(m, s, flush, &touched);
+	err = apply(dir, m, s, flush, &touched);
 	/* a failure before the first write needs no rollback */
-	if (err && touched && apply(m, &old, true, &again))
+	if (err && touched && apply(dir, m, &old, true, &again))
 		xg_err("could not put the state before back; check it with "
 		       "xg-save");
 	else if (err && touched)

@@ -219,6 +219,7 @@ bool xg_reason_drops(int reason, const struct xg_config *cfg)
 	switch (reason) {
 	case XG_R_PASS:
 	case XG_R_ALLOWLISTED:
+	case XG_R_COOKIE_SENT: /* answered with XDP_TX, not dropped */
 		return false;
 	case XG_R_MALFORMED:
 		return cfg->flags & XG_CFG_DROP_MALFORMED;

@@ -7,7 +7,15 @@
 
 #include "xg.h"
 
-enum kind { K_LIMIT, K_EVENTS, K_BAN, K_V6, K_PORTSCAN, K_FEATURES };
+enum kind {
+	K_LIMIT,
+	K_EVENTS,
+	K_BAN,
+	K_V6,
+	K_PORTSCAN,
+	K_FEATURES,
+	K_SYNCOOKIES,
+};
 
 const struct xg_thr_setting xg_thr_settings[] = {
 	{ "syn", "syn", K_LIMIT, XG_LIM_SYN },
@@ -28,14 +36,15 @@ const struct xg_thr_setting xg_thr_settings[] = {
 	{ "ban", "ban", K_BAN, 0 },
 	{ "v6-prefix", "v6_prefix", K_V6, 0 },
 	{ "portscan", "portscan", K_PORTSCAN, 0 },
+	{ "syn-cookies", "syn_cookies", K_SYNCOOKIES, 0 },
 };
 
 #define XG_THR_N_SETTINGS XG_ARRAY_SIZE(xg_thr_settings)
 _Static_assert(XG_THR_N_LIMITS == XG_LIM_EVENTS,
 	       "one K_LIMIT row per packet limit of xg_config");
-_Static_assert(XG_THR_N_SETTINGS == XG_THR_N_LIMITS + 6,
+_Static_assert(XG_THR_N_SETTINGS == XG_THR_N_LIMITS + 7,
 	       "settings[]: the limits, events, monitor, features, ban, "
-	       "v6-prefix, portscan");
+	       "v6-prefix, portscan, syn-cookies");
 
 /* An option given for a setting it does not belong to. */
 static int not_for(struct xg_thr *o, const char *opt, const char *val,
@@ -139,6 +148,7 @@ static int parse_value(const char *s, struct xg_thr *o)
 		return 0;
 	case K_PORTSCAN: /* parse_words() */
 	case K_FEATURES:
+	case K_SYNCOOKIES:
 		return 0;
 	}
 	return 0;
@@ -244,13 +254,60 @@ static int parse_features(int n, char **w, struct xg_thr *o)
 	return not_for(o, "--burst", o->burst, "features sample");
 }
 
+/* syn-cookies off|auto|on [port PORTS]: @n words from @w. */
+static int parse_syncookies(int n, char **w, struct xg_thr *o)
+{
+	char err[200];
+
+	if (!strcmp(w[0], "timestamps")) {
+		o->sc_mode = -1;
+		if (n == 1)
+			return xg_opt_bad(&o->co,
+					  "missing value for 'syn-cookies "
+					  "timestamps'; see --help");
+		if (n > 2)
+			return xg_opt_bad(
+				&o->co, "unexpected argument '%s'; see --help",
+				w[2]);
+		if (strcmp(w[1], "on") && strcmp(w[1], "off"))
+			return xg_opt_bad(&o->co,
+					  "invalid timestamps '%s' (on or off)",
+					  w[1]);
+		o->sc_ts = !strcmp(w[1], "on");
+		return 0;
+	}
+	o->sc_mode = xg_sc_mode_of(w[0]);
+	if (o->sc_mode < 0)
+		return xg_opt_bad(&o->co,
+				  "invalid syn-cookies mode '%s' (off, auto, "
+				  "on or timestamps)",
+				  w[0]);
+	o->sc_all = n == 1;
+	if (n == 1)
+		return 0;
+	if (strcmp(w[1], "port"))
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help", w[1]);
+	if (n == 2)
+		return xg_opt_bad(&o->co, "missing value for 'port'; see "
+					  "--help");
+	if (n > 3)
+		return xg_opt_bad(&o->co,
+				  "unexpected argument '%s'; see --help", w[3]);
+	if (xg_sc_parse_ports(w[2], o->sc_ports, err, sizeof(err)))
+		return xg_opt_bad(&o->co, "%s", err);
+	return 0;
+}
+
 /* The words after the options: nothing, or SETTING VALUE. */
 int xg_thr_parse(int n, char **w, struct xg_thr *o)
 {
 	int err;
 
 	if (n == 0) {
-		err = not_for(o, "--burst", o->burst, NULL);
+		err = not_for(o, "--no-sysctl", o->no_sysctl ? "" : NULL, NULL);
+		if (!err)
+			err = not_for(o, "--burst", o->burst, NULL);
 		if (!err)
 			err = not_for(o, "--factor", o->factor, NULL);
 		if (!err)
@@ -264,6 +321,18 @@ int xg_thr_parse(int n, char **w, struct xg_thr *o)
 	if (n == 1)
 		return xg_opt_bad(&o->co, "missing value for '%s'; see --help",
 				  w[0]);
+	if (o->set->kind != K_SYNCOOKIES) {
+		err = not_for(o, "--no-sysctl", o->no_sysctl ? "" : NULL, w[0]);
+		if (err)
+			return err;
+	} else {
+		err = not_for(o, "--burst", o->burst, w[0]);
+		if (!err)
+			err = not_for(o, "--factor", o->factor, w[0]);
+		if (!err)
+			err = not_for(o, "--after", o->after, w[0]);
+		return err ? err : parse_syncookies(n - 1, w + 1, o);
+	}
 	if (o->set->kind == K_PORTSCAN || o->set->kind == K_FEATURES) {
 		err = o->set->kind == K_PORTSCAN ?
 			      not_for(o, "--burst", o->burst, w[0]) :
@@ -284,7 +353,13 @@ int xg_thr_parse(int n, char **w, struct xg_thr *o)
 	return parse_value(w[1], o);
 }
 
-void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg)
+bool xg_thr_is_sc(const struct xg_thr *o)
+{
+	return o->set && o->set->kind == K_SYNCOOKIES;
+}
+
+void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg,
+		  struct xg_sc_image *sc)
 {
 	switch (o->set->kind) {
 	case K_LIMIT:
@@ -315,13 +390,21 @@ void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg)
 		cfg->feat_n = o->value;
 		cfg->feat_mul = xg_feat_mul(o->value);
 		break;
+	case K_SYNCOOKIES:
+		if (o->sc_mode < 0)
+			cfg->sc_wscale = o->sc_ts ? XG_SC_WSCALE_PENDING : 0;
+		else
+			xg_sc_set(sc, o->sc_all ? NULL : o->sc_ports,
+				  o->sc_mode);
+		break;
 	}
 }
 
 /* One line per setting; a limit's burst is written even when it is the
  * default, so that the line means the same whatever the defaults become.
  */
-void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg)
+void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg,
+		 const struct xg_sc_image *sc)
 {
 	const struct xg_limit *l;
 	int i;
@@ -350,4 +433,5 @@ void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg)
 	else
 		fprintf(f, "%sportscan %u/%us\n", prefix, cfg->ps_ports,
 			cfg->ps_window_s);
+	xg_sc_save(f, prefix, sc, cfg);
 }

@@ -447,6 +447,89 @@ int xg_config_write(const struct xg_maps *m, const struct xg_config *cfg);
 struct xg_state *xg_state_mmap(int state_fd, bool rdonly);
 void xg_state_munmap(struct xg_state *st);
 
+/* ---- syncookie.c: SYN cookies per port (xg-threshold syn-cookies) ----- */
+
+/* A set of ports, one bit each (a port list of the command line). */
+#define XG_SC_SET_WORDS (65536 / 64)
+
+/* What xg_scports holds: XG_SC_* two bits a port. */
+struct xg_sc_image {
+	__u64 w[XG_SC_WORDS];
+};
+
+/* "off", "auto", "on"; and back (-1 for another word). */
+const char *xg_sc_mode_name(unsigned int mode);
+int xg_sc_mode_of(const char *s);
+/* P[-Q][,P[-Q]]... into @set; otherwise a cause in @err ("invalid port
+ * list ',80'", "reversed range '90-80'") and -EINVAL.
+ */
+int xg_sc_parse_ports(const char *s, __u64 set[XG_SC_SET_WORDS], char *err,
+		      size_t len);
+unsigned int xg_sc_get(const struct xg_sc_image *im, __u32 port);
+/* The ports of @set (NULL: every port) into @mode. */
+void xg_sc_set(struct xg_sc_image *im, const __u64 *set, unsigned int mode);
+/* The highest mode of any port: XG_SC_OFF when none is on or auto. */
+unsigned int xg_sc_max(const struct xg_sc_image *im);
+/* The ports in @mode as a port list ("22,80,8000-8999"; "" for none),
+ * malloc'ed; NULL when out of memory.
+ */
+char *xg_sc_format(const struct xg_sc_image *im, unsigned int mode);
+int xg_sc_read(const struct xg_maps *m, struct xg_sc_image *im);
+/* Under the lock: @im (read as @old) into xg_scports and @cfg, with
+ * XG_CFG_SYNCOOKIES set when a port is not off, in the order that keeps
+ * the program consistent; @cfg is written even if only the ports change.
+ */
+int xg_sc_commit(const struct xg_maps *m, struct xg_config *cfg,
+		 const struct xg_sc_image *old, const struct xg_sc_image *im);
+/* xg_config.sc_wscale as xg_thr_apply() leaves it for "syn-cookies
+ * timestamps on": xg_sc_resolve() puts the window scale in its place.
+ */
+#define XG_SC_WSCALE_PENDING 0x10
+/* The window scale the kernel gives listeners in each guarded namespace
+ * (from net.ipv4.tcp_rmem[2] and net.core.rmem_max), plus 1, into a
+ * pending cfg->sc_wscale; refused with one line when the namespaces
+ * disagree or the kernel has no SYN cookie helpers.
+ * Unless !sysctl, net.ipv4.tcp_timestamps 2 in each (a note a change).
+ */
+int xg_sc_resolve(const char *dir, const struct xg_maps *m,
+		  struct xg_config *cfg, bool sysctl);
+/* "syn-cookies off", then one line per mode that holds ports, then
+ * "syn-cookies timestamps on|off" (@cfg).
+ */
+void xg_sc_save(FILE *f, const char *prefix, const struct xg_sc_image *im,
+		const struct xg_config *cfg);
+/* A port of @im not off on pins whose xg_meta.kfeat lacks
+ * XG_KF_SYNCOOKIE: one line naming Linux 5.3 and -EOPNOTSUPP.
+ */
+int xg_sc_check_kernel(const struct xg_maps *m, const struct xg_sc_image *im);
+/* net.ipv4.tcp_syncookies in each guarded interface's namespace as
+ * @mode (the highest in force) needs it: on 2, auto at least 1; a
+ * "note:" line for each value changed. Off changes nothing.
+ */
+int xg_sc_sysctl(const char *dir, const struct xg_maps *m, unsigned int mode);
+/* xg-load, in the namespace of the interface it has just guarded (@ns):
+ * a note when SYN cookies are in force and the sysctl there is below
+ * what they need. xg-load sets nothing itself: the operator may have
+ * chosen --no-sysctl.
+ */
+void xg_sc_load_note(const struct xg_maps *m, const char *ns);
+
+struct xg_stats;
+
+/* The SYN cookie counters of xg-stats. */
+struct xg_sc_report {
+	__u64 sent, bad; /* reasons cookie_sent, cookie_bad */
+	__u64 acks_valid, fallback, no_listener, unsupported;
+	__u64 last_sent_ns; /* limits' clock, 0: never */
+	bool engaged; /* a cookie sent within XG_ATTACK_QUIET_NS */
+};
+
+/* sent and bad from @st (the counters shown), the rest summed over the
+ * CPUs of xg_scstats.
+ */
+int xg_sc_stats_read(const struct xg_maps *m, const struct xg_stats *st,
+		     struct xg_sc_report *out);
+
 /* ---- threshold.c: the settings of xg-threshold (and of xg-save) ------ */
 
 #define XG_THR_RATE_MAX 100000000 /* 100 Mpps: more than one port can receive */
@@ -498,17 +581,29 @@ struct xg_thr {
 	__u32 ban_factor, ban_after; /* 0: keep */
 	__u32 ps_ports, ps_window, ps_ban; /* portscan; ports 0: off */
 	bool sample; /* features sample, of 1/value (0: off) */
+	int sc_mode; /* syn-cookies: XG_SC_*; -1: timestamps on|off */
+	bool sc_ts; /* syn-cookies timestamps on */
+	bool sc_all; /* syn-cookies without port: every port */
+	bool no_sysctl; /* --no-sysctl, of syn-cookies only */
+	__u64 sc_ports[XG_SC_SET_WORDS]; /* syn-cookies port PORTS */
 };
 
 /* SETTING VALUE... from @w[0..n), @o->burst, factor and after set first;
  * n == 0 checks that no option was given without a setting.
  */
 int xg_thr_parse(int n, char **w, struct xg_thr *o);
-void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg);
+/* The change into @cfg, or for syn-cookies into @sc (the flag then
+ * follows in xg_sc_commit()).
+ */
+void xg_thr_apply(const struct xg_thr *o, struct xg_config *cfg,
+		  struct xg_sc_image *sc);
+/* The setting is syn-cookies. */
+bool xg_thr_is_sc(const struct xg_thr *o);
 /* @cfg as the xg-threshold lines that set it, each after @prefix
  * ("threshold "): every setting, in the order of xg_thr_settings.
  */
-void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg);
+void xg_thr_save(FILE *f, const char *prefix, const struct xg_config *cfg,
+		 const struct xg_sc_image *sc);
 
 /* ---- rule.c: the rules compiled for the program ------------------------ */
 
@@ -655,10 +750,12 @@ int xg_save_parse(FILE *f, const char *shown, struct xg_save *s);
 void xg_save_free(struct xg_save *s);
 /* Under the lock: @s into the state (@flush: instead of it; the settings
  * are set either way), all or nothing: on a failure the state before,
- * snapshot first, is put back.
+ * snapshot first, is put back. SYN cookies the kernel cannot give are
+ * refused first; @sysctl sets net.ipv4.tcp_syncookies as they need it
+ * (xg_sc_sysctl) before anything else changes.
  */
 int xg_save_restore(const char *dir, const struct xg_maps *m,
-		    const struct xg_save *s, bool flush);
+		    const struct xg_save *s, bool flush, bool sysctl);
 
 /* ---- guard.c: the lockout guard ---------------------------------------- */
 
@@ -972,6 +1069,7 @@ struct xg_report {
 	struct xg_config config;
 	struct xg_evstats events;
 	struct xg_admission admission[XG_LIM_SRC];
+	struct xg_sc_report sc; /* SYN cookies */
 	__s64 limits_to_real; /* xg_limits_to_real_ns() when gathered */
 	struct xg_stats stats; /* totals (all slots), or -i's slot */
 	struct xg_stats detached; /* slot XG_IF_SLOT_DETACHED */

@@ -153,7 +153,14 @@ check_options() {
 		 "invalid factor 'x' (2-1000)" \
 		 "invalid after 'x' (1-3600 seconds)" \
 		 "invalid prefix length 'x' (32-128)" \
-		 "option '--burst' does not apply to ban"; do
+		 "option '--burst' does not apply to ban" \
+		 syn-cookies timestamps --no-sysctl net.ipv4.tcp_syncookies \
+		 net.ipv4.tcp_timestamps \
+		 "invalid syn-cookies mode 'x' (off, auto, on or timestamps)" \
+		 "invalid timestamps 'x' (on or off)" \
+		 "invalid port 'x' (N or MIN-MAX, 0-65535)" \
+		 "reversed range '90-80'" \
+		 "syn-cookies need the SYN cookie helpers of XDP (Linux 5.3), which this kernel lacks; only 'syn-cookies off' works here"; do
 		grep -qF -- "$w" <<<"$text" || missing+=("$w")
 	done
 	((${#missing[@]} == 0)) || fail "not in xg-threshold.8: ${missing[*]}"

@@ -227,8 +227,14 @@ check_help() {
 @test "xg-threshold: settings, off, sample, ban's options" {
 	expect "syn syn-new syn-global udp udp-new udp-global icmp icmp-new
 		icmp-global frag frag-new frag-global events monitor features
-		ban v6-prefix portscan" xg-threshold ''
-	expect "syn syn-new syn-global" xg-threshold sy
+		ban v6-prefix portscan syn-cookies" xg-threshold ''
+	expect "syn syn-new syn-global syn-cookies" xg-threshold sy
+	expect "off auto on timestamps" xg-threshold syn-cookies ''
+	expect "on off" xg-threshold syn-cookies timestamps ''
+	expect "port" xg-threshold syn-cookies on ''
+	expect "" xg-threshold syn-cookies on port ''
+	expect "--no-sysctl" xg-threshold syn-cookies auto --no
+	expect "" xg-threshold syn-cookies auto --b
 	expect "off" xg-threshold syn-global ''
 	expect "off sample" xg-threshold features ''
 	expect "off" xg-threshold features sample ''
@@ -293,6 +299,7 @@ check_help() {
 	expect "- state state.old" xg-restore ''
 	expect "" xg-restore state ''
 	expect "--flush" xg-restore --fl
+	expect "--no-sysctl" xg-restore --no
 	expect "state state.old" xg-save --output st
 }
 

@@ -55,14 +55,19 @@ ENTRY_KEYS='type == "array" and all(.[];
 	and (.expires_in | type | IN("number", "null"))
 	and (.auto | type) == "boolean")'
 LIMIT='keys == ["burst","rate"] and ([.[] | type] | unique) == ["number"]'
-THRESHOLD_KEYS='keys_unsorted == ["limits","events","monitor","features","ban","v6_prefix","portscan","drop_malformed"]
+THRESHOLD_KEYS='keys_unsorted == ["limits","events","monitor","features","ban","v6_prefix","portscan","drop_malformed","syn_cookies"]
 	and (.limits | keys == ["frag","frag_global","frag_new","icmp","icmp_global","icmp_new","syn","syn_global","syn_new","udp","udp_global","udp_new"])
 	and all(.limits[]; '"$LIMIT"')
 	and (.events | '"$LIMIT"')
 	and (.ban | keys == ["after","factor","seconds"]
 		and ([.[] | type] | unique) == ["number"])
 	and (.v6_prefix | type) == "number"
-	and (.drop_malformed | type) == "boolean"'
+	and (.drop_malformed | type) == "boolean"
+	and (.syn_cookies | keys_unsorted == ["enabled","on","auto",
+		"timestamps","window_scale"]
+		and ([.enabled, .timestamps] | map(type) | unique) == ["boolean"]
+		and ([.on, .auto] | map(type) | unique) == ["string"]
+		and (.window_scale | type) == "number")'
 COUNTER='keys == ["bytes","packets"] and ([.[] | type] | unique) == ["number"]'
 STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	and (.pin_dir | type) == "string"
@@ -73,7 +78,10 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	and (.lists | keys == ["allowlist","blocklist"])
 	and (.counters | keys == ["icmp","non_ip","other_ip","tcp","udp"])
 	and all(.counters[][]; '"$COUNTER"')
-	and (.total.packets | type) == "number"'
+	and (.total.packets | type) == "number"
+	and (.syn_cookies | keys_unsorted == ["sent","bad","acks_valid",
+		"fallback","no_listener","unsupported","engaged"])
+	and (.attack.syn_cookies | type) == "boolean"'
 
 # ---- nothing loaded ------------------------------------------------------
 
@@ -232,6 +240,11 @@ STATS_KEYS='(.version | type) == "string" and (.abi | type) == "number"
 	json_ok "$THRESHOLD_KEYS"' and .ban == {seconds: 60, factor: 3, after: 5}'
 	run -0 xg-threshold -j v6-prefix 48
 	json_ok "$THRESHOLD_KEYS"' and .v6_prefix == 48'
+	run -0 xg-threshold -j syn-cookies auto port 80,8000-8099 --no-sysctl
+	json_ok "$THRESHOLD_KEYS"' and .syn_cookies == {enabled: true, on: "", auto: "80,8000-8099", timestamps: false, window_scale: 0}'
+	run -0 xg-threshold -j syn-cookies off
+	json_ok "$THRESHOLD_KEYS"' and .syn_cookies.enabled == false'
+	json_err 2 "reversed range '9-8'" xg-threshold -j syn-cookies on port 9-8
 	json_err 2 "invalid rate 'x' (1-100000000 packets/s, or off)" \
 		xg-threshold -j syn x
 	run -0 xg-threshold -j

@@ -21,7 +21,7 @@ teardown() {
 }
 teardown_file() { xg_remove_file_leftovers; }
 
-REASONS="(blocklisted, autoban, malformed, rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, udp_global, icmp_global, frag_global, rule_drop or rule_rate)"
+REASONS="(blocklisted, autoban, malformed, rate_syn, rate_udp, rate_icmp, rate_frag, syn_global, udp_global, icmp_global, frag_global, rule_drop, rule_rate or cookie_bad)"
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout.
 bad() {
@@ -62,7 +62,8 @@ ev_stop() {
 
 @test "invalid reason" {
 	local r
-	for r in pass allowlisted foo '' RATE_SYN; do
+	# cookie_sent is no drop: a SYN answered with a cookie makes no event
+	for r in pass allowlisted cookie_sent cookie-sent foo '' RATE_SYN; do
 		bad "invalid reason '$r' $REASONS" --reason "$r"
 	done
 	bad "invalid reason 'nope' $REASONS" --reason blocklisted,nope
@@ -148,7 +149,7 @@ ev_stop() {
 	# every drop reason is a valid --reason, in either spelling
 	run -1 --separate-stderr xg-events --reason blocklisted,autoban,malformed \
 		--reason rate_syn,rate-udp,rate_icmp,rate_frag,syn_global,udp-global \
-		--reason icmp_global,frag_global,rule_drop,rule-rate
+		--reason icmp_global,frag_global,rule_drop,rule-rate,cookie-bad
 	assert_equal "$stderr" "xg-events: xdpguard is not loaded; run xg-load IFACE first"
 	xg_assert_no_pins
 }
@@ -285,7 +286,7 @@ ev_stop() {
 	done
 	for w in blocklisted autoban malformed rate_syn rate_udp rate_icmp \
 		 rate_frag syn_global udp_global icmp_global frag_global \
-		 rule_drop rule_rate; do
+		 rule_drop rule_rate cookie_bad; do
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done
 	run -0 xg-events --version

@@ -633,7 +633,7 @@ link_id_of() {
 @test "slots: a new slot starts from zero; leftovers go to detached" {
 	xg_load_lab
 	# counts left in slot 2 as if an xg-unload had been interrupted
-	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" key 160 0 0 0 \
+	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_stats" key 64 1 0 0 \
 		value 3 0 0 0 0 0 0 0 100 0 0 0 0 0 0 0
 	local left
 	left=$(xg_ld_slot_packets 2)

@@ -149,10 +149,10 @@ fill() {
 	xg-block flush
 	before=$(state)
 	run -0 xg-restore --dry-run -j saved
-	assert_output '{"applied":false,"interfaces":1,"settings":19,"rules":2,"allow":1,"block":7}'
+	assert_output '{"applied":false,"interfaces":1,"settings":21,"rules":2,"allow":1,"block":7}'
 	assert_equal "$(state)" "$before"
 	run -0 xg-restore -j - <saved
-	assert_output '{"applied":true,"interfaces":1,"settings":19,"rules":2,"allow":1,"block":7}'
+	assert_output '{"applied":true,"interfaces":1,"settings":21,"rules":2,"allow":1,"block":7}'
 }
 
 @test "a priority taken by another rule: exit 2, nothing changed" {

@@ -37,15 +37,17 @@ bad() {
 	run -0 xg-save
 	assert_line -n 0 --regexp "^# xdpguard-save 1 abi [0-9]+ [0-9T:.-]+Z$"
 	assert_line -n 1 "load $XG_IF@$XG_NS --mode native --max-entries 65536 --track 32768 --feature-ring 262144 --pass-malformed"
-	assert_equal "$(grep -c '^threshold ' <<<"$output")" 19
+	assert_equal "$(grep -c '^threshold ' <<<"$output")" 21
 	assert_line -n 2 "threshold syn 200 --burst 400"
 	assert_line "threshold features off"
 	assert_line "threshold features sample 1/1"
 	assert_line "threshold ban 300 --factor 4 --after 10"
 	assert_line "threshold v6-prefix 64"
 	assert_line "threshold portscan off"
+	assert_line -n 21 "threshold syn-cookies off"
+	assert_line -n 22 "threshold syn-cookies timestamps off"
 	assert_equal "${lines[-1]}" "# end"
-	assert_equal "${#lines[@]}" 22
+	assert_equal "${#lines[@]}" 24
 }
 
 @test "rules in check order with their ids, entries with the time left" {
@@ -79,6 +81,8 @@ block add 2001:db8::/48"
 	xg-threshold portscan 20/60s ban 30
 	xg-threshold features 500/900
 	xg-threshold features sample 1/8
+	xg-threshold syn-cookies on port 80,443 --no-sysctl
+	xg-threshold syn-cookies auto port 8000-8099,9000 --no-sysctl
 	xg-block add 198.18.0.0/24 -t 1h
 	xg-allow add 198.18.1.1
 	xg-save >saved
@@ -87,12 +91,13 @@ block add 2001:db8::/48"
 	xg-threshold portscan off
 	xg-threshold features off
 	xg-threshold features sample off
+	xg-threshold syn-cookies off
 	xg-block flush
 	xg-allow flush
 	while read -r tool words; do
 		# shellcheck disable=SC2086 # the words of one command
 		"xg-$tool" $words >/dev/null
-	done < <(grep -E '^(threshold|allow|block) ' saved)
+	done < <(grep -E '^(threshold|allow|block) ' saved | sed 's/^threshold syn-cookies .*/& --no-sysctl/')
 	assert_equal "$(xg-threshold -j)" "$before"
 	assert_equal "$(xg-save | sed 1d)" "$(sed 1d saved)"
 }

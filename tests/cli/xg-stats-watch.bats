@@ -133,7 +133,7 @@ usage_err() {
 			'["tcp","udp","icmp","other_ip","non_ip"]'
 		for c in tcp udp icmp other_ip non_ip; do
 			assert_equal "$(jq -c ".rates.$c | keys_unsorted" <<<"$l")" \
-				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate"]'
+				'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate","cookie_sent","cookie_bad"]'
 		done
 		assert_equal "$(jq -c '.rate_total | keys_unsorted' <<<"$l")" \
 			'["packets","bytes","drops"]'
@@ -163,7 +163,7 @@ usage_err() {
 	xg-stats -j --watch 0.5 -c 3 >"$out" &
 	pid=$!
 	sleep 0.7
-	bump_counter 21 5 200 # udp/rate_udp: 5 per possible CPU
+	bump_counter 37 5 200 # udp/rate_udp: 5 per possible CPU
 	wait "$pid"
 	n=$(( $(xg_counter udp rate_udp) - before ))
 	((n >= 5)) || fail "counter did not move: $n"
@@ -257,10 +257,10 @@ check_prom() {
 		"$(jq .total.packets <<<"$j")"
 	assert_equal "$(awk '/^xdpguard_bytes_total\{/ { s += $2 } END { print s }' "$f")" \
 		"$(jq .total.bytes <<<"$j")"
-	# every class x reason (5 x 15) of the one interface, zeros included; the
+	# every class x reason (5 x 17) of the one interface, zeros included; the
 	# detached slot counted nothing, so it has no samples
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 75
-	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 75
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 85
+	assert_equal "$(grep -c '^xdpguard_bytes_total{' "$f")" 85
 	refute_line --partial '(detached)'
 	local l="interface=\"$XG_IF@$XG_NS\""
 	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"pass\"} $((3 * n))"
@@ -269,6 +269,8 @@ check_prom() {
 	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"autoban\"} 0"
 	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"rule_drop\"} 0"
 	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"rule_rate\"} 0"
+	assert_line "xdpguard_packets_total{$l,protocol=\"tcp\",reason=\"cookie_sent\"} 0"
+	assert_line "xdpguard_packets_total{$l,protocol=\"non_ip\",reason=\"cookie_bad\"} 0"
 	assert_line '# TYPE xdpguard_packets_total counter'
 	assert_line '# TYPE xdpguard_bytes_total counter'
 	assert_line '# TYPE xdpguard_events_total counter'
@@ -313,9 +315,9 @@ check_prom() {
 	xg_st_set 0 udp pass 1 70
 	xg-stats --prometheus >"$f"
 	check_prom "$f" || fail "format: $(check_prom "$f")"
-	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 225
-	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 75
-	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 75
+	assert_equal "$(grep -c '^xdpguard_packets_total{' "$f")" 255
+	assert_equal "$(grep -c "^xdpguard_packets_total{interface=\"$q@$XG_NS\"," "$f")" 85
+	assert_equal "$(grep -c '^xdpguard_packets_total{interface="(detached)",' "$f")" 85
 	grep -qxF "xdpguard_packets_total{interface=\"$q@$XG_NS\",protocol=\"icmp\",reason=\"rate_icmp\"} $((4 * n))" "$f" ||
 		fail "no icmp rate_icmp sample of $q"
 	grep -qxF "xdpguard_bytes_total{interface=\"(detached)\",protocol=\"udp\",reason=\"pass\"} $((70 * n))" "$f" ||

@@ -47,7 +47,7 @@ nonzero() {
 	assert_equal "$stderr" ""
 	local j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","monitor","features","counters","total","detached","top_sources","top_entries","top_rules"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","syn_cookies","config","events","monitor","features","counters","total","detached","top_sources","top_entries","top_rules"]'
 	assert_equal "$(jq -r .version <<<"$j")" 0.1.0
 	assert_equal "$(jq .abi <<<"$j")" "$ABI"
 	assert_equal "$(jq -r .pin_dir <<<"$j")" "$XDPGUARD_PIN_DIR"
@@ -85,10 +85,11 @@ nonzero() {
 		'["tcp","udp","icmp","other_ip","non_ip"]'
 	for c in tcp udp icmp other_ip non_ip; do
 		assert_equal "$(jq -c ".counters.$c | keys_unsorted" <<<"$j")" \
-			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate"]'
+			'["pass","allowlisted","blocklisted","malformed","rate_syn","rate_udp","rate_icmp","rate_frag","syn_global","udp_global","icmp_global","frag_global","autoban","rule_drop","rule_rate","cookie_sent","cookie_bad"]'
 		for r in pass allowlisted blocklisted malformed rate_syn rate_udp \
 			 rate_icmp rate_frag syn_global udp_global icmp_global \
-			 frag_global autoban rule_drop rule_rate; do
+			 frag_global autoban rule_drop rule_rate cookie_sent \
+			 cookie_bad; do
 			assert_equal "$(jq -c ".counters.$c.$r" <<<"$j")" \
 				'{"packets":0,"bytes":0}'
 		done
@@ -175,11 +176,12 @@ nonzero() {
 	for k in syn udp icmp frag; do
 		assert_equal "${lines[i++]}" "$(printf '%-9s %-14s %11s %11s %12s %12s' $k calm 0 0 0 0)"
 	done
-	assert_equal "${lines[16]}" "CLASS     REASON             PACKETS           BYTES"
-	assert_equal "${lines[17]}" "total                              0               0"
-	assert_equal "${lines[18]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
-	assert_equal "${lines[19]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
-	assert_equal "${#lines[@]}" 20
+	assert_equal "${lines[16]}" "syn cookies: off, 0 sent, 0 bad acks, 0 valid acks, 0 fallback, 0 no listener, 0 unsupported"
+	assert_equal "${lines[17]}" "CLASS     REASON             PACKETS           BYTES"
+	assert_equal "${lines[18]}" "total                              0               0"
+	assert_equal "${lines[19]}" "$(printf '%-32s %14s %14s %14s' INTERFACE PACKETS PASSED DROPPED)"
+	assert_equal "${lines[20]}" "$(printf '%-32s %14s %14s %14s' "$XG_IF@$XG_NS" 0 0 0)"
+	assert_equal "${#lines[@]}" 21
 }
 
 @test "text: no interfaces shows none" {
@@ -390,7 +392,7 @@ two_ifaces() {
 	assert_equal "$stderr" ""
 	j=$output
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$j")" \
-		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","config","events","monitor","features","counters","total","detached","top_sources","top_entries","top_rules"]'
+		'["version","abi","pin_dir","interfaces","lists","tracking","bans","attack","admission","syn_cookies","config","events","monitor","features","counters","total","detached","top_sources","top_entries","top_rules"]'
 	assert_equal "$(jq -c '[.interfaces[] | [.interface, .netns, .slot, .mode]]' <<<"$j")" \
 		"[[\"$XG_IF2\",\"$XG_NS\",2,\"skb\"]]"
 	assert_equal "$(nonzero <<<"$j")" "{\"udp/blocklisted\":$((2 * n))}"

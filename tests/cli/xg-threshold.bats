@@ -14,7 +14,7 @@ setup() { xg_setup_test; }
 teardown() { xg_teardown_test; }
 teardown_file() { xg_remove_file_leftovers; }
 
-DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"monitor":{"rate":100,"burst":200},"features":{"rate":0,"burst":0,"sample":1},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"portscan":{"ports":0,"window_s":0,"ban":0},"drop_malformed":false}'
+DEFAULTS='{"limits":{"syn":{"rate":200,"burst":400},"udp":{"rate":10000,"burst":20000},"icmp":{"rate":50,"burst":100},"frag":{"rate":1000,"burst":2000},"syn_new":{"rate":2000,"burst":4000},"udp_new":{"rate":2000,"burst":4000},"icmp_new":{"rate":200,"burst":400},"frag_new":{"rate":200,"burst":400},"syn_global":{"rate":50000,"burst":100000},"udp_global":{"rate":50000,"burst":100000},"icmp_global":{"rate":1000,"burst":2000},"frag_global":{"rate":5000,"burst":10000}},"events":{"rate":100,"burst":200},"monitor":{"rate":100,"burst":200},"features":{"rate":0,"burst":0,"sample":1},"ban":{"seconds":300,"factor":4,"after":10},"v6_prefix":64,"portscan":{"ports":0,"window_s":0,"ban":0},"drop_malformed":false,"syn_cookies":{"enabled":false,"on":"","auto":"","timestamps":false,"window_scale":0}}'
 
 # bad MESSAGE ARGS...: exit 2, the exact line, nothing on stdout, and the
 # settings exactly as before.
@@ -227,6 +227,8 @@ state_of() {
 	port scans: off
 	features sample: 1/1 of passing packets
 	malformed packets: passed
+	syn cookies: off
+	syn cookie options: mss only
 	EOF
 	)"
 }
@@ -237,7 +239,9 @@ state_of() {
 	assert_equal "$stderr" ""
 	assert_equal "$output" "$DEFAULTS"
 	assert_equal "$(jq -c 'keys_unsorted' <<<"$output")" \
-		'["limits","events","monitor","features","ban","v6_prefix","portscan","drop_malformed"]'
+		'["limits","events","monitor","features","ban","v6_prefix","portscan","drop_malformed","syn_cookies"]'
+	assert_equal "$(jq -c '.syn_cookies | keys_unsorted' <<<"$output")" \
+		'["enabled","on","auto","timestamps","window_scale"]'
 	assert_equal "$(jq -c '.events | keys_unsorted' <<<"$output")" \
 		'["rate","burst"]'
 	assert_equal "$(jq -c '.limits | keys_unsorted' <<<"$output")" \
@@ -247,7 +251,7 @@ state_of() {
 	assert_equal "$(jq -c '.ban | keys_unsorted' <<<"$output")" \
 		'["seconds","factor","after"]'
 	assert_equal "$(jq -c '[.. | scalars | type] | unique' <<<"$output")" \
-		'["boolean","number"]'
+		'["boolean","number","string"]'
 }
 
 @test "--json is -j; --pin-dir is honoured" {
@@ -291,6 +295,8 @@ state_of() {
 	port scans: off
 	features sample: 1/1 of passing packets
 	malformed packets: dropped
+	syn cookies: off
+	syn cookie options: mss only
 	EOF
 	)"
 }
@@ -491,7 +497,8 @@ state_of() {
 	assert_equal "$stderr" ""
 	local w
 	for w in syn udp icmp frag CLASS-new CLASS-global events ban v6-prefix off --burst \
-		 --factor --after --pin-dir --json --verbose --version --help; do
+		 --factor --after syn-cookies auto on port --no-sysctl --pin-dir --json \
+		 --verbose --version --help; do
 		grep -qw -- "$w" <<<"$output" || fail "--help lacks $w"
 	done
 	run -0 xg-threshold --version

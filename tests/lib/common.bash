@@ -178,7 +178,11 @@ xg_set_settings() {
 		"v6-prefix \(.v6_prefix)",
 		"portscan \(.portscan | if .ports == 0 then "off" else
 		"\(.ports)/\(.window_s)s" + (if .ban > 0 then " ban \(.ban)"
-		else "" end) end)"' <<<"$1" |
+		else "" end) end)",
+		"syn-cookies off",
+		"syn-cookies timestamps \(if .syn_cookies.timestamps then "on" else "off" end) --no-sysctl",
+		(.syn_cookies | (select(.auto != "") | "syn-cookies auto port \(.auto) --no-sysctl"),
+		 (select(.on != "") | "syn-cookies on port \(.on) --no-sysctl"))' <<<"$1" |
 		while read -r words; do
 			# shellcheck disable=SC2086 # the words of one setting
 			xg-threshold $words >/dev/null || return 1
@@ -501,7 +505,7 @@ for _ in range(int(sys.argv[2])):
 xg_ld_slot_packets() {
 	bpftool map dump pinned "$XDPGUARD_PIN_DIR/xg_stats" -j |
 		jq --argjson s "$1" '[.[].formatted
-			| select(.key >= $s * 80 and .key < ($s + 1) * 80)
+			| select(.key >= $s * 160 and .key < ($s + 1) * 160)
 			| .values[].value.packets] | add'
 }
 
@@ -520,12 +524,13 @@ xg_st_key() {
 	local classes=(tcp udp icmp other_ip non_ip) i c= r=
 	local reasons=(pass allowlisted blocklisted malformed rate_syn rate_udp
 		       rate_icmp rate_frag syn_global udp_global icmp_global
-		       frag_global autoban rule_drop rule_rate)
+		       frag_global autoban rule_drop rule_rate cookie_sent
+		       cookie_bad)
 
 	for i in "${!classes[@]}"; do [[ ${classes[i]} == "$2" ]] && c=$i; done
 	for i in "${!reasons[@]}"; do [[ ${reasons[i]} == "$3" ]] && r=$i; done
 	[[ -n $c && -n $r ]] || return 1
-	echo $((($1 * 5 + c) * 16 + r))
+	echo $((($1 * 5 + c) * 32 + r))
 }
 
 # xg_st_le BYTES N: N as BYTES little-endian bytes, for bpftool.
