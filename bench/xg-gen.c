@@ -545,12 +545,17 @@ static int load_gen(struct gen *skel, struct bpf_program *prog)
 	return ret;
 }
 
-static void set_rand(struct gen *skel, const struct gen_opts *o)
+_Static_assert(sizeof(((struct gen__bss *)0)->frame) >= GEN_FRAME_MAX,
+	       "gen_tx's frame holds the largest frame");
+
+static void set_frame(struct gen *skel, const struct gen_opts *o)
 {
 	const struct gen_frame *f = &o->frame;
 	uint32_t mask[4];
 	int i;
 
+	memcpy(skel->bss->frame, f->data, f->len);
+	skel->bss->frame_len = f->len;
 	skel->rodata->src_off = f->src_off;
 	skel->rodata->ip_csum_off = f->ip_csum_off;
 	skel->rodata->l4_csum_off = f->l4_csum_off;
@@ -666,7 +671,7 @@ static int do_send(struct gen_opts *o)
 	skel = open_gen();
 	if (!skel)
 		return 1;
-	set_rand(skel, o);
+	set_frame(skel, o);
 	if (load_gen(skel, skel->progs.gen_tx))
 		goto out;
 	sent = blast(bpf_program__fd(skel->progs.gen_tx), ifindex, o, &secs,
