@@ -33,6 +33,10 @@ const volatile __u32 l4_csum_udp; /* UDP: 0 means "no checksum" */
 __u64 frame[GEN_TX_WORDS];
 __u32 frame_len;
 
+/* pass_sink's prefix (network order): IPv4 destinations it drops. */
+const volatile __u32 sink_net;
+const volatile __u32 sink_mask;
+
 /* Bound for the offsets above, so the verifier can check the accesses. */
 #define GEN_MAX_OFF 128
 
@@ -155,6 +159,27 @@ int bare_pass(struct xdp_md *ctx)
 {
 	count();
 	return XDP_PASS;
+}
+
+/* A receiver on the generator's own veth, for a flood that is answered
+ * from XDP (SYN cookies): the answers to the flood's sources come back
+ * over the veth (whose XDP_TX needs an XDP program on this end) and are
+ * dropped and counted here, as cheaply as a wire would take them away;
+ * everything else goes to the stack, the clients' answers among it.
+ */
+SEC("xdp")
+int pass_sink(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    (ip->daddr & sink_mask) != sink_net)
+		return XDP_PASS;
+	count();
+	return XDP_DROP;
 }
 
 /* No IP options, fragments or IPv6 looked at, no hit counted per entry:
