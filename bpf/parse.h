@@ -31,7 +31,9 @@
  * the test does not depend on the bitfield order of struct tcphdr.
  */
 #define XG_TCP_FLAGS_OFF 13
+#define XG_TCP_FIN 0x01
 #define XG_TCP_SYN 0x02
+#define XG_TCP_RST 0x04
 #define XG_TCP_ACK 0x10
 /* ICMP and ICMPv6 headers (RFC 792, RFC 4443): type, code, checksum and
  * four bytes more. Their uapi headers are not included: linux/icmp.h pulls

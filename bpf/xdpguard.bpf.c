@@ -16,6 +16,7 @@
 #include "stats.h"
 #include "events.h"
 #include "features.h"
+#include "syncookie.h"
 
 static __always_inline __u32 class_of(const struct xg_pkt *p)
 {
@@ -127,6 +128,17 @@ static __always_inline __u32 decide(struct xdp_md *ctx, struct cursor *c,
 				return reason;
 		}
 	}
+	/* SYN cookies: after the rules, before the limits, which a SYN
+	 * answered here never meets (xdpguard(7), SYN COOKIES).
+	 */
+	if ((xg_kfeat & XG_KF_SYNCOOKIE) && (cfg->flags & XG_CFG_SYNCOOKIES) &&
+	    *class == XG_C_TCP && !l4_bad && !bad &&
+	    (p->tcp_flags & (XG_TCP_SYN | XG_TCP_ACK))) {
+		reason = syn_cookie(ctx, p->l3_off, p->l4_off, p->l4_len,
+				    sc_args(p));
+		if (reason != XG_SC_NEXT)
+			return reason;
+	}
 	limited = check_limits(ctx, p, *class, cfg, st, bad);
 	return bad && limited == XG_R_PASS ? XG_R_MALFORMED : limited;
 }
@@ -139,6 +151,8 @@ static __always_inline int verdict_of(__u32 reason, __u32 flags)
 		return XDP_PASS;
 	case XG_R_MALFORMED:
 		return flags & XG_CFG_DROP_MALFORMED ? XDP_DROP : XDP_PASS;
+	case XG_R_COOKIE_SENT:
+		return XDP_TX;
 	default:
 		return XDP_DROP;
 	}

@@ -131,6 +131,8 @@ void run_observability(void);
 void run_rules(void);
 /* portscan.c: the port-scan detector. */
 void run_portscan(void);
+/* syncookie.c: SYN cookies, in a network namespace of a child's own. */
+void run_syncookies(void);
 /* features.c: the features of passing packets. */
 void run_features(void);
 

@@ -478,6 +478,30 @@ int64_t h_rule_hits(uint32_t idx)
 	return sum;
 }
 
+/* Set by h_sc_port(): the words of xg_scports are cleared only after a
+ * test set one (2048 writes a reset would cost every case).
+ */
+static int sc_dirty = 1;
+
+/* Every port's mode off, xg_scstats zeroed. */
+static int sc_clear(void)
+{
+	int fd = bpf_map__fd(skel->maps.XG_MAP_SCPORTS);
+	struct xg_scstats per[ncpus];
+	uint64_t w = 0;
+	uint32_t k, zero = 0;
+
+	for (k = 0; sc_dirty && k < XG_SC_WORDS; k++)
+		if (bpf_map_update_elem(fd, &k, &w, BPF_ANY))
+			return -errno;
+	sc_dirty = 0;
+	memset(per, 0, sizeof(per));
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.XG_MAP_SCSTATS),
+				   &zero, per, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
 int h_reset(uint32_t flags)
 {
 	struct bpf_map *lists[] = {
@@ -510,6 +534,9 @@ int h_reset(uint32_t flags)
 	err = h_pfx_clear();
 	if (err)
 		return reset_failed("xg_pfx", err);
+	err = sc_clear();
+	if (err)
+		return reset_failed("xg_scports", err);
 	/* Limits off, so the list and parser cases see one packet each
 	 * exactly as before; the flood cases turn them on.
 	 */
@@ -839,12 +866,17 @@ int h_clear_stats(void)
  * received on that device (queue 0).
  */
 static int run(int copy, const struct frame *f, size_t len, uint32_t repeat,
-	       uint32_t ifindex, uint32_t *ns)
+	       uint32_t ifindex, uint32_t *ns, struct frame *out)
 {
 	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->buf,
 		    .data_size_in = len, .repeat = repeat);
 	struct xdpguard *s = copy ? copies[copy - 1] : skel;
+
+	if (out) {
+		opts.data_out = out->buf;
+		opts.data_size_out = sizeof(out->buf);
+	}
 
 	if (copy < 0 || copy > ncopies)
 		return -1;
@@ -867,27 +899,69 @@ static int run(int copy, const struct frame *f, size_t len, uint32_t repeat,
 	}
 	if (ns)
 		*ns = opts.duration;
+	if (out)
+		out->len = opts.data_size_out;
 	return opts.retval;
 }
 
 int h_run(const struct frame *f, size_t len)
 {
-	return run(0, f, len, 1, 0, NULL);
+	return run(0, f, len, 1, 0, NULL, NULL);
+}
+
+int h_run_out(const struct frame *f, struct frame *out)
+{
+	return run(0, f, f->len, 1, 0, NULL, out);
+}
+
+int h_sc_port(uint32_t port, uint32_t mode)
+{
+	int fd = bpf_map__fd(skel->maps.XG_MAP_SCPORTS);
+	uint32_t key = port / XG_SC_PORTS_PER_WORD;
+	uint64_t w;
+
+	sc_dirty = 1;
+	if (bpf_map_lookup_elem(fd, &key, &w))
+		return -errno;
+	w &= ~(3ULL << (port % XG_SC_PORTS_PER_WORD * 2));
+	w |= (uint64_t)(mode & 3) << (port % XG_SC_PORTS_PER_WORD * 2);
+	return bpf_map_update_elem(fd, &key, &w, BPF_ANY) ? -errno : 0;
+}
+
+int h_scstats(struct xg_scstats *sum)
+{
+	struct xg_scstats per[ncpus];
+	uint32_t zero = 0;
+	int c;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.XG_MAP_SCSTATS), &zero,
+				per))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (c = 0; c < ncpus; c++) {
+		sum->acks_valid += per[c].acks_valid;
+		sum->fallback += per[c].fallback;
+		sum->no_listener += per[c].no_listener;
+		sum->unsupported += per[c].unsupported;
+		if (per[c].last_sent_ns > sum->last_sent_ns)
+			sum->last_sent_ns = per[c].last_sent_ns;
+	}
+	return 0;
 }
 
 int h_run_on(int copy, const struct frame *f, size_t len, uint32_t ifindex)
 {
-	return run(copy, f, len, 1, ifindex, NULL);
+	return run(copy, f, len, 1, ifindex, NULL, NULL);
 }
 
 int h_run_n(const struct frame *f, uint32_t repeat)
 {
-	return run(0, f, f->len, repeat, 0, NULL);
+	return run(0, f, f->len, repeat, 0, NULL, NULL);
 }
 
 int h_bench(const struct frame *f, uint32_t repeat, uint32_t *ns)
 {
-	return run(0, f, f->len, repeat, 0, ns);
+	return run(0, f, f->len, repeat, 0, ns, NULL);
 }
 
 struct bench_cpu {
@@ -909,7 +983,7 @@ static void *bench_cpu(void *arg)
 		return NULL;
 	}
 	pthread_barrier_wait(b->start);
-	b->verdict = run(0, b->f, b->f->len, b->repeat, 0, &b->ns);
+	b->verdict = run(0, b->f, b->f->len, b->repeat, 0, &b->ns, NULL);
 	return NULL;
 }
 

@@ -101,6 +101,14 @@ int h_run(const struct frame *f, size_t len);
  * (0 = none).
  */
 int h_run_on(int copy, const struct frame *f, size_t len, uint32_t ifindex);
+/* Runs @f once; the frame as the program left it in @out. */
+int h_run_out(const struct frame *f, struct frame *out);
+/* Sets the SYN cookie mode (XG_SC_*) of @port in xg_scports; h_reset()
+ * sets every port off and zeroes xg_scstats.
+ */
+int h_sc_port(uint32_t port, uint32_t mode);
+/* xg_scstats summed over CPUs; last_sent_ns: the latest. */
+int h_scstats(struct xg_scstats *sum);
 /* Runs @f @repeat times in one call; returns the last XDP action or -1. */
 int h_run_n(const struct frame *f, uint32_t repeat);
 /* Runs @f @repeat times in the kernel; *@ns gets the mean run time.

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	run_observability();
 	run_rules();
 	run_portscan();
+	run_syncookies();
 	run_features();
 	events_mode = 1;
 	run_tables();
