@@ -24,6 +24,7 @@ const volatile __u32 src_off;
 const volatile __u32 ip_csum_off; /* IPv4 header checksum */
 const volatile __u32 l4_csum_off; /* TCP, UDP or ICMPv6 checksum */
 const volatile __u32 l4_csum_udp; /* UDP: 0 means "no checksum" */
+const volatile __u32 tx_pad; /* gen.h's GEN_TX_PAD */
 
 /* The frame to send, as xg-gen built it, in words: copied a word at a
  * time straight into the packet, it costs the generator 3-12 ns of CPU a
@@ -105,7 +106,19 @@ int gen_tx(struct xdp_md *ctx)
 	 * receiver wrote into a frame it sent back (a SYN-ACK built in place
 	 * and answered with XDP_TX, which the veth returns to this side) would
 	 * be sent again. So every frame is written whole, every time.
+	 * Its length too: the kernel puts a page's frame (struct xdp_frame)
+	 * back as it was only when it finds the frame's start moved, so a
+	 * frame the receiver shortened (bpf_xdp_adjust_tail) and that came
+	 * back without being made an skb (dropped by XDP on this side) would
+	 * keep its shorter length, under the IP length of the whole one. The
+	 * run's frames start tx_pad bytes early and gen_tx moves the start
+	 * on: the frame is then rewritten from here each time, length and all,
+	 * and the next use of the page finds the start moved and restores it.
 	 */
+	if (bpf_xdp_adjust_head(ctx, tx_pad))
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
 	for (i = 0; i < GEN_TX_WORDS && i * 8 < len; i++) {
 		w = data + i * 8;
 		if ((void *)(w + 1) > end)

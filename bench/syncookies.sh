@@ -21,12 +21,16 @@
 # xdpguard's TCP counters.
 #
 # Modes: "kernel" (a bare XDP_PASS program on the server veth, needed so
-# the veth accepts XDP_TX frames, the kernel's cookies do the work) and
-# "ceiling" (xg-load on the server veth at its defaults). Only
-# 198.18.0.0/15, only in namespaces made here, removed by a trap.
+# the veth accepts XDP_TX frames, the kernel's cookies do the work),
+# "ceiling" (xg-load on the server veth at its defaults) and "xdp"
+# (xg-load, syn-cookies on for the port, tcp_syncookies=2: the program
+# answers every SYN to the port with XDP_TX; the answers to the flood come
+# back over the veth, where xg-gen's pass_sink drops them and lets the
+# clients' through). Only 198.18.0.0/15, only in namespaces made here,
+# removed by a trap.
 #
 # Environment: XG_BUILD (build), XG_SC_RATES ("0 25000 50000 100000
-# 200000 400000 800000 max"), XG_SC_MODES ("kernel ceiling"), XG_SC_FETCHES (40),
+# 200000 400000 800000 max"), XG_SC_MODES ("kernel ceiling xdp"), XG_SC_FETCHES (40),
 # XG_SC_PAR (10 curls at a time), XG_SC_JSON ($XG_BUILD/syncookies.json),
 # XG_SC_NAPI (inline or threaded; see below).
 #
@@ -45,7 +49,7 @@ set -u -o pipefail
 B=${XG_BUILD:-build}
 B=$(cd "$B" && pwd) || exit 1
 RATES=${XG_SC_RATES:-0 25000 50000 100000 200000 400000 800000 max}
-MODES=${XG_SC_MODES:-kernel ceiling}
+MODES=${XG_SC_MODES:-kernel ceiling xdp}
 FETCHES=${XG_SC_FETCHES:-40}
 PAR=${XG_SC_PAR:-10}
 NAPI=${XG_SC_NAPI:-inline}
@@ -66,10 +70,10 @@ die() {
 }
 
 [[ $(id -u) == 0 ]] || die "needs root (network namespaces, XDP)"
-for t in xg-gen xg-load xg-unload xg-stats; do
+for t in xg-gen xg-load xg-unload xg-stats xg-threshold; do
 	[[ -x $B/$t ]] || die "$B/$t is missing; run make"
 done
-for t in jq ip curl python3 taskset; do
+for t in jq ip curl python3 taskset bpftool; do
 	command -v "$t" >/dev/null || die "$t is not installed"
 done
 
@@ -184,12 +188,47 @@ fetch() {
 		"http://$S4:$PORT/f" 2>/dev/null || echo "000 0 $MAXT"
 }
 
+# TEMPORARY, until xg-threshold syn-cookies is merged (branch sccli):
+#   sc_on PORT = xg-threshold syn-cookies on port PORT --pin-dir $PIN/xg
+# The port's two bits in xg_scports ("on": 2), XG_CFG_SYNCOOKIES in both
+# config slots of xg_state (struct xg_config.flags at offsets 8 and
+# 8 + 416), tcp_syncookies=2 in the server namespace.
+sc_on() {
+	local port=$1 w=$(($1 / 32)) key v i s
+
+	key="$((w & 255)) $((w >> 8)) 0 0"
+	# shellcheck disable=SC2086 # the key's bytes
+	mapfile -t v < <(bpftool -j map lookup pinned "$PIN/xg/xg_scports" \
+		key $key | jq -r '.value[]')
+	i=$(((port % 32) / 4))
+	s=$(((port % 4) * 2))
+	v[i]=$(((v[i] & ~(3 << s)) | (2 << s)))
+	((${#v[@]} == 8)) || return 1
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$PIN/xg/xg_scports" key $key \
+		value "${v[@]}" || return 1
+	mapfile -t v < <(bpftool -j map lookup pinned "$PIN/xg/xg_state" \
+		key 0 0 0 0 | jq -r '.value[]')
+	((${#v[@]} == 840)) || return 1
+	v[8]=$((v[8] | 2))
+	v[424]=$((v[424] | 2))
+	bpftool map update pinned "$PIN/xg/xg_state" key 0 0 0 0 \
+		value "${v[@]}" || return 1
+	ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=2
+}
+
 # The veth has NAPI instances only while an XDP program is attached: the
 # threaded switch goes after the attach.
 mode_on() {
 	case $1 in
 	kernel) xg-gen --attach pass -n "$SNS" -d "$VS" --pin-dir "$PIN/bare" ;;
 	ceiling) xg-load --pin-dir "$PIN/xg" -n "$SNS" "$VS" --mode native ;;
+	xdp)
+		xg-gen --attach pass --drop-dst $FLOOD -n "$CNS" -d "$VC" \
+			--pin-dir "$PIN/sink" &&
+			xg-load --pin-dir "$PIN/xg" -n "$SNS" "$VS" --mode native \
+				>/dev/null && sc_on $PORT
+		;;
 	esac || return 1
 	[[ $NAPI == threaded ]] || return 0
 	ip netns exec "$SNS" sh -c "echo 1 >/sys/class/net/$VS/threaded"
@@ -198,12 +237,18 @@ mode_off() {
 	case $1 in
 	kernel) rm -rf "$PIN/bare" ;;
 	ceiling) xg-unload --all --pin-dir "$PIN/xg" >/dev/null ;;
+	xdp)
+		xg-unload --all --pin-dir "$PIN/xg" >/dev/null
+		rm -rf "$PIN/sink"
+		ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=1
+		;;
 	esac
 }
 
 # mode rate: one step; prints a JSON object
 step() {
-	local mode=$1 rate=$2 secs i a p x0 x1 s0 s1 t0 t1 n0 n1 w0 w1 gen='null'
+	local mode=$1 rate=$2 secs i a p x0 x1 s0 s1 t0 t1 n0 n1 w0 w1 k0 k1
+	local gen='null'
 
 	client_addrs "$FETCHES" || return 1
 	# whole batches of fetches, each at most MAXT s
@@ -226,6 +271,7 @@ step() {
 	fi
 	n0=$(tcpext)
 	x0=$(xg_counts)
+	k0=$(sink_count)
 	read -r s0 t0 < <(cpu_ticks)
 	w0=$(date +%s%N)
 	: >"$TMP/fetches"
@@ -254,9 +300,11 @@ step() {
 	read -r s1 t1 < <(cpu_ticks)
 	n1=$(tcpext)
 	x1=$(xg_counts)
+	k1=$(sink_count)
 	jq -cn --arg mode "$mode" --arg rate "$rate" --argjson gen "$gen" \
 		--argjson n0 "$n0" --argjson n1 "$n1" \
 		--argjson x0 "$x0" --argjson x1 "$x1" \
+		--argjson k0 "$k0" --argjson k1 "$k1" \
 		--argjson hz "$(getconf CLK_TCK)" --argjson want $((1 << 20)) \
 		--argjson sirq $((s1 - s0)) --argjson busy $((t1 - t0)) \
 		--argjson wall "$(((w1 - w0) / 1000000))" \
@@ -283,17 +331,30 @@ step() {
 		   server: ($n1 | with_entries(.value -= $n0[.key])),
 		   xdpguard: (if $x1 == null then null
 			      else $x1 | with_entries(.value -= $x0[.key])
-				   | with_entries(select(.value > 0)) end)}'
+				   | with_entries(select(.value > 0)) end),
+		   sink_drops: (if $k1 == null then null else $k1 - $k0 end)}'
 }
 
-# xdpguard's packet counters by reason (TCP), or null when not loaded
+# SYN-ACKs to the flood that came back to the generator's end and were
+# dropped there (mode xdp), or null
+sink_count() {
+	[[ -d $PIN/sink ]] && xg-gen --read "$PIN/sink" || echo null
+}
+
+# xdpguard's packet counters by reason (TCP) and its SYN cookie counters
+# (sc_*, xg_scstats summed over the CPUs), or null when not loaded
 xg_counts() {
 	[[ -d $PIN/xg ]] || {
 		echo null
 		return
 	}
-	xg-stats -j --pin-dir "$PIN/xg" |
-		jq -c '.counters.tcp | with_entries(.value = .value.packets)'
+	jq -cn --argjson x "$(xg-stats -j --pin-dir "$PIN/xg")" \
+		--argjson s "$(bpftool -j map dump pinned "$PIN/xg/xg_scstats")" '
+		($x.counters.tcp | with_entries(.value = .value.packets))
+		+ ([$s[].formatted.values[].value] as $v
+		   | ["acks_valid", "fallback", "no_listener", "unsupported"]
+		   | map({key: "sc_\(.)", value: (. as $k | $v | map(.[$k]) | add)})
+		   | from_entries)'
 }
 
 # waits for the fetches in the background (not xg-gen)
@@ -324,14 +385,16 @@ done
 jq -s --arg k "$(uname -r)" --argjson cpus "$(nproc)" --arg napi "$NAPI" \
 	'{kernel: $k, cpus: $cpus, napi: $napi, fetches_per_step: '"$FETCHES"',
 	  max_time_s: '"$MAXT"', steps: .}' "$TMP/rows" >"$JSON_OUT"
-printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %6s\n' mode offered/s \
-	ok/n ok% median_s softirq busy sirq_ns gen_ns cookies ovfl
+printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %10s %6s\n' mode \
+	offered/s ok/n ok% median_s softirq busy sirq_ns gen_ns k_cookies \
+	xdp_cookies ovfl
 jq -r '.steps[] | [.mode, .offered_pps, "\(.ok)/\(.fetches)",
 	(100 * .ok / .fetches | floor), (.median_s // "-"), .softirq_cpu,
 	.busy_cpu, (.softirq_ns_per_syn // "-"), (.gen_ns_per_syn // "-"),
-	.server.cookies_sent, .server.listen_overflows] | @tsv' \
-	"$JSON_OUT" | while IFS=$'\t' read -r m o n p md si bu sn gn cs ov; do
-	printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %6s\n' \
-		"$m" "$o" "$n" "$p" "$md" "$si" "$bu" "$sn" "$gn" "$cs" "$ov"
+	.server.cookies_sent, (.xdpguard.cookie_sent // "-"),
+	.server.listen_overflows] | @tsv' \
+	"$JSON_OUT" | while IFS=$'\t' read -r m o n p md si bu sn gn cs xc ov; do
+	printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %10s %6s\n' \
+		"$m" "$o" "$n" "$p" "$md" "$si" "$bu" "$sn" "$gn" "$cs" "$xc" "$ov"
 done
 echo "JSON: $JSON_OUT"

@@ -575,6 +575,7 @@ static void set_frame(struct gen *skel, const struct gen_opts *o)
 
 	memcpy(skel->bss->frame, f->data, f->len);
 	skel->bss->frame_len = f->len;
+	skel->rodata->tx_pad = GEN_TX_PAD;
 	skel->rodata->src_off = f->src_off;
 	skel->rodata->ip_csum_off = f->ip_csum_off;
 	skel->rodata->l4_csum_off = f->l4_csum_off;
@@ -619,12 +620,14 @@ static unsigned long long frames_for(double secs, unsigned int n, double call)
 static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		       double *secs, double *cpu)
 {
+	/* GEN_TX_PAD bytes before the frame, which gen_tx takes off */
+	static uint8_t in[GEN_TX_PAD + GEN_FRAME_MAX];
 	struct xdp_md ctx = {
-		.data_end = o->frame.len,
+		.data_end = GEN_TX_PAD + o->frame.len,
 		.ingress_ifindex = ifindex,
 	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = o->frame.data,
-		    .data_size_in = o->frame.len, .ctx_in = &ctx,
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in,
+		    .data_size_in = GEN_TX_PAD + o->frame.len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx),
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		    .batch_size = o->batch);
@@ -632,6 +635,8 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 	double start = now_s(), deadline = start + o->time_limit, t, call = 0;
 	double cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	int ret;
+
+	memcpy(in + GEN_TX_PAD, o->frame.data, o->frame.len);
 
 	/* Paced: a live run has a fixed cost of its own (~25 ms here: it
 	 * sets up and tears down a page pool), whatever it sends. So wait
