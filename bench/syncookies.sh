@@ -32,7 +32,8 @@
 # Environment: XG_BUILD (build), XG_SC_RATES ("0 25000 50000 100000
 # 200000 400000 800000 max"), XG_SC_MODES ("kernel ceiling xdp"), XG_SC_FETCHES (40),
 # XG_SC_PAR (10 curls at a time), XG_SC_JSON ($XG_BUILD/syncookies.json),
-# XG_SC_NAPI (inline or threaded; see below).
+# XG_SC_NAPI (inline or threaded; see below), XG_SC_BULK (20: 1 MB fetches
+# over cookie and over normal connections after the last xdp step; 0: none).
 #
 # NAPI: "inline" is how the veth delivers XDP_TX frames by default: in the
 # generator's own softirq, on its CPU, batch by batch. The generator then
@@ -56,7 +57,9 @@ NAPI=${XG_SC_NAPI:-inline}
 JSON_OUT=${XG_SC_JSON:-$B/syncookies.json}
 PATH="$B:$PATH"
 PORT=8080
+PORT2=8081 # the same server without cookies (bulk comparison, mode xdp)
 MAXT=3 # curl --max-time, seconds
+BULK=${XG_SC_BULK:-20} # fetches of each kind in the bulk comparison
 C4=198.18.0.1
 S4=198.18.0.2
 FLOOD=198.19.128.0/17
@@ -86,6 +89,7 @@ PIN=/sys/fs/bpf/xgs-$ID
 TMP=$(mktemp -d /tmp/xgs-XXXXXX)
 NCPU=$(nproc)
 SRV_PID=
+SRV2_PID=
 GEN_PIDS=()
 
 cleanup() {
@@ -94,6 +98,7 @@ cleanup() {
 
 	for p in "${GEN_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	[[ -n $SRV_PID ]] && kill "$SRV_PID" 2>/dev/null
+	[[ -n $SRV2_PID ]] && kill "$SRV2_PID" 2>/dev/null
 	[[ -d $PIN/xg ]] && xg-unload --all --pin-dir "$PIN/xg" >/dev/null 2>&1
 	ip netns del "$CNS" 2>/dev/null
 	ip netns del "$SNS" 2>/dev/null
@@ -139,6 +144,10 @@ lab_up() {
 	(cd "$TMP" && exec ip netns exec "$SNS" python3 -m http.server \
 		--bind $S4 $PORT >/dev/null 2>&1) &
 	SRV_PID=$!
+	# the same files on a port without cookies, for the bulk comparison
+	(cd "$TMP" && exec ip netns exec "$SNS" python3 -m http.server \
+		--bind $S4 $PORT2 >/dev/null 2>&1) &
+	SRV2_PID=$!
 	for _ in $(seq 50); do
 		ip netns exec "$CNS" curl -s -o /dev/null --max-time 1 \
 			"http://$S4:$PORT/f" && return 0
@@ -185,7 +194,39 @@ tcpext() {
 fetch() {
 	ip netns exec "$CNS" curl -s -o /dev/null --interface "$1" \
 		--max-time $MAXT -w '%{http_code} %{size_download} %{time_total}\n' \
-		"http://$S4:$PORT/f" 2>/dev/null || echo "000 0 $MAXT"
+		"http://$S4:${2:-$PORT}/f" 2>/dev/null || echo "000 0 $MAXT"
+}
+
+# After the xdp steps, with syn-cookies still on for PORT: BULK fetches
+# of the 1 MB file one at a time, each from a new address, alternately
+# over a cookie connection (PORT: the program's SYN-ACK, MSS option only,
+# so no window scaling and a window of at most 64 KB) and over a normal
+# one (PORT2: the kernel's SYN-ACK with window scale, SACK, timestamps).
+# Prints {"cookie": {ok, median_s, min_s, max_s}, "normal": {...},
+# "server": the server namespace's cookie counters meanwhile}.
+bulk() {
+	local i n0 n1
+	client_addrs $((2 * BULK)) || return 1
+	: >"$TMP/bulk"
+	# tcp_syncookies=2 would have the kernel answer PORT2 with its own
+	# cookies too: 1 for the normal fetches (the listener's queue never
+	# fills one at a time), 2 again for the program's
+	n0=$(tcpext)
+	for ((i = 0; i < BULK; i++)); do
+		echo "cookie $(fetch "${CLIENTS[2 * i]}" $PORT)" >>"$TMP/bulk"
+		ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=1
+		echo "normal $(fetch "${CLIENTS[2 * i + 1]}" $PORT2)" >>"$TMP/bulk"
+		ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=2
+	done
+	n1=$(tcpext)
+	jq -Rsc --argjson want $((1 << 20)) --argjson n0 "$n0" --argjson n1 "$n1" '
+		split("\n") | map(select(length > 0) | split(" "))
+		| group_by(.[0]) | map({key: .[0][0], value: (
+			map(select(.[1] == "200" and (.[2] | tonumber) == $want)
+			    | .[3] | tonumber) | sort
+			| {ok: length, median_s: .[length / 2 | floor],
+			   min_s: .[0], max_s: .[-1]})}) | from_entries
+		| . + {server: ($n1 | with_entries(.value -= $n0[.key]))}' "$TMP/bulk"
 }
 
 # TEMPORARY, until xg-threshold syn-cookies is merged (branch sccli):
@@ -362,7 +403,7 @@ wait_fetches() {
 	local p g
 
 	for p in $(jobs -p); do
-		[[ $p == "$SRV_PID" ]] && continue
+		[[ $p == "$SRV_PID" || $p == "$SRV2_PID" ]] && continue
 		for g in "${GEN_PIDS[@]}"; do [[ $p == "$g" ]] && continue 2; done
 		wait "$p"
 	done
@@ -373,18 +414,24 @@ lab_up || die "lab setup failed"
 # Attached afresh for every step: xdpguard's source tracker and admission
 # budget start empty, so one step's flood sources are not the next one's
 # known sources (a /17 fits the default tracker of 32768).
+BULK_JSON=null
 for mode in $MODES; do
 	for rate in $RATES; do
 		mode_on "$mode" || die "cannot attach ($mode)"
 		step "$mode" "$rate" >>"$TMP/rows" || die "step $mode $rate failed"
+		if [[ $mode == xdp && $rate == "${RATES##* }" ]] && ((BULK)); then
+			BULK_JSON=$(bulk) || die "bulk comparison failed"
+			echo "bulk: $BULK_JSON" >&2
+		fi
 		mode_off "$mode"
 		tail -n1 "$TMP/rows" >&2
 	done
 done
 
 jq -s --arg k "$(uname -r)" --argjson cpus "$(nproc)" --arg napi "$NAPI" \
+	--argjson bulk "$BULK_JSON" \
 	'{kernel: $k, cpus: $cpus, napi: $napi, fetches_per_step: '"$FETCHES"',
-	  max_time_s: '"$MAXT"', steps: .}' "$TMP/rows" >"$JSON_OUT"
+	  max_time_s: '"$MAXT"', steps: ., bulk_1mb: $bulk}' "$TMP/rows" >"$JSON_OUT"
 printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %10s %6s\n' mode \
 	offered/s ok/n ok% median_s softirq busy sirq_ns gen_ns k_cookies \
 	xdp_cookies ovfl
@@ -397,4 +444,5 @@ jq -r '.steps[] | [.mode, .offered_pps, "\(.ok)/\(.fetches)",
 	printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %10s %6s\n' \
 		"$m" "$o" "$n" "$p" "$md" "$si" "$bu" "$sn" "$gn" "$cs" "$xc" "$ov"
 done
+[[ $BULK_JSON != null ]] && echo "1 MB, one at a time: $BULK_JSON"
 echo "JSON: $JSON_OUT"
