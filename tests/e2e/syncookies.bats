@@ -12,10 +12,11 @@
 # (acks_valid), a forged ACK is one tcp/cookie_bad, and a SYN to a port
 # nobody listens on one no_listener.
 #
-# XDP_TX on a veth needs an XDP program on the peer: xg-gen's bare_pass
+# XDP_TX on a veth needs an XDP program on the peer: xg-gen's pass_sink
 # on the client's end, for the whole file. The random-source flood draws
 # from 198.18.128.0/17, off-link for the protected end: the program's
-# SYN-ACKs to it go back over the veth and the client's stack drops them.
+# SYN-ACKs to it go back over the veth, where pass_sink counts and drops
+# them; the clients' own go through to their stack.
 
 bats_require_minimum_version 1.5.0
 load '../lib/common'
@@ -43,8 +44,8 @@ setup_file() {
 	nft_setup || return 1
 	server_start || return 1
 	# the peer's XDP program, so that the veth takes the program's XDP_TX
-	xg-gen --attach pass -n "$XG_CNS" -d "$XG_CIF" --pin-dir "$XG_GEN_PIN" ||
-		return 1
+	xg-gen --attach pass --drop-dst "$RAND_NET" -n "$XG_CNS" -d "$XG_CIF" \
+		--pin-dir "$XG_GEN_PIN" || return 1
 	xg-load -j -n "$XG_PNS" "$XG_PIF" --mode native \
 		>"$BATS_FILE_TMPDIR/load.json" || return 1
 	sc_mode on "$SRV_PORT" "$CLOSED_PORT" || return 1
@@ -237,21 +238,23 @@ nft_counters() {
 
 # Everything a test compares, at one quiet moment.
 snap() {
-	local x s c p k
+	local x s c p k g
 
 	quiet
 	x=$(xg-stats -j) &&
 	s=$(sc_counts) &&
 	c=$(nft_counters in_client inet) &&
 	p=$(nft_counters in_protected netdev) &&
-	k=$(kernel_cookies) || return 1
+	k=$(kernel_cookies) &&
+	g=$(xg-gen --read "$XG_GEN_PIN") || return 1
 	jq -cn --argjson x "$x" --argjson s "$s" --argjson c "$c" \
-		--argjson p "$p" --argjson k "$k" \
-		'{x: $x, s: $s, nft: ($c + $p + $k)}'
+		--argjson p "$p" --argjson k "$k" --argjson g "$g" \
+		'{x: $x, s: $s, nft: ($c + $p + $k + {"sink": $g})}'
 }
 
 # delta BEFORE: D = the change since BEFORE, one flat object: "class/
-# reason" (those that moved), "total", "sc/NAME", "nft/NAME" and "k/NAME".
+# reason" (those that moved), "total", "sc/NAME", "nft/NAME", "k/NAME"
+# and "sink" (the SYN-ACKs to the flood that came back to pass_sink).
 delta() {
 	local now
 	now=$(snap) || fail "cannot read the counters"
@@ -388,6 +391,8 @@ assert_cookies() {
 	echo "# flood SYNs that reached the program: $flood of $sent"
 	assert_between $((sent / 2)) "$flood" "$sent"
 	assert_equal "$(d sc/sent)" $((flood + $(d nft/syn_out)))
+	# and every one of those SYN-ACKs went out and came back
+	assert_equal "$(d sink)" "$flood"
 	assert_equal "$(d sc/acks_valid)" 10
 	assert_equal "$(d k/recv)" 10
 	assert_equal "$(d k/sent)" 0
