@@ -25,6 +25,10 @@ struct gen_addr {
 
 #define GEN_FRAME_MAX 1514
 #define GEN_FRAME_MIN 60 /* Ethernet minimum without the FCS */
+/* Bytes before the frame in every live frame, which gen_tx takes off
+ * (gen.bpf.c says why).
+ */
+#define GEN_TX_PAD 8
 
 struct gen_frame {
 	uint8_t dst_mac[6];

@@ -21,14 +21,19 @@
 # xdpguard's TCP counters.
 #
 # Modes: "kernel" (a bare XDP_PASS program on the server veth, needed so
-# the veth accepts XDP_TX frames, the kernel's cookies do the work) and
-# "ceiling" (xg-load on the server veth at its defaults). Only
-# 198.18.0.0/15, only in namespaces made here, removed by a trap.
+# the veth accepts XDP_TX frames, the kernel's cookies do the work),
+# "ceiling" (xg-load on the server veth at its defaults) and "xdp"
+# (xg-load, syn-cookies on for the port, tcp_syncookies=2: the program
+# answers every SYN to the port with XDP_TX; the answers to the flood come
+# back over the veth, where xg-gen's pass_sink drops them and lets the
+# clients' through). Only 198.18.0.0/15, only in namespaces made here,
+# removed by a trap.
 #
 # Environment: XG_BUILD (build), XG_SC_RATES ("0 25000 50000 100000
-# 200000 400000 800000 max"), XG_SC_MODES ("kernel ceiling"), XG_SC_FETCHES (40),
+# 200000 400000 800000 max"), XG_SC_MODES ("kernel ceiling xdp"), XG_SC_FETCHES (40),
 # XG_SC_PAR (10 curls at a time), XG_SC_JSON ($XG_BUILD/syncookies.json),
-# XG_SC_NAPI (inline or threaded; see below).
+# XG_SC_NAPI (inline or threaded; see below), XG_SC_BULK (20: 1 MB fetches
+# over cookie and over normal connections after the last xdp step; 0: none).
 #
 # NAPI: "inline" is how the veth delivers XDP_TX frames by default: in the
 # generator's own softirq, on its CPU, batch by batch. The generator then
@@ -45,14 +50,16 @@ set -u -o pipefail
 B=${XG_BUILD:-build}
 B=$(cd "$B" && pwd) || exit 1
 RATES=${XG_SC_RATES:-0 25000 50000 100000 200000 400000 800000 max}
-MODES=${XG_SC_MODES:-kernel ceiling}
+MODES=${XG_SC_MODES:-kernel ceiling xdp}
 FETCHES=${XG_SC_FETCHES:-40}
 PAR=${XG_SC_PAR:-10}
 NAPI=${XG_SC_NAPI:-inline}
 JSON_OUT=${XG_SC_JSON:-$B/syncookies.json}
 PATH="$B:$PATH"
 PORT=8080
+PORT2=8081 # the same server without cookies (bulk comparison, mode xdp)
 MAXT=3 # curl --max-time, seconds
+BULK=${XG_SC_BULK:-20} # fetches of each kind in the bulk comparison
 C4=198.18.0.1
 S4=198.18.0.2
 FLOOD=198.19.128.0/17
@@ -66,10 +73,10 @@ die() {
 }
 
 [[ $(id -u) == 0 ]] || die "needs root (network namespaces, XDP)"
-for t in xg-gen xg-load xg-unload xg-stats; do
+for t in xg-gen xg-load xg-unload xg-stats xg-threshold; do
 	[[ -x $B/$t ]] || die "$B/$t is missing; run make"
 done
-for t in jq ip curl python3 taskset; do
+for t in jq ip curl python3 taskset bpftool; do
 	command -v "$t" >/dev/null || die "$t is not installed"
 done
 
@@ -82,6 +89,7 @@ PIN=/sys/fs/bpf/xgs-$ID
 TMP=$(mktemp -d /tmp/xgs-XXXXXX)
 NCPU=$(nproc)
 SRV_PID=
+SRV2_PID=
 GEN_PIDS=()
 
 cleanup() {
@@ -90,6 +98,7 @@ cleanup() {
 
 	for p in "${GEN_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	[[ -n $SRV_PID ]] && kill "$SRV_PID" 2>/dev/null
+	[[ -n $SRV2_PID ]] && kill "$SRV2_PID" 2>/dev/null
 	[[ -d $PIN/xg ]] && xg-unload --all --pin-dir "$PIN/xg" >/dev/null 2>&1
 	ip netns del "$CNS" 2>/dev/null
 	ip netns del "$SNS" 2>/dev/null
@@ -135,6 +144,10 @@ lab_up() {
 	(cd "$TMP" && exec ip netns exec "$SNS" python3 -m http.server \
 		--bind $S4 $PORT >/dev/null 2>&1) &
 	SRV_PID=$!
+	# the same files on a port without cookies, for the bulk comparison
+	(cd "$TMP" && exec ip netns exec "$SNS" python3 -m http.server \
+		--bind $S4 $PORT2 >/dev/null 2>&1) &
+	SRV2_PID=$!
 	for _ in $(seq 50); do
 		ip netns exec "$CNS" curl -s -o /dev/null --max-time 1 \
 			"http://$S4:$PORT/f" && return 0
@@ -181,7 +194,68 @@ tcpext() {
 fetch() {
 	ip netns exec "$CNS" curl -s -o /dev/null --interface "$1" \
 		--max-time $MAXT -w '%{http_code} %{size_download} %{time_total}\n' \
-		"http://$S4:$PORT/f" 2>/dev/null || echo "000 0 $MAXT"
+		"http://$S4:${2:-$PORT}/f" 2>/dev/null || echo "000 0 $MAXT"
+}
+
+# After the xdp steps, with syn-cookies still on for PORT: BULK fetches
+# of the 1 MB file one at a time, each from a new address, alternately
+# over a cookie connection (PORT: the program's SYN-ACK, MSS option only,
+# so no window scaling and a window of at most 64 KB) and over a normal
+# one (PORT2: the kernel's SYN-ACK with window scale, SACK, timestamps).
+# Prints {"cookie": {ok, median_s, min_s, max_s}, "normal": {...},
+# "server": the server namespace's cookie counters meanwhile}.
+bulk() {
+	local i n0 n1
+	client_addrs $((2 * BULK)) || return 1
+	: >"$TMP/bulk"
+	# tcp_syncookies=2 would have the kernel answer PORT2 with its own
+	# cookies too: 1 for the normal fetches (the listener's queue never
+	# fills one at a time), 2 again for the program's
+	n0=$(tcpext)
+	for ((i = 0; i < BULK; i++)); do
+		echo "cookie $(fetch "${CLIENTS[2 * i]}" $PORT)" >>"$TMP/bulk"
+		ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=1
+		echo "normal $(fetch "${CLIENTS[2 * i + 1]}" $PORT2)" >>"$TMP/bulk"
+		ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=2
+	done
+	n1=$(tcpext)
+	jq -Rsc --argjson want $((1 << 20)) --argjson n0 "$n0" --argjson n1 "$n1" '
+		split("\n") | map(select(length > 0) | split(" "))
+		| group_by(.[0]) | map({key: .[0][0], value: (
+			map(select(.[1] == "200" and (.[2] | tonumber) == $want)
+			    | .[3] | tonumber) | sort
+			| {ok: length, median_s: .[length / 2 | floor],
+			   min_s: .[0], max_s: .[-1]})}) | from_entries
+		| . + {server: ($n1 | with_entries(.value -= $n0[.key]))}' "$TMP/bulk"
+}
+
+# TEMPORARY, until xg-threshold syn-cookies is merged (branch sccli):
+#   sc_on PORT = xg-threshold syn-cookies on port PORT --pin-dir $PIN/xg
+# The port's two bits in xg_scports ("on": 2), XG_CFG_SYNCOOKIES in both
+# config slots of xg_state (struct xg_config.flags at offsets 8 and
+# 8 + 416), tcp_syncookies=2 in the server namespace.
+sc_on() {
+	local port=$1 w=$(($1 / 32)) key v i s
+
+	key="$((w & 255)) $((w >> 8)) 0 0"
+	# shellcheck disable=SC2086 # the key's bytes
+	mapfile -t v < <(bpftool -j map lookup pinned "$PIN/xg/xg_scports" \
+		key $key | jq -r '.value[]')
+	i=$(((port % 32) / 4))
+	s=$(((port % 4) * 2))
+	v[i]=$(((v[i] & ~(3 << s)) | (2 << s)))
+	((${#v[@]} == 8)) || return 1
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$PIN/xg/xg_scports" key $key \
+		value "${v[@]}" || return 1
+	mapfile -t v < <(bpftool -j map lookup pinned "$PIN/xg/xg_state" \
+		key 0 0 0 0 | jq -r '.value[]')
+	((${#v[@]} == 840)) || return 1
+	v[8]=$((v[8] | 2))
+	v[424]=$((v[424] | 2))
+	bpftool map update pinned "$PIN/xg/xg_state" key 0 0 0 0 \
+		value "${v[@]}" || return 1
+	ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=2
 }
 
 # The veth has NAPI instances only while an XDP program is attached: the
@@ -190,6 +264,12 @@ mode_on() {
 	case $1 in
 	kernel) xg-gen --attach pass -n "$SNS" -d "$VS" --pin-dir "$PIN/bare" ;;
 	ceiling) xg-load --pin-dir "$PIN/xg" -n "$SNS" "$VS" --mode native ;;
+	xdp)
+		xg-gen --attach pass --drop-dst $FLOOD -n "$CNS" -d "$VC" \
+			--pin-dir "$PIN/sink" &&
+			xg-load --pin-dir "$PIN/xg" -n "$SNS" "$VS" --mode native \
+				>/dev/null && sc_on $PORT
+		;;
 	esac || return 1
 	[[ $NAPI == threaded ]] || return 0
 	ip netns exec "$SNS" sh -c "echo 1 >/sys/class/net/$VS/threaded"
@@ -198,12 +278,18 @@ mode_off() {
 	case $1 in
 	kernel) rm -rf "$PIN/bare" ;;
 	ceiling) xg-unload --all --pin-dir "$PIN/xg" >/dev/null ;;
+	xdp)
+		xg-unload --all --pin-dir "$PIN/xg" >/dev/null
+		rm -rf "$PIN/sink"
+		ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=1
+		;;
 	esac
 }
 
 # mode rate: one step; prints a JSON object
 step() {
-	local mode=$1 rate=$2 secs i a p x0 x1 s0 s1 t0 t1 n0 n1 w0 w1 gen='null'
+	local mode=$1 rate=$2 secs i a p x0 x1 s0 s1 t0 t1 n0 n1 w0 w1 k0 k1
+	local gen='null'
 
 	client_addrs "$FETCHES" || return 1
 	# whole batches of fetches, each at most MAXT s
@@ -226,6 +312,7 @@ step() {
 	fi
 	n0=$(tcpext)
 	x0=$(xg_counts)
+	k0=$(sink_count)
 	read -r s0 t0 < <(cpu_ticks)
 	w0=$(date +%s%N)
 	: >"$TMP/fetches"
@@ -254,9 +341,11 @@ step() {
 	read -r s1 t1 < <(cpu_ticks)
 	n1=$(tcpext)
 	x1=$(xg_counts)
+	k1=$(sink_count)
 	jq -cn --arg mode "$mode" --arg rate "$rate" --argjson gen "$gen" \
 		--argjson n0 "$n0" --argjson n1 "$n1" \
 		--argjson x0 "$x0" --argjson x1 "$x1" \
+		--argjson k0 "$k0" --argjson k1 "$k1" \
 		--argjson hz "$(getconf CLK_TCK)" --argjson want $((1 << 20)) \
 		--argjson sirq $((s1 - s0)) --argjson busy $((t1 - t0)) \
 		--argjson wall "$(((w1 - w0) / 1000000))" \
@@ -283,17 +372,30 @@ step() {
 		   server: ($n1 | with_entries(.value -= $n0[.key])),
 		   xdpguard: (if $x1 == null then null
 			      else $x1 | with_entries(.value -= $x0[.key])
-				   | with_entries(select(.value > 0)) end)}'
+				   | with_entries(select(.value > 0)) end),
+		   sink_drops: (if $k1 == null then null else $k1 - $k0 end)}'
 }
 
-# xdpguard's packet counters by reason (TCP), or null when not loaded
+# SYN-ACKs to the flood that came back to the generator's end and were
+# dropped there (mode xdp), or null
+sink_count() {
+	[[ -d $PIN/sink ]] && xg-gen --read "$PIN/sink" || echo null
+}
+
+# xdpguard's packet counters by reason (TCP) and its SYN cookie counters
+# (sc_*, xg_scstats summed over the CPUs), or null when not loaded
 xg_counts() {
 	[[ -d $PIN/xg ]] || {
 		echo null
 		return
 	}
-	xg-stats -j --pin-dir "$PIN/xg" |
-		jq -c '.counters.tcp | with_entries(.value = .value.packets)'
+	jq -cn --argjson x "$(xg-stats -j --pin-dir "$PIN/xg")" \
+		--argjson s "$(bpftool -j map dump pinned "$PIN/xg/xg_scstats")" '
+		($x.counters.tcp | with_entries(.value = .value.packets))
+		+ ([$s[].formatted.values[].value] as $v
+		   | ["acks_valid", "fallback", "no_listener", "unsupported"]
+		   | map({key: "sc_\(.)", value: (. as $k | $v | map(.[$k]) | add)})
+		   | from_entries)'
 }
 
 # waits for the fetches in the background (not xg-gen)
@@ -301,7 +403,7 @@ wait_fetches() {
 	local p g
 
 	for p in $(jobs -p); do
-		[[ $p == "$SRV_PID" ]] && continue
+		[[ $p == "$SRV_PID" || $p == "$SRV2_PID" ]] && continue
 		for g in "${GEN_PIDS[@]}"; do [[ $p == "$g" ]] && continue 2; done
 		wait "$p"
 	done
@@ -312,26 +414,35 @@ lab_up || die "lab setup failed"
 # Attached afresh for every step: xdpguard's source tracker and admission
 # budget start empty, so one step's flood sources are not the next one's
 # known sources (a /17 fits the default tracker of 32768).
+BULK_JSON=null
 for mode in $MODES; do
 	for rate in $RATES; do
 		mode_on "$mode" || die "cannot attach ($mode)"
 		step "$mode" "$rate" >>"$TMP/rows" || die "step $mode $rate failed"
+		if [[ $mode == xdp && $rate == "${RATES##* }" ]] && ((BULK)); then
+			BULK_JSON=$(bulk) || die "bulk comparison failed"
+			echo "bulk: $BULK_JSON" >&2
+		fi
 		mode_off "$mode"
 		tail -n1 "$TMP/rows" >&2
 	done
 done
 
 jq -s --arg k "$(uname -r)" --argjson cpus "$(nproc)" --arg napi "$NAPI" \
+	--argjson bulk "$BULK_JSON" \
 	'{kernel: $k, cpus: $cpus, napi: $napi, fetches_per_step: '"$FETCHES"',
-	  max_time_s: '"$MAXT"', steps: .}' "$TMP/rows" >"$JSON_OUT"
-printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %6s\n' mode offered/s \
-	ok/n ok% median_s softirq busy sirq_ns gen_ns cookies ovfl
+	  max_time_s: '"$MAXT"', steps: ., bulk_1mb: $bulk}' "$TMP/rows" >"$JSON_OUT"
+printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %10s %6s\n' mode \
+	offered/s ok/n ok% median_s softirq busy sirq_ns gen_ns k_cookies \
+	xdp_cookies ovfl
 jq -r '.steps[] | [.mode, .offered_pps, "\(.ok)/\(.fetches)",
 	(100 * .ok / .fetches | floor), (.median_s // "-"), .softirq_cpu,
 	.busy_cpu, (.softirq_ns_per_syn // "-"), (.gen_ns_per_syn // "-"),
-	.server.cookies_sent, .server.listen_overflows] | @tsv' \
-	"$JSON_OUT" | while IFS=$'\t' read -r m o n p md si bu sn gn cs ov; do
-	printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %6s\n' \
-		"$m" "$o" "$n" "$p" "$md" "$si" "$bu" "$sn" "$gn" "$cs" "$ov"
+	.server.cookies_sent, (.xdpguard.cookie_sent // "-"),
+	.server.listen_overflows] | @tsv' \
+	"$JSON_OUT" | while IFS=$'\t' read -r m o n p md si bu sn gn cs xc ov; do
+	printf '%-8s %10s %8s %4s %9s %8s %6s %8s %8s %10s %10s %6s\n' \
+		"$m" "$o" "$n" "$p" "$md" "$si" "$bu" "$sn" "$gn" "$cs" "$xc" "$ov"
 done
+[[ $BULK_JSON != null ]] && echo "1 MB, one at a time: $BULK_JSON"
 echo "JSON: $JSON_OUT"

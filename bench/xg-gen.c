@@ -6,7 +6,8 @@
  * on a veth it arrives at the peer, where the filter under test runs.
  * --measure runs a program on one frame without live frames and reports
  * the kernel's time per run; --attach/--read manage the reference
- * receivers (bare_drop, bare_pass, ref_hash) of the benchmark.
+ * receivers (bare_drop, bare_pass, ref_hash) of the benchmark and
+ * pass_sink, the generator side's receiver when the flood is answered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,8 +65,8 @@ struct gen_opts {
 	enum gen_mode mode;
 	const char *netns, *dev, *target, *pin_dir;
 	struct gen_frame frame;
-	int have_src, have_dst, have_dst_mac, have_rand;
-	struct gen_addr rand;
+	int have_src, have_dst, have_dst_mac, have_rand, have_sink;
+	struct gen_addr rand, sink;
 	unsigned long long count, rate, repeat;
 	unsigned int batch, runs, entries;
 	double time_limit, run_secs;
@@ -110,6 +111,7 @@ static void usage(FILE *f)
 	fputs("Usage: xg-gen [-n NETNS] -d DEV [FRAME] [-c COUNT] [-r PPS] [-j]\n"
 	      "       xg-gen --measure bare-drop|bare-pass|PIN [FRAME] [--repeat N]\n"
 	      "       xg-gen --attach drop|pass -n NETNS -d DEV --pin-dir DIR\n"
+	      "       xg-gen --attach pass --drop-dst PFX -n NETNS -d DEV --pin-dir DIR\n"
 	      "       xg-gen --attach ref --entries N -s ADDR -n NETNS -d DEV --pin-dir DIR\n"
 	      "       xg-gen --read DIR [-j]\n"
 	      "Sends crafted frames out of DEV (BPF_PROG_TEST_RUN, live frames).\n"
@@ -140,6 +142,11 @@ static void usage(FILE *f)
 	      "Reference receivers:\n"
 	      "      --attach drop|pass  attach bare_drop/bare_pass natively,\n"
 	      "                          pin link and counter in --pin-dir DIR\n"
+	      "      --drop-dst PFX   with --attach pass: pass_sink instead,\n"
+	      "                       which drops and counts the IPv4 frames\n"
+	      "                       to PFX and passes the rest uncounted (the\n"
+	      "                       generator's end, when the flood's SYNs\n"
+	      "                       are answered from XDP)\n"
 	      "      --attach ref     attach ref_hash: drops the IPv4 sources\n"
 	      "                       in its hash, --src ADDR and the next\n"
 	      "                       N - 1 addresses (--entries N); counts drops;\n"
@@ -182,6 +189,7 @@ enum {
 	O_PIN_DIR,
 	O_ENTRIES,
 	O_RUN_SECS,
+	O_DROP_DST,
 };
 
 static const struct option long_opts[] = {
@@ -207,6 +215,7 @@ static const struct option long_opts[] = {
 	{ "pin-dir", required_argument, NULL, O_PIN_DIR },
 	{ "entries", required_argument, NULL, O_ENTRIES },
 	{ "run-secs", required_argument, NULL, O_RUN_SECS },
+	{ "drop-dst", required_argument, NULL, O_DROP_DST },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -260,6 +269,10 @@ static int parse_one(struct gen_opts *o, int c, const char *arg)
 	case O_RAND_SRC:
 		ret = gen_parse_addr(arg, &o->rand, 1);
 		o->have_rand = 1;
+		return ret ? bad_addr("prefix", arg, ret) : 0;
+	case O_DROP_DST:
+		ret = gen_parse_addr(arg, &o->sink, 1);
+		o->have_sink = 1;
 		return ret ? bad_addr("prefix", arg, ret) : 0;
 	case O_SPORT:
 	case O_DPORT:
@@ -360,6 +373,12 @@ static int check_opts(struct gen_opts *o)
 	}
 	if (o->run_secs && (o->mode != M_SEND || o->rate)) {
 		err("--run-secs goes with unpaced sending only (no --rate)");
+		return 2;
+	}
+	if (o->have_sink && (o->mode != M_ATTACH || o->recv != R_PASS ||
+			     o->sink.family != AF_INET)) {
+		err("--drop-dst takes an IPv4 prefix and goes with --attach "
+		    "pass only; see --help");
 		return 2;
 	}
 	if (o->mode == M_READ)
@@ -545,12 +564,18 @@ static int load_gen(struct gen *skel, struct bpf_program *prog)
 	return ret;
 }
 
-static void set_rand(struct gen *skel, const struct gen_opts *o)
+_Static_assert(sizeof(((struct gen__bss *)0)->frame) >= GEN_FRAME_MAX,
+	       "gen_tx's frame holds the largest frame");
+
+static void set_frame(struct gen *skel, const struct gen_opts *o)
 {
 	const struct gen_frame *f = &o->frame;
 	uint32_t mask[4];
 	int i;
 
+	memcpy(skel->bss->frame, f->data, f->len);
+	skel->bss->frame_len = f->len;
+	skel->rodata->tx_pad = GEN_TX_PAD;
 	skel->rodata->src_off = f->src_off;
 	skel->rodata->ip_csum_off = f->ip_csum_off;
 	skel->rodata->l4_csum_off = f->l4_csum_off;
@@ -595,12 +620,14 @@ static unsigned long long frames_for(double secs, unsigned int n, double call)
 static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 		       double *secs, double *cpu)
 {
+	/* GEN_TX_PAD bytes before the frame, which gen_tx takes off */
+	static uint8_t in[GEN_TX_PAD + GEN_FRAME_MAX];
 	struct xdp_md ctx = {
-		.data_end = o->frame.len,
+		.data_end = GEN_TX_PAD + o->frame.len,
 		.ingress_ifindex = ifindex,
 	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = o->frame.data,
-		    .data_size_in = o->frame.len, .ctx_in = &ctx,
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in,
+		    .data_size_in = GEN_TX_PAD + o->frame.len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx),
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		    .batch_size = o->batch);
@@ -608,6 +635,8 @@ static long long blast(int prog_fd, int ifindex, const struct gen_opts *o,
 	double start = now_s(), deadline = start + o->time_limit, t, call = 0;
 	double cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	int ret;
+
+	memcpy(in + GEN_TX_PAD, o->frame.data, o->frame.len);
 
 	/* Paced: a live run has a fixed cost of its own (~25 ms here: it
 	 * sets up and tears down a page pool), whatever it sends. So wait
@@ -666,7 +695,7 @@ static int do_send(struct gen_opts *o)
 	skel = open_gen();
 	if (!skel)
 		return 1;
-	set_rand(skel, o);
+	set_frame(skel, o);
 	if (load_gen(skel, skel->progs.gen_tx))
 		goto out;
 	sent = blast(bpf_program__fd(skel->progs.gen_tx), ifindex, o, &secs,
@@ -876,11 +905,18 @@ out:
 	return ret;
 }
 
-static struct bpf_program *recv_prog(struct gen *skel, enum gen_recv r)
+static struct bpf_program *recv_prog(struct gen *skel, const struct gen_opts *o)
 {
-	switch (r) {
+	uint32_t mask[4];
+
+	switch (o->recv) {
 	case R_PASS:
-		return skel->progs.bare_pass;
+		if (!o->have_sink)
+			return skel->progs.bare_pass;
+		gen_host_mask(&o->sink, mask);
+		skel->rodata->sink_mask = ~mask[0];
+		skel->rodata->sink_net = o->sink.addr[0] & ~mask[0];
+		return skel->progs.pass_sink;
 	case R_REF:
 		return skel->progs.ref_hash;
 	default:
@@ -924,7 +960,7 @@ static int do_attach(struct gen_opts *o)
 	skel = open_gen();
 	if (!skel)
 		return 1;
-	prog = recv_prog(skel, o->recv);
+	prog = recv_prog(skel, o);
 	if (o->recv == R_REF &&
 	    ref_list_prepare(skel, o, list, sizeof(list), &reused))
 		goto out;
