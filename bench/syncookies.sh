@@ -229,33 +229,13 @@ bulk() {
 		| . + {server: ($n1 | with_entries(.value -= $n0[.key]))}' "$TMP/bulk"
 }
 
-# TEMPORARY, until xg-threshold syn-cookies is merged (branch sccli):
-#   sc_on PORT = xg-threshold syn-cookies on port PORT --pin-dir $PIN/xg
-# The port's two bits in xg_scports ("on": 2), XG_CFG_SYNCOOKIES in both
-# config slots of xg_state (struct xg_config.flags at offsets 8 and
-# 8 + 416), tcp_syncookies=2 in the server namespace.
+# Cookies on for the port; the command sets tcp_syncookies=2 in the
+# server namespace. XG_SC_TS=1: the timestamp mode too.
 sc_on() {
-	local port=$1 w=$(($1 / 32)) key v i s
-
-	key="$((w & 255)) $((w >> 8)) 0 0"
-	# shellcheck disable=SC2086 # the key's bytes
-	mapfile -t v < <(bpftool -j map lookup pinned "$PIN/xg/xg_scports" \
-		key $key | jq -r '.value[]')
-	i=$(((port % 32) / 4))
-	s=$(((port % 4) * 2))
-	v[i]=$(((v[i] & ~(3 << s)) | (2 << s)))
-	((${#v[@]} == 8)) || return 1
-	# shellcheck disable=SC2086
-	bpftool map update pinned "$PIN/xg/xg_scports" key $key \
-		value "${v[@]}" || return 1
-	mapfile -t v < <(bpftool -j map lookup pinned "$PIN/xg/xg_state" \
-		key 0 0 0 0 | jq -r '.value[]')
-	((${#v[@]} == 840)) || return 1
-	v[8]=$((v[8] | 2))
-	v[424]=$((v[424] | 2))
-	bpftool map update pinned "$PIN/xg/xg_state" key 0 0 0 0 \
-		value "${v[@]}" || return 1
-	ip netns exec "$SNS" sysctl -qw net.ipv4.tcp_syncookies=2
+	xg-threshold syn-cookies on port "$1" --pin-dir "$PIN/xg" 2>/dev/null &&
+		{ [[ ${XG_SC_TS:-0} != 1 ]] ||
+			xg-threshold syn-cookies timestamps on \
+				--pin-dir "$PIN/xg" 2>/dev/null; }
 }
 
 # The veth has NAPI instances only while an XDP program is attached: the

@@ -231,7 +231,7 @@ static int parse_args(int argc, char **argv, struct load_opts *o)
 }
 
 /* Room for the maps of the object, internal ones (.rodata) included. */
-#define XG_LOAD_MAX_MAPS 32
+#define XG_LOAD_MAX_MAPS 48
 
 /* Everything one xg-load call creates, so a failure can take it back. */
 struct load_state {

@@ -135,53 +135,18 @@ watchdog_start() {
 		"$XG_GEN_PIN" </dev/null >/dev/null 2>&1 3>&-
 }
 
-# TEMPORARY, until xg-threshold syn-cookies is merged (branch sccli):
-#   sc_mode MODE PORT... = xg-threshold syn-cookies MODE port PORT,...
-# MODE on or auto: the ports' two bits in xg_scports, XG_CFG_SYNCOOKIES
-# in both config slots of xg_state (struct xg_config.flags at offsets 8
-# and 8 + 416), and net.ipv4.tcp_syncookies (2 for on, 1 for auto; IPv6
-# reads it too) in the protected namespace.
+# sc_mode MODE PORT...: cookies in MODE for the ports (the command sets
+# net.ipv4.tcp_syncookies in the protected namespace and says so).
 sc_mode() {
-	local mode=$1 m port key v i w
-	[[ $mode == on ]] && m=2 || m=1
-	for port in "${@:2}"; do
-		key=$(xg_st_le 4 $((port / 32)))
-		# shellcheck disable=SC2086 # the key's bytes
-		mapfile -t v < <(bpftool -j map lookup pinned \
-			"$XDPGUARD_PIN_DIR/xg_scports" key $key | jq -r '.value[]')
-		((${#v[@]} == 8)) || return 1
-		# the port's byte and its two bits in that byte
-		i=$(((port % 32) / 4))
-		w=$(((port % 4) * 2))
-		v[i]=$(((v[i] & ~(3 << w)) | (m << w)))
-		# shellcheck disable=SC2086
-		bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_scports" \
-			key $key value "${v[@]}" || return 1
-	done
-	mapfile -t v < <(bpftool -j map lookup pinned \
-		"$XDPGUARD_PIN_DIR/xg_state" key 0 0 0 0 | jq -r '.value[]')
-	((${#v[@]} == 840)) || return 1
-	v[8]=$((v[8] | 2))
-	v[424]=$((v[424] | 2))
-	bpftool map update pinned "$XDPGUARD_PIN_DIR/xg_state" key 0 0 0 0 \
-		value "${v[@]}" || return 1
-	in_protected sysctl -qw net.ipv4.tcp_syncookies=$m
+	local IFS=,
+	xg-threshold syn-cookies "$1" port "${*:2}" 2>/dev/null
 }
 
-# TEMPORARY too, until xg-stats -j has .syn_cookies (branch sccli): the
-# cookie counters as one object {sent, bad, acks_valid, fallback,
-# no_listener, unsupported}, from xg-stats' reasons and xg_scstats.
+# The cookie counters as one object {sent, bad, acks_valid, fallback,
+# no_listener, unsupported}.
 sc_counts() {
-	local x s
-	x=$(xg-stats -j) &&
-	s=$(bpftool -j map dump pinned "$XDPGUARD_PIN_DIR/xg_scstats") || return 1
-	jq -cn --argjson x "$x" --argjson s "$s" '
-		[$s[].formatted.values[].value] as $v
-		| {sent: $x.counters.tcp.cookie_sent.packets,
-		   bad: $x.counters.tcp.cookie_bad.packets}
-		+ (["acks_valid", "fallback", "no_listener", "unsupported"]
-		   | map({key: ., value: (. as $k | $v | map(.[$k]) | add)})
-		   | from_entries)'
+	xg-stats -j | jq -c '.syn_cookies | {sent, bad, acks_valid, fallback,
+		no_listener, unsupported}'
 }
 
 # Counters outside xdpguard. On the client's output hook: what its stack
@@ -406,6 +371,44 @@ assert_cookies() {
 	run -0 fetch_new 4 1 bulk
 	delta "$before"
 	assert_cookies 1
+}
+
+@test "timestamps on: 74-byte SYN-ACKs (SACK, timestamp, window scale), the connection gets the listener's own scale, 20 MB right" {
+	local before a ws info="" pid i x b0 n0 b1 n1
+	run -0 xg-threshold syn-cookies timestamps on
+	assert_output --partial "net.ipv4.tcp_timestamps"
+	ws=$(xg-threshold -j | jq -r .syn_cookies.window_scale)
+	[[ $ws =~ ^[0-9]+$ ]] || fail "window scale '$ws'"
+	before=$(snap)
+	a=$(new_addr 4) || fail "out of client addresses"
+	# slow enough that the connection is there to be looked at
+	in_client curl -sS --noproxy '*' --interface "$a" --limit-rate 8M \
+		--max-time 15 -o "$BATS_TEST_TMPDIR/ts" \
+		"http://$XG_P4:$SRV_PORT/bulk" &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $info ]] || break
+		sleep 0.1
+		info=$(in_protected ss -tinH state established \
+			"( sport = :$SRV_PORT )")
+	done
+	wait "$pid" || fail "the fetch failed"
+	cmp -s "$BATS_TEST_TMPDIR/ts" "$BATS_FILE_TMPDIR/www/bulk" ||
+		fail "the bytes differ"
+	echo "# server socket: $info" >&3
+	[[ $info =~ wscale:[0-9]+,$ws ]] || fail "no window scale $ws: $info"
+	delta "$before"
+	assert_cookies 1
+	# 74 bytes a SYN-ACK: Ethernet, IPv4, TCP with MSS, SACK permitted,
+	# timestamp, NOP and window scale (ss shows neither ts nor sack here)
+	x=$(xg-stats -j)
+	b0=$(jq -r '.x.counters.tcp.cookie_sent.bytes // 0' <<<"$before")
+	n0=$(jq -r '.x.counters.tcp.cookie_sent.packets // 0' <<<"$before")
+	b1=$(jq -r '.counters.tcp.cookie_sent.bytes' <<<"$x")
+	n1=$(jq -r '.counters.tcp.cookie_sent.packets' <<<"$x")
+	assert_equal $(((b1 - b0) / (n1 - n0))) 74
+	assert_equal $(((b1 - b0) % (n1 - n0))) 0
+	run -0 xg-threshold syn-cookies timestamps off
 }
 
 @test "skb (generic) mode: new clients over IPv4 and IPv6 fetch a file through cookies" {
