@@ -290,36 +290,16 @@ static int proc_write(const char *path, int val)
 
 static int sysctl_read(int *val)
 {
-	char buf[16] = "";
-	ssize_t n;
-	int fd;
+	long long v = 0;
+	int err = proc_read(SYSCTL_PATH, &v);
 
-	fd = open(SYSCTL_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	*val = atoi(buf);
-	return 0;
+	*val = v;
+	return err;
 }
 
 static int sysctl_write(int val)
 {
-	char buf[4];
-	int fd, n;
-
-	fd = open(SYSCTL_PATH, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%d\n", val);
-	if (write(fd, buf, n) != n) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	return close(fd) ? -errno : 0;
+	return proc_write(SYSCTL_PATH, val);
 }
 
 /* The value @mode needs in the namespace we are in; the note for it. */
