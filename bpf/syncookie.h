@@ -217,12 +217,8 @@ static __always_inline __u32 sc_tag(void *ip, int v6, __u32 port)
 	return (h ^ (h >> 15)) * 0x85ebca6bU | 1;
 }
 
-/* A walk over a SYN's options (bpf_loop()), and what it found. */
+/* What a SYN's options offer the timestamp mode. */
 struct sc_walk {
-	void *opt; /* the first option, in the frame */
-	void *end;
-	__u32 len; /* bytes of options: doff x 4 - 20 */
-	__u32 pos; /* of the next option */
 	__be32 tsval; /* the timestamp option's value, as it lies */
 	__u8 ts; /* a timestamp option was there */
 	__u8 sack; /* SACK permitted */
@@ -237,98 +233,56 @@ struct sc_walk {
 #define SC_TS_WSCALE_NONE 0xf
 #define SC_TS_SACK (1U << 4)
 #define SC_MAX_WSCALE 14
-#define SC_MAX_OPTS 40
 
-#ifndef XG_NO_ATOMICS
-/* One option a call: 1 stops the walk. */
-static long sc_opt_step(__u32 i, void *arg)
+static __always_inline __u8 sc_ws(__u8 shift)
 {
-	struct sc_walk *w = arg;
-	__u32 pos = w->pos, kind, olen;
-	__u8 *o;
-
-	(void)i;
-	if (pos >= w->len || pos >= SC_MAX_OPTS)
-		return 1;
-	o = w->opt + pos;
-	if ((void *)(o + 1) > w->end)
-		return 1;
-	kind = o[0];
-	if (kind == 0) /* end of options */
-		return 1;
-	if (kind == 1) { /* NOP */
-		w->pos = pos + 1;
-		return 0;
-	}
-	if ((void *)(o + 2) > w->end)
-		return 1;
-	olen = o[1];
-	if (olen < 2 || pos + olen > w->len)
-		return 1;
-	if (kind == 3 && olen == 3 && (void *)(o + 3) <= w->end)
-		w->ws = 1 + (o[2] > SC_MAX_WSCALE ? SC_MAX_WSCALE : o[2]);
-	else if (kind == 4 && olen == 2)
-		w->sack = 1;
-	else if (kind == 8 && olen == 10 && (void *)(o + 6) <= w->end) {
-		w->ts = 1;
-		w->tsval = *(__be32 *)(o + 2);
-	}
-	w->pos = pos + olen;
-	return 0;
+	return 1 + (shift > SC_MAX_WSCALE ? SC_MAX_WSCALE : shift);
 }
-#endif
 
 /* The options as Linux (and Android) send them, 20 bytes: MSS, SACK
- * permitted (or two NOPs), timestamp, NOP, window scale; and as macOS
- * and iOS do, 24: MSS, NOP, window scale, two NOPs, timestamp, SACK
- * permitted, end. Read at their offsets, they cost no walk.
+ * permitted (or two NOPs), timestamp, NOP, window scale; as FreeBSD
+ * does, 20: MSS, NOP, window scale, SACK permitted, timestamp; and as
+ * macOS and iOS do, 24: MSS, NOP, window scale, two NOPs, timestamp,
+ * SACK permitted, end. Read at their offsets: a walk over any layout
+ * (bpf_loop()) cost 130 ns a SYN, and its callback's frame put the
+ * program over the kernel's 512 bytes of stack for a chain of calls on
+ * 6.1. A SYN with other options gets an MSS option alone.
  */
-static __always_inline int sc_known_opts(const __u8 *o, void *end, __u32 doff,
-					 struct sc_walk *w)
+static __always_inline int sc_read_opts(struct tcphdr *th, void *end,
+					struct sc_walk *w)
 {
-	if (doff == 10 && (void *)(o + 20) <= end && o[0] == 2 && o[1] == 4 &&
-	    ((o[4] == 4 && o[5] == 2) || (o[4] == 1 && o[5] == 1)) &&
-	    o[6] == 8 && o[7] == 10 && o[16] == 1 && o[17] == 3 && o[18] == 3) {
-		w->sack = o[4] == 4;
-		w->tsval = *(__be32 *)(o + 8);
-		w->ws = 1 + (o[19] > SC_MAX_WSCALE ? SC_MAX_WSCALE : o[19]);
-		w->ts = 1;
-		return 0;
+	const __u8 *o = (const __u8 *)(th + 1);
+	__u32 doff = th->doff;
+
+	if (doff == 10 && (void *)(o + 20) <= end && o[0] == 2 && o[1] == 4) {
+		if (((o[4] == 4 && o[5] == 2) || (o[4] == 1 && o[5] == 1)) &&
+		    o[6] == 8 && o[7] == 10 && o[16] == 1 && o[17] == 3 &&
+		    o[18] == 3) {
+			w->sack = o[4] == 4;
+			w->tsval = *(__be32 *)(o + 8);
+			w->ws = sc_ws(o[19]);
+			w->ts = 1;
+			return 0;
+		}
+		if (o[4] == 1 && o[5] == 3 && o[6] == 3 && o[8] == 4 &&
+		    o[9] == 2 && o[10] == 8 && o[11] == 10) {
+			w->sack = 1;
+			w->tsval = *(__be32 *)(o + 12);
+			w->ws = sc_ws(o[7]);
+			w->ts = 1;
+			return 0;
+		}
 	}
 	if (doff == 11 && (void *)(o + 24) <= end && o[0] == 2 && o[1] == 4 &&
 	    o[4] == 1 && o[5] == 3 && o[6] == 3 && o[8] == 1 && o[9] == 1 &&
 	    o[10] == 8 && o[11] == 10 && o[20] == 4 && o[21] == 2) {
 		w->sack = 1;
 		w->tsval = *(__be32 *)(o + 12);
-		w->ws = 1 + (o[7] > SC_MAX_WSCALE ? SC_MAX_WSCALE : o[7]);
+		w->ws = sc_ws(o[7]);
 		w->ts = 1;
 		return 0;
 	}
 	return -1;
-}
-
-/* Reads the options of the SYN at @th: 0 with @w filled, or -1 where it
- * cannot (options in another order and no bpf_loop(), or no room for a
- * SYN-ACK with a timestamp).
- */
-static __always_inline int sc_read_opts(struct tcphdr *th, void *end,
-					struct sc_walk *w)
-{
-	__u32 doff = th->doff;
-
-	if (!sc_known_opts((const __u8 *)(th + 1), end, doff, w))
-		return 0;
-#ifndef XG_NO_ATOMICS
-	if (!(xg_kfeat & XG_KF_LOOP) || doff * 4 < SC_TCP_TS)
-		return -1;
-	w->opt = th + 1;
-	w->end = end;
-	w->len = doff * 4 - sizeof(struct tcphdr);
-	bpf_loop(SC_MAX_OPTS, sc_opt_step, w, 0);
-	return 0;
-#else
-	return -1;
-#endif
 }
 
 /* The timestamp of the SYN-ACK: the kernel's clock in ms (tcp_clock_ns(),
@@ -395,7 +349,8 @@ static __always_inline __u64 sc_put_tcp(__u8 *th, __u32 n, __u32 cookie,
 }
 
 /* Turns the SYN at @l3 into the SYN-ACK that carries @cookie and its
- * @mss, in place: with the options @w found (NULL: the MSS option alone)
+ * @mss, in place: with the options @w found (w->ts 0: the MSS option
+ * alone)
  * and the listener's @wscale. Returns the SYN-ACK's length from the IP
  * header on, 0 if it could not. Finds the headers again, so that the
  * verifier walks this once, not once for each data offset of sc_gen().
@@ -422,9 +377,9 @@ static __always_inline __u32 sc_answer(struct xdp_md *ctx, __u32 l3, int v6,
 	if ((void *)(th + 1) > end)
 		return 0;
 	room = th->doff * 4;
-	tcplen = !w    ? (room >= SC_TCP_MSS ? SC_TCP_MSS : sizeof(*th)) :
-		 w->ws ? SC_TCP_TS_WS :
-			 SC_TCP_TS;
+	tcplen = !w->ts ? (room >= SC_TCP_MSS ? SC_TCP_MSS : sizeof(*th)) :
+		 w->ws	? SC_TCP_TS_WS :
+			  SC_TCP_TS;
 	if (tcplen > room)
 		return 0;
 
@@ -649,8 +604,8 @@ answer:
 	/* the timestamp mode, for a SYN with a timestamp option */
 	wscale = sc_wscale();
 	ts = wscale && !sc_read_opts(th, end, &u.opts) && u.opts.ts;
-	len = sc_answer(ctx, l3, v6, (__u32)r, r >> 32, ts ? &u.opts : NULL,
-			wscale - 1);
+	u.opts.ts = ts;
+	len = sc_answer(ctx, l3, v6, (__u32)r, r >> 32, &u.opts, wscale - 1);
 	if (!len)
 		return XG_SC_NEXT;
 	s = sc_stats();

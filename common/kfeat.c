@@ -58,9 +58,6 @@ __u32 xg_kernel_features(void)
 	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
 				    BPF_FUNC_tcp_check_syncookie, NULL) == 1)
 		f |= XG_KF_SYNCOOKIE;
-	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_loop, NULL) ==
-	    1)
-		f |= XG_KF_LOOP;
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
 				    BPF_FUNC_tcp_raw_gen_syncookie_ipv4,
 				    NULL) == 1 &&

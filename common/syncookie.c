@@ -446,8 +446,8 @@ int xg_sc_resolve(const char *dir, const struct xg_maps *m,
 	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
 		return xg_fail(-errno, "cannot read %s: %s",
 			       XG_STR(XG_MAP_META), strerror(errno));
-	/* without bpf_loop() the program reads the options of Linux and
-	 * macOS SYNs only; the others get an MSS option alone
+	/* the program reads the options of Linux, FreeBSD and macOS SYNs;
+	 * the others get an MSS option alone
 	 */
 	if (!(meta.kfeat & XG_KF_SYNCOOKIE))
 		return xg_fail(-EOPNOTSUPP,

@@ -64,12 +64,7 @@
  * xg-threshold refuses syn-cookies (xg_meta.kfeat tells it).
  */
 #define XG_KF_SYNCOOKIE (1U << 2)
-/* bpf_loop(): 5.17. The SYN cookie step reads a SYN's options with it,
- * for the timestamp mode (xg_config.sc_wscale); the object for kernels
- * before 5.12 (XG_NO_ATOMICS) has no such code, as 5.10 refuses a
- * callback anywhere in an object.
- */
-#define XG_KF_LOOP (1U << 3)
+/* (1U << 3): unused */
 /* bpf_tcp_raw_gen_syncookie_ipv4/ipv6(): 6.0. The cookie without the
  * listener's lookup, for a SYN to an address and port whose listener
  * this CPU found within the second (bpf/syncookie.h).

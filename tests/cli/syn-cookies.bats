@@ -345,9 +345,8 @@ threshold syn-cookies timestamps on"
 	assert_equal "$stderr" "xg-threshold: syn-cookies timestamps: listeners get window scale 7 in namespace $ns2 but 10 in another guarded namespace; give net.ipv4.tcp_rmem the same maximum in each"
 	assert_equal "$(xg-threshold -j)" "$before"
 	assert_equal "$(cfg_wscale)" 0
-	# without bpf_loop() (before 5.17, and the build for kernels before
-	# 5.12) the program still reads the SYN options of Linux and macOS:
-	# the mode is taken
+	# the build for kernels before 5.12 reads the SYN options too: the
+	# mode is taken
 	xg-unload --all
 	XG_TEST_KFEAT=4 xg-load -n "$XG_NS" "$XG_IF" 2>/dev/null
 	sc_rmem 6291456
